@@ -1,0 +1,31 @@
+# The README's two commands: `make run` (the main job) and `make test` (the test suite).
+# Each creates .venv and installs tfsheet into it on first use; `make install` does only that.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: install run test test-all bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/tfsheet train-softmax-regression
+
+test: install
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/engine_vs_fit.py
+
+clean:
+	rm -rf runs .pytest_cache

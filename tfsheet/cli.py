@@ -1,0 +1,90 @@
+"""The `tfsheet` command: argparse subcommands over the library (each a thin call into it)."""
+
+import argparse
+import dataclasses
+import json
+import sys
+
+from tfsheet.errors import TfsheetError
+
+
+def _positive_int(text):
+    value = _parse(int, text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _non_negative_int(text):
+    value = _parse(int, text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    value = _parse(float, text)
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _parse(kind, text):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {'an integer' if kind is int else 'a number'}, got {text!r}") from None
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="tfsheet", description="Problem Sheet 4 as TensorFlow models.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    train = commands.add_parser("train-softmax-regression",
+                                help="Problem 1: train softmax regression on MNIST and export it.")
+    train.add_argument("--preset", choices=("quick", "default", "full"), default="default",
+                       help="starting values for the settings below (default: %(default)s)")
+    train.add_argument("--epochs", type=_positive_int)
+    train.add_argument("--batch-size", type=_positive_int)
+    train.add_argument("--learning-rate", type=_positive_float)
+    train.add_argument("--seed", type=_non_negative_int)
+    train.add_argument("--train-examples", type=_non_negative_int, help="use only the first N training images")
+    train.add_argument("--log-dir", default="runs/softmax_regression",
+                       help="TensorBoard logs, checkpoints and results.json (default: %(default)s); "
+                            "an existing run there is resumed")
+    train.add_argument("--export-dir", default=None,
+                       help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
+    train.add_argument("--no-export", action="store_true", help="train and test only")
+    train.set_defaults(handler=_train_softmax_regression)
+    return parser
+
+
+def _train_softmax_regression(args):
+    from tfsheet import settings
+    from tfsheet.experiments import problem1
+
+    overrides = {name: getattr(args, name) for name in ("epochs", "batch_size", "learning_rate", "seed",
+                                                      "train_examples") if getattr(args, name) is not None}
+    config = dataclasses.replace(problem1.PRESETS[args.preset], **overrides)
+    export_root = None if args.no_export else (args.export_dir or settings.saved_models_dir())
+    results = problem1.run(config, args.log_dir, export_root=export_root)
+    summary = {key: results[key] for key in ("test_accuracy", "test_loss", "wall_seconds")}
+    summary["results"] = f"{args.log_dir}/results.json"
+    if "saved_model" in results:
+        summary["saved_model"] = results["saved_model"]
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (TfsheetError, ValueError) as error:
+        print(f"tfsheet: error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""MNIST for every MNIST problem of the sheet (1, 2, 3): 784-pixel vectors in [0, 1] and labels 0-9.
+
+Two sources give identical arrays:
+  * the four IDX gz files in $TFSHEET_DATA_DIR/mnist (offline; no network attempt is made), or
+  * TFDS's `mnist` builder (prepared, or downloaded the normal way) when TFSHEET_DATA_DIR is unset.
+"""
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from tfsheet import settings
+from tfsheet.data.idx import read_idx
+from tfsheet.errors import DataError
+
+NUM_PIXELS = 784
+NUM_CLASSES = 10
+SPLITS = ("train", "test")
+_IDX_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 60_000),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10_000),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class MnistSplit:
+    """One split: `images` float32 (N, 784) in [0, 1], `labels` int64 (N,) in 0..9."""
+
+    images: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self):
+        return len(self.labels)
+
+    def take(self, count):
+        """The first `count` examples (for quick runs and tests)."""
+        return MnistSplit(self.images[:count], self.labels[:count])
+
+
+def load_mnist(split):
+    """Load an MNIST split ("train" or "test") from the configured source.
+
+    Raises:
+        ValueError: for an unknown split name.
+        DataError: when the files are missing or damaged, or TFDS cannot provide the data.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"Unknown MNIST split {split!r}; expected one of {SPLITS}.")
+    return _load_cached(split, settings.data_dir())
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(split, data_dir):
+    if data_dir is not None:
+        images, labels = _read_idx_split(data_dir / "mnist", split)
+    else:
+        images, labels = _read_tfds_split(split)
+    return _to_split(images, labels, source=str(data_dir / "mnist") if data_dir else "TFDS mnist")
+
+
+def _read_idx_split(folder, split):
+    images_name, labels_name, count = _IDX_FILES[split]
+    images = read_idx(folder / images_name, expected_shape=(count, 28, 28))
+    labels = read_idx(folder / labels_name, expected_shape=(count,))
+    return images, labels
+
+
+def _read_tfds_split(split):
+    import tensorflow_datasets as tfds
+
+    try:
+        arrays = tfds.as_numpy(tfds.load("mnist", split=split, batch_size=-1,
+                                         data_dir=settings.tfds_data_dir()))
+    except Exception as error:  # TFDS raises many kinds (network, checksum, missing builder files).
+        raise DataError(f"TFDS could not load MNIST ({type(error).__name__}: {error}). Without internet, "
+                        f"set {settings.DATA_DIR_ENV} to a folder holding mnist/ with the four IDX .gz "
+                        "files.") from error
+    return arrays["image"], arrays["label"]
+
+
+def _to_split(images, labels, source):
+    labels = np.asarray(labels).astype(np.int64).reshape(-1)
+    bad = np.flatnonzero((labels < 0) | (labels >= NUM_CLASSES))
+    if bad.size:
+        raise DataError(f"MNIST labels from {source} must be 0..9, but label {labels[bad[0]]} is at "
+                        f"index {bad[0]} ({bad.size} such labels). The labels file is corrupt: "
+                        "replace it with an intact copy.")
+    pixels = np.asarray(images, dtype=np.float32).reshape(len(labels), NUM_PIXELS) / 255.0  # (N, 784)
+    pixels.flags.writeable = False
+    labels.flags.writeable = False
+    return MnistSplit(pixels, labels)
+
+
+def mnist_dataset(split, batch_size, *, targets=None, shuffle_seed=None, repeat=False):
+    """A tf.data pipeline over an MNIST split: cache, seeded shuffle, batch, prefetch.
+
+    Args:
+        targets: an array of per-example targets to pair with the images (for example an
+            encoding from tfsheet.data.encodings); the integer labels by default.
+        shuffle_seed: an int for a reproducible shuffle each epoch, or None for no shuffle.
+    """
+    import tensorflow as tf
+
+    data = load_mnist(split)
+    targets = data.labels if targets is None else targets
+    dataset = tf.data.Dataset.from_tensor_slices((data.images, targets)).cache()
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(data), seed=shuffle_seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,52 @@
+"""Tiny Shakespeare (character level) for the language models of sheet Problem 5.
+
+Loaded through TFDS's `tiny_shakespeare` builder. With TFSHEET_DATA_DIR set, TFDS builds it
+offline from $TFSHEET_DATA_DIR/tiny_shakespeare/input.txt (its manual_dir) into a writable cache;
+otherwise TFDS downloads it the normal way. TFDS's splits: train (the first 1,003,854
+characters), validation and test (55,770 each).
+"""
+
+import functools
+
+from tfsheet import settings
+from tfsheet.errors import DataError
+
+SPLITS = ("train", "validation", "test")
+SOURCE_FILE = "input.txt"
+
+
+def load_tiny_shakespeare(split):
+    """The text of one split as a Python str.
+
+    Raises:
+        ValueError: for an unknown split name.
+        DataError: when the offline file is missing or corrupt, or TFDS cannot provide the data.
+    """
+    if split not in SPLITS:
+        raise ValueError(f"Unknown Tiny Shakespeare split {split!r}; expected one of {SPLITS}.")
+    return _load_cached(split, settings.data_dir())
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(split, data_dir):
+    import tensorflow_datasets as tfds
+
+    load_kwargs = {"data_dir": settings.tfds_data_dir()}
+    where = "TFDS (download)"
+    if data_dir is not None:
+        manual_dir = data_dir / "tiny_shakespeare"
+        if not (manual_dir / SOURCE_FILE).is_file():
+            raise DataError(f"Tiny Shakespeare not found: {manual_dir / SOURCE_FILE}. Put TFDS's "
+                            f"tiny_shakespeare input.txt there, point {settings.DATA_DIR_ENV} at the "
+                            "folder holding tiny_shakespeare/, or unset it to let TFDS download it.")
+        config = tfds.download.DownloadConfig(manual_dir=str(manual_dir))
+        load_kwargs["download_and_prepare_kwargs"] = {"download_config": config}
+        where = str(manual_dir / SOURCE_FILE)
+    try:
+        dataset = tfds.load("tiny_shakespeare", split=split, **load_kwargs)
+        texts = [example["text"].decode("utf-8") for example in tfds.as_numpy(dataset)]
+    except Exception as error:  # checksum mismatch, network, a half-built cache, ...
+        raise DataError(f"TFDS could not build tiny_shakespeare from {where} ({type(error).__name__}: "
+                        f"{error}). Check that the file is TFDS's intact input.txt; without internet set "
+                        f"{settings.DATA_DIR_ENV}.") from error
+    return "".join(texts)

@@ -1,0 +1,103 @@
+"""SavedModel export, the only code that knows signatures: <root>/<name>/<version>/ as TF Serving watches it.
+
+Every model is written with Keras's own route (keras.export.ExportArchive), which produces a
+SavedModel that TF Serving's TF1-style session loader accepts; a plain tf.saved_model.save of a
+Keras 3 model does not. A version is written under a hidden temporary name beside its final
+place and then renamed, so a watcher never sees half a model, and an existing version is never
+overwritten (the rename fails instead).
+"""
+
+import os
+import pathlib
+import shutil
+import uuid
+
+import keras
+import tensorflow as tf
+
+from tfsheet import settings
+from tfsheet.data.mnist import NUM_CLASSES, NUM_PIXELS
+from tfsheet.errors import ExportError
+
+PIXELS_SPEC = tf.TensorSpec([None, NUM_PIXELS], tf.float32, name="pixels")
+SERVING_DEFAULT = "serving_default"
+
+
+def versions(model_dir):
+    """The integer versions present in `model_dir`, ascending (temporary folders are ignored)."""
+    model_dir = pathlib.Path(model_dir)
+    if not model_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def export_model(model, name, signatures, root=None, version=None):
+    """Write `model` with its `signatures` as the next version of saved_models/<name>/.
+
+    Args:
+        model: the Keras model whose variables the signatures use.
+        name: the model's name under the root (TF Serving's model name).
+        signatures: `{signature_name: tf.function with an input_signature}`; must include
+            "serving_default". Each returns a dict of named output tensors.
+        root: the SavedModel root; settings.saved_models_dir() by default.
+        version: an explicit integer version; by default one more than the newest.
+
+    Returns:
+        The pathlib.Path of the published version folder.
+
+    Raises:
+        ExportError: if the version exists already (never overwritten) or writing fails.
+    """
+    if SERVING_DEFAULT not in signatures:
+        raise ValueError(f"signatures must include {SERVING_DEFAULT!r}. Received: {sorted(signatures)}")
+    model_dir = pathlib.Path(root or settings.saved_models_dir()) / name
+    model_dir.mkdir(parents=True, exist_ok=True)
+    if version is None:
+        version = (versions(model_dir) or [0])[-1] + 1
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"version must be an int >= 1. Received: version={version!r}")
+    final = model_dir / str(version)
+    if final.exists():
+        raise ExportError(f"{final} exists already; SavedModel versions are never overwritten. "
+                          "Export without an explicit version to write the next one.")
+    temporary = model_dir / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
+    try:
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        for signature_name, function in signatures.items():
+            archive.add_endpoint(signature_name, function)
+        archive.write_out(str(temporary), verbose=False)
+        os.rename(temporary, final)  # atomic on one filesystem; fails if `final` appeared meanwhile
+    except OSError as error:
+        raise ExportError(f"Could not publish {final}: {error}. Nothing was overwritten.") from error
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return final
+
+
+def check_pixels(pixels):
+    """Refuse pixel values outside [0, 1] (NaN included): raw 0-255 images would be answered wrongly."""
+    message = "pixels must be float32 values in [0, 1] (divide 0-255 images by 255)"
+    return [tf.debugging.assert_greater_equal(pixels, 0.0, message=message),
+            tf.debugging.assert_less_equal(pixels, 1.0, message=message)]
+
+
+def digit_classifier_signature(model, outputs_from):
+    """serving_default for an MNIST classifier: `pixels` float32 (None, 784) -> named outputs.
+
+    Args:
+        outputs_from: maps the model's outputs to the signature's dict of named tensors.
+    """
+
+    @tf.function(input_signature=[PIXELS_SPEC])
+    def serve(pixels):
+        with tf.control_dependencies(check_pixels(pixels)):
+            return outputs_from(model(pixels, training=False))
+
+    return serve
+
+
+def probabilities_and_digit(outputs):
+    """The outputs of a softmax classifier over the labels 0..9: `probabilities` and `digit` (int64)."""
+    probabilities = tf.ensure_shape(outputs["probabilities"], [None, NUM_CLASSES])
+    return {"probabilities": probabilities, "digit": tf.argmax(outputs["logits"], axis=-1)}

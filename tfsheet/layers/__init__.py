@@ -1,0 +1,5 @@
+"""Custom Keras layers, one per file, each implementing a piece of the sheet."""
+
+from tfsheet.layers.softmax_regression import SoftmaxRegression
+
+__all__ = ["SoftmaxRegression"]

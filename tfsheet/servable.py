@@ -1,0 +1,59 @@
+"""Proof that a SavedModel serves: load it in a fresh process without tfsheet, both ways TF can.
+
+TF Serving loads SavedModels with the TF1 session loader, which fails on some exports that
+tf.saved_model.load accepts, so both are checked and both must reproduce the expected outputs.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+from tfsheet.errors import ExportError
+
+_SCRIPT = pathlib.Path(__file__).with_name("_load_without_tfsheet.py")
+
+
+def load_in_fresh_process(saved_model, inputs, signature="serving_default", timeout=300):
+    """Run `signature` of `saved_model` on `inputs` (dict of arrays) in a process without tfsheet.
+
+    Returns:
+        (tf2_outputs, session_outputs, signature_def): two dicts of numpy arrays and a description
+        of the SignatureDef (input and output dtypes and shapes).
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        inputs_path = os.path.join(scratch, "inputs.npz")
+        outputs_path = os.path.join(scratch, "outputs.npz")
+        np.savez(inputs_path, **inputs)
+        environment = {**os.environ, "PYTHONPATH": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        completed = subprocess.run(
+            [sys.executable, "-I", str(_SCRIPT), str(pathlib.Path(saved_model).resolve()), signature,
+             inputs_path, outputs_path],
+            cwd=scratch, env=environment, capture_output=True, text=True, timeout=timeout)
+        if completed.returncode != 0:
+            raise ExportError(f"{saved_model} failed to load or run in a fresh process:\n{completed.stderr[-3000:]}")
+        report = json.loads(completed.stdout.strip().splitlines()[-1])
+        if report["tfsheet_imported"]:
+            raise ExportError("the fresh process imported tfsheet; the check proves nothing")
+        with np.load(outputs_path) as arrays:
+            tf2 = {k[len("tf2/"):]: arrays[k] for k in arrays.files if k.startswith("tf2/")}
+            session = {k[len("session/"):]: arrays[k] for k in arrays.files if k.startswith("session/")}
+    return tf2, session, report["signature_def"]
+
+
+def assert_servable(saved_model, inputs, expected, signature="serving_default", atol=1e-6):
+    """Raise ExportError unless both loaders reproduce `expected` (dict of arrays) within `atol`."""
+    tf2, session, signature_def = load_in_fresh_process(saved_model, inputs, signature)
+    for loader, outputs in (("tf.saved_model.load", tf2), ("TF1 session loader", session)):
+        if set(outputs) != set(expected):
+            raise ExportError(f"{loader}: outputs {sorted(outputs)} differ from expected {sorted(expected)}")
+        for name, value in expected.items():
+            got = outputs[name]
+            if got.shape != np.shape(value) or not np.allclose(got, value, rtol=0, atol=atol):
+                difference = np.max(np.abs(got.astype(np.float64) - value)) if got.shape == np.shape(value) else "shape"
+                raise ExportError(f"{loader}: output {name!r} differs from the Keras model (max abs diff {difference})")
+    return signature_def

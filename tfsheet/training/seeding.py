@@ -1,0 +1,23 @@
+"""One seed for a whole run: Python, NumPy and TensorFlow RNGs, plus deterministic TF ops."""
+
+import keras
+import tensorflow as tf
+
+
+def seed_everything(seed):
+    """Seed every RNG and turn on op determinism, so a run with the same seed repeats exactly."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int. Received: seed={seed!r}")
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def seed_generator_states(model):
+    """The state variables of every Keras SeedGenerator in the model (Dropout and the like).
+
+    Keras does not checkpoint these with the model; the engine adds them to its checkpoint so a
+    resumed run draws the same dropout masks as one that was never interrupted.
+    """
+    return [generator.state
+            for layer in model._flatten_layers(include_self=True)
+            for generator in getattr(layer, "_seed_generators", [])]
