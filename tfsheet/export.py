@@ -75,11 +75,18 @@ def export_model(model, name, signatures, root=None, version=None):
     return final
 
 
-def check_pixels(pixels):
-    """Refuse pixel values outside [0, 1] (NaN included): raw 0-255 images would be answered wrongly."""
+def checked_pixels(pixels):
+    """`pixels` after refusing a shape other than (N, 784) and values outside [0, 1] (NaN included).
+
+    A loaded signature does not enforce its declared shape by itself, and raw 0-255 images would
+    otherwise be answered wrongly rather than refused.
+    """
+    pixels = tf.ensure_shape(pixels, [None, NUM_PIXELS], name="pixels_must_be_N_by_784")
     message = "pixels must be float32 values in [0, 1] (divide 0-255 images by 255)"
-    return [tf.debugging.assert_greater_equal(pixels, 0.0, message=message),
-            tf.debugging.assert_less_equal(pixels, 1.0, message=message)]
+    checks = [tf.debugging.assert_greater_equal(pixels, 0.0, message=message),
+              tf.debugging.assert_less_equal(pixels, 1.0, message=message)]
+    with tf.control_dependencies(checks):
+        return tf.identity(pixels)
 
 
 def digit_classifier_signature(model, outputs_from):
@@ -91,8 +98,7 @@ def digit_classifier_signature(model, outputs_from):
 
     @tf.function(input_signature=[PIXELS_SPEC])
     def serve(pixels):
-        with tf.control_dependencies(check_pixels(pixels)):
-            return outputs_from(model(pixels, training=False))
+        return outputs_from(model(checked_pixels(pixels), training=False))
 
     return serve
 

@@ -39,6 +39,9 @@ def load_in_fresh_process(saved_model, inputs, signature="serving_default", time
         report = json.loads(completed.stdout.strip().splitlines()[-1])
         if report["tfsheet_imported"]:
             raise ExportError("the fresh process imported tfsheet; the check proves nothing")
+        if report["errors"]:
+            raise ExportError(f"{saved_model} failed in a fresh process:\n" + "\n".join(
+                f"  {loader} loader: {message}" for loader, message in report["errors"].items()))
         with np.load(outputs_path) as arrays:
             tf2 = {k[len("tf2/"):]: arrays[k] for k in arrays.files if k.startswith("tf2/")}
             session = {k[len("session/"):]: arrays[k] for k in arrays.files if k.startswith("session/")}

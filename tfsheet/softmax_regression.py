@@ -48,7 +48,7 @@ def backprop(W, b, x, y):
     a = np.exp(z - z.max())
     a /= a.sum()                                     # softmax, shifted for stability
     e_y = np.eye(num_classes)[y]                     # (C,)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         dl_da = -e_y / a[y]                          # (C,)
     dl_da[e_y == 0] = 0.0                            # -0/a_y: exactly zero off the label
     dl_dz = a - e_y                                  # (C,)

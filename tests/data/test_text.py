@@ -1,0 +1,31 @@
+"""Tiny Shakespeare comes through TFDS from the offline folder, with TFDS's three splits."""
+
+import pytest
+
+from tfsheet.data import load_tiny_shakespeare
+from tfsheet.errors import DataError
+
+
+def test_tfds_splits_have_the_documented_sizes():
+    sizes = {split: len(load_tiny_shakespeare(split)) for split in ("train", "validation", "test")}
+    assert sizes == {"train": 1_003_854, "validation": 55_770, "test": 55_770}
+    assert load_tiny_shakespeare("train").startswith("First Citizen:")
+
+
+def test_unknown_split():
+    with pytest.raises(ValueError, match="expected one of"):
+        load_tiny_shakespeare("dev")
+
+
+def test_missing_file_names_the_file_and_the_fix(offline_data_dir):
+    with pytest.raises(DataError, match="TFSHEET_DATA_DIR") as error:
+        load_tiny_shakespeare("test")
+    assert "tiny_shakespeare/input.txt" in str(error.value)
+
+
+def test_corrupt_file_is_reported(offline_data_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv("TFSHEET_CACHE_DIR", str(tmp_path / "cache"))
+    (offline_data_dir / "tiny_shakespeare").mkdir()
+    (offline_data_dir / "tiny_shakespeare" / "input.txt").write_text("not the real play")
+    with pytest.raises(DataError, match="input.txt"):
+        load_tiny_shakespeare("test")

@@ -1,0 +1,155 @@
+"""The shared engine: it learns, repeats itself exactly, resumes bit for bit, and stops on NaN."""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfsheet.errors import CheckpointError, NonFiniteLossError
+from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+
+
+def mean_squared(y, outputs):
+    return tf.reduce_sum(tf.square(outputs - y), axis=-1)
+
+
+def toy_data(count=300, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(count, 6)).astype(np.float32)
+    y = (x @ rng.normal(size=(6, 2))).astype(np.float32)
+    return ArrayData(x, y)
+
+
+def build(seed=0, dropout=0.0):
+    seed_everything(seed)
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(16, activation="tanh")(inputs)
+    hidden = keras.layers.Dropout(dropout)(hidden) if dropout else hidden
+    return keras.Model(inputs, keras.layers.Dense(2)(hidden))
+
+
+def trainer(model, workdir=None, **config):
+    config = {"epochs": 3, "batch_size": 32, "verbose": False, **config}
+    return Trainer(model, mean_squared, keras.optimizers.Adam(0.01), TrainConfig(**config), workdir=workdir)
+
+
+def weights(model):
+    return [v.numpy() for v in model.weights]
+
+
+def assert_identical(first, second):
+    for a, b in zip(weights(first), weights(second)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_training_lowers_the_loss():
+    history = trainer(build(), epochs=5).fit(toy_data())
+    assert history[-1]["loss"] < 0.5 * history[0]["loss"]
+    assert [record["epoch"] for record in history] == [1, 2, 3, 4, 5]
+
+
+def test_same_seed_same_weights():
+    first, second = build(), build()
+    trainer(first).fit(toy_data())
+    trainer(second).fit(toy_data())
+    assert_identical(first, second)
+
+
+def test_steps_per_call_does_not_change_the_result():
+    whole, chunked = build(), build()
+    trainer(whole).fit(toy_data())
+    trainer(chunked, steps_per_call=3).fit(toy_data())
+    assert_identical(whole, chunked)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_resume_mid_epoch_is_bit_exact(tmp_path, dropout):
+    uninterrupted = build(dropout=dropout)
+    trainer(uninterrupted).fit(toy_data())
+
+    interrupted = build(dropout=dropout)
+    trainer(interrupted, tmp_path, epochs=2, checkpoint_every=4).fit(toy_data())
+    resumed = build(seed=99, dropout=dropout)  # different initial weights: all must come from the checkpoint
+    if dropout:
+        resumed.layers[2].seed_generator.state.assign([123, 0])
+    resumed_trainer = trainer(resumed, tmp_path)
+    resumed_trainer.fit(toy_data())
+    assert int(resumed_trainer.step) == 30
+    assert_identical(uninterrupted, resumed)
+
+
+def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
+    model = build()
+    good = trainer(model, tmp_path, epochs=1)
+    good.fit(toy_data())
+    saved = good.checkpointer.latest
+    before = weights(model)
+    poisoned = toy_data()
+    poisoned.x[100] = np.nan
+    with pytest.raises(NonFiniteLossError, match="became nan at step") as error:
+        trainer(model, tmp_path, epochs=2, shuffle=False).fit(poisoned)
+    assert saved in str(error.value)
+    assert good.checkpointer.manager.latest_checkpoint == saved
+    # the steps before the bad batch were applied, the bad one was not: weights are finite
+    assert all(np.all(np.isfinite(w)) for w in weights(model)) and not all(
+        np.array_equal(a, b) for a, b in zip(before, weights(model)))
+
+
+def test_truncated_checkpoint_falls_back_to_the_previous_one(tmp_path, caplog):
+    model = build()
+    trainer(model, tmp_path, epochs=2).fit(toy_data())
+    newest = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
+    data_file = f"{newest}.data-00000-of-00001"
+    with open(data_file, "r+b") as stream:
+        stream.truncate(os.path.getsize(data_file) // 2)
+    resumed = trainer(build(seed=5), tmp_path, epochs=2)
+    resumed._restore(300)
+    assert int(resumed.step) == 10  # the epoch-1 checkpoint, not the damaged epoch-2 one
+    assert "unreadable" in caplog.text
+
+
+def test_every_checkpoint_unreadable_is_an_error_and_deletes_nothing(tmp_path):
+    trainer(build(), tmp_path, epochs=1).fit(toy_data())
+    files = sorted((tmp_path / "checkpoints").iterdir())
+    for path in files:
+        if ".data-" in path.name:
+            path.write_bytes(b"")
+    with pytest.raises(CheckpointError, match="No checkpoint could be restored"):
+        trainer(build(), tmp_path, epochs=2).fit(toy_data())
+    assert sorted((tmp_path / "checkpoints").iterdir()) == files
+
+
+def test_resuming_with_other_data_is_refused(tmp_path):
+    trainer(build(), tmp_path, epochs=1).fit(toy_data())
+    with pytest.raises(CheckpointError, match="300 examples and batch size 32"):
+        trainer(build(), tmp_path, epochs=2, batch_size=64).fit(toy_data())
+
+
+def test_evaluate_and_metrics():
+    model = build()
+    engine = Trainer(model, mean_squared, keras.optimizers.SGD(0.01), TrainConfig(epochs=1, verbose=False),
+                     metrics={"abs_error": lambda y, out: tf.reduce_sum(tf.abs(out - y), axis=-1)})
+    data = toy_data()
+    result = engine.evaluate(data)
+    prediction = model(data.x).numpy()
+    np.testing.assert_allclose(result["loss"], np.mean(np.sum((prediction - data.y) ** 2, -1)), rtol=1e-5)
+    np.testing.assert_allclose(result["abs_error"], np.mean(np.sum(np.abs(prediction - data.y), -1)), rtol=1e-5)
+
+
+def test_tensorboard_scalars_are_written(tmp_path):
+    trainer(build(), tmp_path, epochs=1).fit(toy_data(), validation=toy_data(50, seed=1))
+    assert any(name.startswith("events.out.tfevents") for name in os.listdir(tmp_path / "logs"))
+
+
+@pytest.mark.parametrize("field, value", [("epochs", 0), ("batch_size", -1), ("seed", -3),
+                                          ("steps_per_call", 1.5), ("checkpoint_every", -1)])
+def test_invalid_config(field, value):
+    with pytest.raises(ValueError, match=f"Received: {field}="):
+        TrainConfig(**{field: value})
+
+
+def test_mismatched_data_is_refused():
+    with pytest.raises(ValueError, match="same number of examples"):
+        ArrayData(np.zeros((3, 2)), np.zeros(4))
