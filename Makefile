@@ -17,6 +17,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 run: install
 	$(BIN)/tfsheet train-softmax-regression
+	$(BIN)/tfsheet problem2
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

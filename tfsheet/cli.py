@@ -56,7 +56,44 @@ def build_parser():
                        help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
     train.add_argument("--no-export", action="store_true", help="train and test only")
     train.set_defaults(handler=_train_softmax_regression)
+
+    problem2 = commands.add_parser("problem2", help="Problem 2: one-hot vs binary MLPs, the appended layer, "
+                                                    "direct training; writes results JSON and exports the MLPs.")
+    problem2.add_argument("experiments", nargs="*", choices=PROBLEM2_EXPERIMENTS, default=[],
+                          metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM2_EXPERIMENTS)} (default: all)")
+    problem2.add_argument("--preset", choices=("quick", "default", "full"), default="default",
+                          help="scale of the experiments (default: %(default)s)")
+    problem2.add_argument("--epochs", type=_positive_int, help="epochs of the exported H = 256 models")
+    problem2.add_argument("--sweep-epochs", type=_positive_int, help="epochs of each Q2.1 sweep run")
+    problem2.add_argument("--workdir", default="runs/problem2", help="results, plots, logs (default: %(default)s)")
+    problem2.add_argument("--export-dir", default=None,
+                          help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
+    problem2.add_argument("--no-export", action="store_true", help="do not export the trained MLPs")
+    problem2.set_defaults(handler=_problem2)
     return parser
+
+
+PROBLEM2_EXPERIMENTS = ("sweep", "appended", "direct")
+
+
+def _problem2(args):
+    from tfsheet import settings
+    from tfsheet.experiments import problem2
+
+    overrides = {name: getattr(args, name) for name in ("epochs", "sweep_epochs") if getattr(args, name) is not None}
+    config = dataclasses.replace(problem2.PRESETS[args.preset], **overrides)
+    export_root = None if args.no_export else (args.export_dir or settings.saved_models_dir())
+    runners = {"sweep": lambda: problem2.run_sweep(config, args.workdir, verbose=True),
+               "appended": lambda: problem2.run_appended(config, args.workdir, export_root=export_root),
+               "direct": lambda: problem2.run_direct(config, args.workdir)}
+    summary = {}
+    for name in args.experiments or PROBLEM2_EXPERIMENTS:
+        results = runners[name]()
+        summary[name] = {"wall_seconds": results["wall_seconds"]}
+        summary[name].update({key: results[key] for key in ("saved_models", "plot") if key in results})
+    summary["results"] = args.workdir
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def _train_softmax_regression(args):

@@ -85,3 +85,18 @@ def _check_width(scores, width, name):
     if scores.ndim != 2 or scores.shape[1] != width:
         raise ValueError(f"{name} scores must have shape (N, {width}); received shape={scores.shape}.")
     return scores
+
+
+def tf_decode_one_hot(scores):
+    """TensorFlow twin of decode_one_hot, for serving signatures: (N, 10) -> (N,) int64 digits."""
+    import tensorflow as tf
+
+    return (tf.argmax(scores, axis=-1) + 1) % NUM_DIGITS
+
+
+def tf_decode_binary(scores, threshold=0.5):
+    """TensorFlow twin of decode_binary: (N, 4) -> (N,) int64 digits, INVALID for codes 10..15."""
+    import tensorflow as tf
+
+    codes = tf.reduce_sum(tf.cast(scores > threshold, tf.int64) * BIT_WEIGHTS, axis=-1)  # (N,)
+    return tf.where(codes < NUM_DIGITS, codes, tf.constant(INVALID, tf.int64))

@@ -1,0 +1,55 @@
+"""Problem 2's networks: 784-H-10 on one-hot targets and 784-H-4 on binary targets, squared loss.
+
+    h = f(W1 x + b1)            (H,)    hidden layer, activation f (ReLU by default)
+    y_hat = g(W2 h + b2)        (K,)    K = 10 (one-hot, digit 0 last) or 4 (binary), g = sigmoid
+    L = sum_i ||y_hat_i - y_i||^2       the sheet's squared loss; the engine minimises its mean
+                                        over the mini-batch (the same minimiser, a rescaled rate)
+"""
+
+import keras
+import tensorflow as tf
+
+from tfsheet.data import encodings
+from tfsheet.data.mnist import NUM_PIXELS
+
+OUTPUT_UNITS = {"one_hot": encodings.NUM_DIGITS, "binary": encodings.NUM_BITS}
+
+
+def output_units(encoding):
+    if encoding not in OUTPUT_UNITS:
+        raise ValueError(f"Unknown encoding {encoding!r}; expected one of {tuple(OUTPUT_UNITS)}.")
+    return OUTPUT_UNITS[encoding]
+
+
+def build_mlp(num_hidden, encoding, hidden_activation="relu", output_activation="sigmoid", name=None):
+    """A functional model `pixels (N, 784) -> scores (N, 10 or 4)`."""
+    if not isinstance(num_hidden, int) or num_hidden < 1:
+        raise ValueError(f"num_hidden must be an int >= 1. Received: num_hidden={num_hidden!r}")
+    pixels = keras.Input(shape=(NUM_PIXELS,), name="pixels")
+    hidden = keras.layers.Dense(num_hidden, activation=hidden_activation, name="hidden")(pixels)
+    scores = keras.layers.Dense(output_units(encoding), activation=output_activation, name="output")(hidden)
+    return keras.Model(pixels, scores, name=name or f"mlp_{encoding}_{num_hidden}")
+
+
+def squared_loss(targets, scores):
+    """Per-example ||y_hat - y||^2, summed over the output units."""
+    return tf.reduce_sum(tf.square(scores - targets), axis=-1)
+
+
+def one_hot_accuracy(targets, scores):
+    """1.0 where the largest output is the target's component (argmax decoding)."""
+    return tf.cast(tf.equal(tf.argmax(scores, -1), tf.argmax(targets, -1)), tf.float32)
+
+
+def binary_accuracy(targets, scores):
+    """1.0 where every bit, thresholded at 0.5, matches; an invalid code never matches a digit."""
+    return tf.cast(tf.reduce_all(tf.equal(scores > 0.5, targets > 0.5), axis=-1), tf.float32)
+
+
+def binary_invalid(targets, scores):
+    """1.0 where the thresholded bits spell 10..15, a code that names no digit."""
+    return tf.cast(tf.equal(encodings.tf_decode_binary(scores), encodings.INVALID), tf.float32)
+
+
+METRICS = {"one_hot": {"accuracy": one_hot_accuracy},
+           "binary": {"accuracy": binary_accuracy, "invalid": binary_invalid}}
