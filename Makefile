@@ -18,6 +18,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 run: install
 	$(BIN)/tfsheet train-softmax-regression
 	$(BIN)/tfsheet problem2
+	$(BIN)/tfsheet problem3
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

@@ -42,8 +42,7 @@ def build_parser():
 
     train = commands.add_parser("train-softmax-regression",
                                 help="Problem 1: train softmax regression on MNIST and export it.")
-    train.add_argument("--preset", choices=("quick", "default", "full"), default="default",
-                       help="starting values for the settings below (default: %(default)s)")
+    _add_preset(train, "starting values for the settings below")
     train.add_argument("--epochs", type=_positive_int)
     train.add_argument("--batch-size", type=_positive_int)
     train.add_argument("--learning-rate", type=_positive_float)
@@ -52,37 +51,69 @@ def build_parser():
     train.add_argument("--log-dir", default="runs/softmax_regression",
                        help="TensorBoard logs, checkpoints and results.json (default: %(default)s); "
                             "an existing run there is resumed")
-    train.add_argument("--export-dir", default=None,
-                       help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
-    train.add_argument("--no-export", action="store_true", help="train and test only")
+    _add_export(train)
     train.set_defaults(handler=_train_softmax_regression)
 
     problem2 = commands.add_parser("problem2", help="Problem 2: one-hot vs binary MLPs, the appended layer, "
                                                     "direct training; writes results JSON and exports the MLPs.")
     problem2.add_argument("experiments", nargs="*", choices=PROBLEM2_EXPERIMENTS, default=[],
                           metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM2_EXPERIMENTS)} (default: all)")
-    problem2.add_argument("--preset", choices=("quick", "default", "full"), default="default",
-                          help="scale of the experiments (default: %(default)s)")
+    _add_preset(problem2, "scale of the experiments")
     problem2.add_argument("--epochs", type=_positive_int, help="epochs of the exported H = 256 models")
     problem2.add_argument("--sweep-epochs", type=_positive_int, help="epochs of each Q2.1 sweep run")
     problem2.add_argument("--workdir", default="runs/problem2", help="results, plots, logs (default: %(default)s)")
-    problem2.add_argument("--export-dir", default=None,
-                          help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
-    problem2.add_argument("--no-export", action="store_true", help="do not export the trained MLPs")
+    _add_export(problem2)
     problem2.set_defaults(handler=_problem2)
+
+    problem3 = commands.add_parser("problem3", help="Problem 3: linear hidden units vs logistic regression "
+                                                    "(accuracy, exact maps, rank, convexity); exports H = 25 and 4.")
+    _add_preset(problem3, "scale of the experiment")
+    problem3.add_argument("--epochs", type=_positive_int, help="epochs for every model")
+    problem3.add_argument("--workdir", default="runs/problem3", help="results and plot (default: %(default)s)")
+    _add_export(problem3)
+    problem3.set_defaults(handler=_problem3)
     return parser
+
+
+def _add_preset(parser, what):
+    parser.add_argument("--preset", choices=("quick", "default", "full"), default="default",
+                        help=f"{what} (default: %(default)s)")
+
+
+def _add_export(parser):
+    parser.add_argument("--export-dir", default=None,
+                        help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
+    parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
+
+
+def _export_root(args):
+    from tfsheet import settings
+
+    return None if args.no_export else (args.export_dir or settings.saved_models_dir())
+
+
+def _problem3(args):
+    from tfsheet.experiments import problem3
+
+    overrides = {"epochs": args.epochs} if args.epochs is not None else {}
+    config = dataclasses.replace(problem3.PRESETS[args.preset], **overrides)
+    results = problem3.run(config, args.workdir, export_root=_export_root(args))
+    summary = {"accuracy": {name: round(spread["mean"], 4) for name, spread in results["accuracy"].items()},
+               "wall_seconds": results["wall_seconds"], "results": f"{args.workdir}/q3.json",
+               "plot": results["plot"], "saved_models": results.get("saved_models", {})}
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 PROBLEM2_EXPERIMENTS = ("sweep", "appended", "direct")
 
 
 def _problem2(args):
-    from tfsheet import settings
     from tfsheet.experiments import problem2
 
     overrides = {name: getattr(args, name) for name in ("epochs", "sweep_epochs") if getattr(args, name) is not None}
     config = dataclasses.replace(problem2.PRESETS[args.preset], **overrides)
-    export_root = None if args.no_export else (args.export_dir or settings.saved_models_dir())
+    export_root = _export_root(args)
     runners = {"sweep": lambda: problem2.run_sweep(config, args.workdir, verbose=True),
                "appended": lambda: problem2.run_appended(config, args.workdir, export_root=export_root),
                "direct": lambda: problem2.run_direct(config, args.workdir)}
@@ -97,13 +128,12 @@ def _problem2(args):
 
 
 def _train_softmax_regression(args):
-    from tfsheet import settings
     from tfsheet.experiments import problem1
 
     overrides = {name: getattr(args, name) for name in ("epochs", "batch_size", "learning_rate", "seed",
                                                       "train_examples") if getattr(args, name) is not None}
     config = dataclasses.replace(problem1.PRESETS[args.preset], **overrides)
-    export_root = None if args.no_export else (args.export_dir or settings.saved_models_dir())
+    export_root = _export_root(args)
     results = problem1.run(config, args.log_dir, export_root=export_root)
     summary = {key: results[key] for key in ("test_accuracy", "test_loss", "wall_seconds")}
     summary["results"] = f"{args.log_dir}/results.json"
