@@ -19,6 +19,7 @@ run: install
 	$(BIN)/tfsheet train-softmax-regression
 	$(BIN)/tfsheet problem2
 	$(BIN)/tfsheet problem3
+	$(BIN)/tfsheet problem4
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

@@ -72,7 +72,26 @@ def build_parser():
     problem3.add_argument("--workdir", default="runs/problem3", help="results and plot (default: %(default)s)")
     _add_export(problem3)
     problem3.set_defaults(handler=_problem3)
+
+    problem4 = commands.add_parser("problem4", help="Problem 4: ReLU nets as universal approximators "
+                                                    "(constructions, error vs width, asymptotes, primes).")
+    _add_preset(problem4, "scale of the experiment")
+    problem4.add_argument("--workdir", default="runs/problem4", help="results and plots (default: %(default)s)")
+    _add_export(problem4)
+    problem4.set_defaults(handler=_problem4)
     return parser
+
+
+def _problem4(args):
+    from tfsheet.experiments import problem4
+
+    results = problem4.run(problem4.PRESETS[args.preset], args.workdir, export_root=_export_root(args))
+    summary = {"q4_2": results["q4_2"], "q4_6": {detector: {key: results["q4_6"][detector][key] for key in (
+        "accuracy_on_range", "first_failure_beyond_range", "counterexample")} for detector in ("trained", "constructed")},
+        "wall_seconds": results["wall_seconds"], "results": f"{args.workdir}/q4.json",
+        "plots": results["plots"], "saved_models": results.get("saved_models", {})}
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def _add_preset(parser, what):

@@ -20,6 +20,7 @@ from tfsheet.data.mnist import NUM_CLASSES, NUM_PIXELS
 from tfsheet.errors import ExportError
 
 PIXELS_SPEC = tf.TensorSpec([None, NUM_PIXELS], tf.float32, name="pixels")
+X_SPEC = tf.TensorSpec([None, 1], tf.float32, name="x")
 SERVING_DEFAULT = "serving_default"
 
 
@@ -107,3 +108,15 @@ def probabilities_and_digit(outputs):
     """The outputs of a softmax classifier over the labels 0..9: `probabilities` and `digit` (int64)."""
     probabilities = tf.ensure_shape(outputs["probabilities"], [None, NUM_CLASSES])
     return {"probabilities": probabilities, "digit": tf.argmax(outputs["logits"], axis=-1)}
+
+
+def scalar_function_signature(model):
+    """serving_default for a function R -> R (Problem 4's ReLU nets): `x` float32 (None, 1) -> `y` (None, 1)."""
+
+    @tf.function(input_signature=[X_SPEC])
+    def serve(x):
+        x = tf.ensure_shape(x, [None, 1], name="x_must_be_N_by_1")
+        with tf.control_dependencies([tf.debugging.assert_all_finite(x, "x must be finite")]):
+            return {"y": tf.cast(model(tf.identity(x)), tf.float32)}
+
+    return serve

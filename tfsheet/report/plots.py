@@ -12,6 +12,14 @@ def _pyplot():
     return plt
 
 
+def _finish(axis, xlabel, ylabel, title):
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.set_title(title)
+    axis.legend(fontsize=8)
+    axis.grid(True, alpha=0.3)
+
+
 def _save(plt, figure, path):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,4 +68,90 @@ def plot_accuracy_against_rank(truncated, accuracies, path):
     axis.set_title("MNIST: what a rank limit costs a linear classifier")
     axis.grid(True, alpha=0.3)
     axis.legend(fontsize=8, loc="lower right")
+    return _save(plt, figure, path)
+
+
+def plot_relu_constructions(example, ramp, path):
+    """Q4.2 and Q4.3: the sheet's two-unit network and the ramp h_{c,d}, with their kinks."""
+    import numpy as np
+
+    plt = _pyplot()
+    figure, axes = plt.subplots(1, 2, figsize=(9.6, 3.6))
+    for axis, net, title, span in ((axes[0], example, "Q4.2: h(x) = ReLU(x - 3) - ReLU(x - 4)", (0, 7)),
+                                   (axes[1], ramp, "Q4.3: h_{c,d} with c = 1, d = 3", (-1, 5))):
+        x = np.linspace(*span, 1401)
+        axis.plot(x, net.evaluate_exactly(x), linewidth=2)
+        w, b, _, _ = net.parameters()
+        for kink in -b / w:
+            axis.axvline(kink, color="grey", linestyle=":", linewidth=1)
+        axis.set_title(title, fontsize=10)
+        axis.set_xlabel("x")
+        axis.set_ylabel("h(x)")
+        axis.grid(True, alpha=0.3)
+    return _save(plt, figure, path)
+
+
+def plot_approximation_error(rows, path):
+    """Q4.4: max |f - h| on [0, 1] against width, constructed and trained, one panel per function."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(2, 2, figsize=(9.6, 7.2), sharex=True, sharey=True)
+    for axis, row in zip(axes.ravel(), rows):
+        for key, label, marker in (("uniform", "interpolation, even grid", "o"),
+                                   ("adaptive", "interpolation, adaptive (approximate)", "s"),
+                                   ("trained", "trained by Adam from random weights", "^")):
+            points = sorted(row[key], key=lambda p: p["width"])
+            axis.plot([p["width"] for p in points], [p["max_error"] for p in points], marker=marker, label=label)
+        axis.set_xscale("log", base=2)
+        axis.set_yscale("log")
+        axis.set_title(f"f(x) = {row['function']}", fontsize=10)
+        axis.grid(True, which="both", alpha=0.3)
+    for axis in axes[1]:
+        axis.set_xlabel("hidden units (width)")
+    for axis in axes[:, 0]:
+        axis.set_ylabel("max |f(x) - h(x)| on [0, 1]")
+    axes[0, 0].legend(fontsize=8)
+    figure.suptitle("One hidden ReLU layer: approximation error against width")
+    return _save(plt, figure, path)
+
+
+def plot_eventually_linear(net, summary, path):
+    """Q4.5: a net trained on [0, 1] drawn far outside it, with the outermost kinks x0 marked."""
+    import numpy as np
+
+    plt = _pyplot()
+    right, left = summary["right"], summary["left"]
+    x = np.linspace(min(-2.0, left["x0"] - 1), max(3.0, right["x0"] + 1), 2001)
+    figure, axis = plt.subplots(figsize=(6.4, 4.2))
+    axis.plot(x, net.evaluate_exactly(x), linewidth=2, label="h(x), trained on sin(2 pi x), x in [0, 1]")
+    axis.plot(x, np.sin(2 * np.pi * x), color="grey", alpha=0.4, label="sin(2 pi x)")
+    for side, style in ((right, "--"), (left, ":")):
+        axis.axvline(side["x0"], color="black", linestyle=style, linewidth=1,
+                     label=f"{side['side']} x0 = {side['x0']:.3f}: slope {side['slope']:.2f}")
+    axis.axvspan(0, 1, color="green", alpha=0.08, label="training interval")
+    _finish(axis, "x", "h(x)", "Q4.5: beyond its outermost kinks a ReLU net is linear")
+    return _save(plt, figure, path)
+
+
+def plot_prime_detector(net, summary, path):
+    """Q4.6: a net trained to be positive exactly on the primes of 2..N, drawn past its counterexample."""
+    import numpy as np
+
+    from tfsheet.universal import is_prime
+
+    plt = _pyplot()
+    low, high = summary["range"]
+    trained = summary["trained"]
+    end = max(3 * high, trained["counterexample"] + 10)
+    x = np.linspace(0, end, 4001)
+    integers = np.arange(2, end + 1)
+    primes = integers[[is_prime(int(n)) for n in integers]]
+    figure, axis = plt.subplots(figsize=(8, 4.2))
+    axis.plot(x, net.evaluate_exactly(x), linewidth=1.5, label="h(x), trained")
+    axis.scatter(primes, net.evaluate_exactly(primes), color="red", s=12, zorder=3, label="h at the primes")
+    axis.axhline(0, color="black", linewidth=0.8)
+    axis.axvspan(low, high, color="green", alpha=0.08, label=f"training range {low}..{high}")
+    axis.axvline(trained["asymptote"]["x0"], color="grey", linestyle=":", label="last kink x0")
+    axis.axvline(trained["counterexample"], color="purple", linestyle="--",
+                 label=f"counterexample past x0: n = {trained['counterexample']}")
+    _finish(axis, "x", "h(x)  (> 0 means 'prime')", "Q4.6: a ReLU 'prime detector' is eventually linear, so it must fail")
     return _save(plt, figure, path)

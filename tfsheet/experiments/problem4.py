@@ -1,0 +1,163 @@
+"""Problem 4: ReLU networks as universal approximators: the sheet's constructions (Q4.2, Q4.3),
+approximation error against width by construction and by training (Q4.4), eventual linearity
+(Q4.5) and a prime detector with its counterexample (Q4.6). Writes q4.json and four plots."""
+
+import dataclasses
+import pathlib
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfsheet import universal
+from tfsheet.export import export_model, scalar_function_signature
+from tfsheet.models.relu_net import ReluNet
+from tfsheet.results import write_results
+from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+
+TARGETS = {  # name: (f, Lipschitz constant on [0, 1] or None when there is none)
+    "sin(2 pi x)": (lambda x: np.sin(2 * np.pi * x), 2 * np.pi),
+    "|x - 1/3|": (lambda x: np.abs(x - 1 / 3), 1.0),
+    "sqrt(x)": (np.sqrt, None),
+    "logistic(50 (x - 1/2))": (lambda x: 1 / (1 + np.exp(-50 * (x - 0.5))), 12.5),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem4Config:
+    """Settings for Problem 4's experiments."""
+
+    widths: tuple = (2, 4, 8, 16, 32, 64)           # a log-spaced range, where errors still move
+    eps_levels: tuple = (0.1, 0.03, 0.01, 0.003, 0.001)  # targets for the certified construction
+    seeds: tuple = (0,)                             # the trained nets' random starts
+    epochs: int = 300                               # 2,048 samples / batch 128 -> 4,800 Adam steps
+    learning_rate: float = 1e-2                     # fits sin to 3e-2 with 16 units (3e-3 was slower)
+    samples: int = 2048                             # training points, uniform on [0, 1]
+    prime_range: int = 60                           # Q4.6: train on the integers 2..60
+    prime_width: int = 128                          # enough units for one bump per prime below 60
+    prime_epochs: int = 3000                        # full-batch steps on 59 points
+
+    def __post_init__(self):
+        if not self.widths or any(not isinstance(w, int) or w < 1 for w in self.widths):
+            raise ValueError(f"widths must be ints >= 1. Received: widths={self.widths!r}")
+        if any(not e > 0 for e in self.eps_levels):
+            raise ValueError(f"eps_levels must be > 0. Received: eps_levels={self.eps_levels!r}")
+
+
+PRESETS = {"quick": Problem4Config(widths=(4, 16), eps_levels=(0.1, 0.01), epochs=40, prime_epochs=300),
+           "default": Problem4Config(),
+           "full": Problem4Config(widths=(2, 4, 8, 16, 32, 64, 128, 256), seeds=(0, 1, 2), epochs=1000,
+                                  eps_levels=(0.1, 0.03, 0.01, 0.003, 0.001, 0.0003))}
+
+DENSE_GRID = np.linspace(0.0, 1.0, 100_001)
+
+
+def squared_error(y, outputs):
+    return tf.reduce_sum(tf.square(outputs - y), axis=-1)
+
+
+def train_relu_net(width, x, y, epochs, learning_rate, seed, batch_size=128, low=0.0, high=1.0):
+    """Fit a ReluNet of `width` to (x, y) by Adam on the squared error, from a random start."""
+    seed_everything(seed)
+    net = ReluNet.random_init(width, low, high, seed=seed)
+    Trainer(net, squared_error, keras.optimizers.Adam(learning_rate),
+            TrainConfig(epochs=epochs, batch_size=min(batch_size, len(x)), seed=seed, verbose=False)).fit(
+        ArrayData(x.astype(np.float32).reshape(-1, 1), y.astype(np.float32).reshape(-1, 1)))
+    return net
+
+
+def max_error(f, net, grid=DENSE_GRID):
+    return float(np.max(np.abs(f(grid) - net.evaluate_exactly(grid))))
+
+
+def uniform_interpolant(f, width):
+    """The plain construction: interpolate f at width + 1 evenly spaced points of [0, 1]."""
+    knots = np.linspace(0.0, 1.0, width + 1)
+    return universal.interpolant(knots, f(knots))
+
+
+def _approximation_study(config):
+    rows = []
+    for name, (f, lipschitz) in TARGETS.items():
+        row = {"function": name, "lipschitz": lipschitz, "adaptive": [], "certified": [], "uniform": [], "trained": []}
+        for eps in config.eps_levels:
+            net = universal.approximate(f, eps)
+            row["adaptive"].append({"eps": eps, "width": net.width, "max_error": net.certificate.max_error})
+            if lipschitz:
+                proved = universal.approximate(f, eps, lipschitz=lipschitz)
+                row["certified"].append({"eps": eps, "width": proved.width, "bound": proved.certificate.bound,
+                                         "max_error": proved.certificate.max_error})
+        samples = np.linspace(0.0, 1.0, config.samples)
+        for width in config.widths:
+            row["uniform"].append({"width": width, "max_error": max_error(f, uniform_interpolant(f, width))})
+            errors = [max_error(f, train_relu_net(width, samples, f(samples), config.epochs, config.learning_rate,
+                                                  seed)) for seed in config.seeds]
+            row["trained"].append({"width": width, "max_error": float(np.median(errors)), "all": errors})
+        rows.append(row)
+    return rows
+
+
+def _eventually_linear(config):
+    f = TARGETS["sin(2 pi x)"][0]
+    samples = np.linspace(0.0, 1.0, config.samples)
+    net = train_relu_net(16, samples, f(samples), config.epochs, config.learning_rate, seed=config.seeds[0])
+    right, left = universal.asymptote(net, "right"), universal.asymptote(net, "left")
+    beyond = right.x0 + np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
+    before = left.x0 - np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
+    return net, {"right": dataclasses.asdict(right), "left": dataclasses.asdict(left),
+                 "max_deviation_beyond_x0": float(np.max(np.abs(
+                     net.evaluate_exactly(beyond) - (right.slope * beyond + right.intercept)))),
+                 "max_deviation_before_left_x0": float(np.max(np.abs(
+                     net.evaluate_exactly(before) - (left.slope * before + left.intercept))))}
+
+
+def _prime_detector(config):
+    """Q4.6: a trained detector and a constructed one (exact on 2..N), each with its counterexamples."""
+    integers = np.arange(2, config.prime_range + 1)
+    targets = np.where([universal.is_prime(int(n)) for n in integers], 1.0, -1.0)
+    trained = train_relu_net(config.prime_width, integers, targets, config.prime_epochs, config.learning_rate,
+                             seed=config.seeds[0], batch_size=len(integers), low=1.5, high=config.prime_range + 0.5)
+    constructed = universal.interpolant(integers, targets)  # +1 at primes, -1 elsewhere, linear between
+    return trained, {"range": [2, config.prime_range], "trained": _detector_summary(trained, integers, targets),
+                     "constructed": _detector_summary(constructed, integers, targets)}
+
+
+def _detector_summary(net, integers, targets):
+    """How well `net` says 'prime' (h > 0) on the range, and where the claim first fails beyond it."""
+    counterexample = universal.prime_counterexample(net)
+    beyond = np.arange(integers[-1] + 1, max(counterexample, integers[-1]) + 1)
+    wrong = [int(n) for n in beyond if (net.evaluate_exactly([n])[0] > 0) != universal.is_prime(int(n))]
+    return {"width": net.width, "accuracy_on_range": float(np.mean((net.evaluate_exactly(integers) > 0) == (targets > 0))),
+            "asymptote": dataclasses.asdict(universal.asymptote(net, "right")),
+            "counterexample": counterexample, "counterexample_is_prime": universal.is_prime(counterexample),
+            "output_at_counterexample": float(net.evaluate_exactly([counterexample])[0]),
+            "first_failure_beyond_range": wrong[0] if wrong else counterexample}
+
+
+def run(config, workdir, export_root=None):
+    from tfsheet.report import plots
+
+    workdir = pathlib.Path(workdir)
+    started = time.perf_counter()
+    example, unit_ramp = universal.sheet_example(), universal.ramp(0.0, 1.0)
+    results = {"q4_2": {"h(3)": float(example.evaluate_exactly([3.0])[0]),
+                        "h(4)": float(example.evaluate_exactly([4.0])[0])},
+               "q4_4": _approximation_study(config)}
+    linear_net, results["q4_5"] = _eventually_linear(config)
+    prime_net, results["q4_6"] = _prime_detector(config)
+    results["plots"] = {
+        "constructions": str(plots.plot_relu_constructions(example, universal.ramp(1.0, 3.0),
+                                                           workdir / "q4_constructions.png")),
+        "approximation": str(plots.plot_approximation_error(results["q4_4"], workdir / "q4_4_error_vs_width.png")),
+        "eventually_linear": str(plots.plot_eventually_linear(linear_net, results["q4_5"],
+                                                              workdir / "q4_5_eventually_linear.png")),
+        "primes": str(plots.plot_prime_detector(prime_net, results["q4_6"], workdir / "q4_6_primes.png")),
+    }
+    if export_root is not None:
+        results["saved_models"] = {
+            name: str(export_model(net, name, {"serving_default": scalar_function_signature(net)}, root=export_root))
+            for name, net in (("relu_sheet_example", example), ("relu_ramp", unit_ramp))}
+    results["wall_seconds"] = round(time.perf_counter() - started, 1)
+    write_results(workdir / "q4.json", "problem4", config, results)
+    return results
