@@ -20,6 +20,8 @@ run: install
 	$(BIN)/tfsheet problem2
 	$(BIN)/tfsheet problem3
 	$(BIN)/tfsheet problem4
+	$(BIN)/tfsheet problem5.1
+	$(BIN)/tfsheet problem5.2
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"
@@ -29,6 +31,8 @@ test-all: install
 
 bench: install
 	$(BIN)/python benchmarks/engine_vs_fit.py
+	$(BIN)/python benchmarks/tbptt_vs_fit.py
+	$(BIN)/python benchmarks/rtrl_cost.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -13,14 +13,13 @@ engine / fit and the fraction of this machine's float32 matmul ceiling each reac
 import argparse
 import json
 import sys
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from harness import dense_training_flops_per_example, matmul_ceiling_flops, median, print_table  # noqa: E402
+from harness import EpochTimer, dense_training_flops_per_example, matmul_ceiling_flops, median, print_table  # noqa: E402
 
 from tfsheet.data import load_mnist  # noqa: E402
 from tfsheet.data.encodings import one_hot  # noqa: E402
@@ -51,17 +50,6 @@ MODELS = {
     "mlp_784_256_10": (build_mlp, lambda: keras.optimizers.Adam(1e-3), squared_loss, squared_loss,
                        one_hot, one_hot_accuracy, [784, 256, 10]),
 }
-
-
-class EpochTimer(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.started)
 
 
 def time_engine(name, images, targets, batch_size, epochs):

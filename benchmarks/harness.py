@@ -3,8 +3,22 @@
 import statistics
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of each epoch of model.fit, in seconds."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
 
 
 def median(values):
@@ -36,10 +50,11 @@ def dense_training_flops_per_example(layer_sizes):
 
 
 def print_table(rows, columns):
-    widths = [max(len(str(column)), *(len(_format(row[column])) for row in rows)) for column in columns]
+    """Rows of dicts as aligned columns; a row without a column shows "-"."""
+    widths = [max(len(str(column)), *(len(_format(row.get(column, "-"))) for row in rows)) for column in columns]
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
     for row in rows:
-        print("  ".join(_format(row[c]).ljust(w) for c, w in zip(columns, widths)))
+        print("  ".join(_format(row.get(c, "-")).ljust(w) for c, w in zip(columns, widths)))
 
 
 def _format(value):

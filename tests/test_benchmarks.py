@@ -15,3 +15,19 @@ def test_quick_benchmark_measures_both_loops():
     for row in rows:
         assert row["engine ex/s"] > 0 and row["fit ex/s"] > 0
         assert row["engine acc"] > 0.3 and abs(row["engine acc"] - row["fit acc"]) < 0.05
+
+
+def test_quick_tbptt_benchmark_measures_both_loops():
+    import tbptt_vs_fit
+
+    rows = tbptt_vs_fit.main(["--quick"])
+    assert len(rows) == 2 and all(row["engine"] > 0 and row["fit"] > 0 for row in rows)
+
+
+def test_quick_rtrl_cost_benchmark(tmp_path):
+    import rtrl_cost
+
+    result = rtrl_cost.main(["--quick", "--out", str(tmp_path)])
+    assert [row["n"] for row in result["rtrl"]] == [8, 16, 32]
+    assert all(row["rtrl_step_ms"] > 0 for row in result["rtrl"]) and all(row["bptt_step_ms"] > 0 for row in result["bptt"])
+    assert (tmp_path / "rtrl_cost.png").stat().st_size > 10_000

@@ -3,6 +3,7 @@
 import argparse
 import dataclasses
 import json
+import pathlib
 import sys
 
 from tfsheet.errors import TfsheetError
@@ -79,7 +80,136 @@ def build_parser():
     problem4.add_argument("--workdir", default="runs/problem4", help="results and plots (default: %(default)s)")
     _add_export(problem4)
     problem4.set_defaults(handler=_problem4)
+
+    problem5 = commands.add_parser("problem5.1", help="Problem 5.1: count and neural n-grams vs an RNN trained "
+                                                      "with truncated BPTT (Tiny Shakespeare, probe, copy task).")
+    problem5.add_argument("experiments", nargs="*", choices=PROBLEM5_1_EXPERIMENTS, default=[], metavar="EXPERIMENT",
+                          help=f"any of {', '.join(PROBLEM5_1_EXPERIMENTS)} (default: all)")
+    _add_preset(problem5, "scale of the experiments")
+    problem5.add_argument("--workdir", default="runs/problem5_1", help="results and plots (default: %(default)s)")
+    _add_export(problem5)
+    problem5.set_defaults(handler=_problem5_1)
+
+    problem52 = commands.add_parser("problem5.2", help="Problem 5.2: RTRL vs BPTT gradients, online learning, SnAp-1.")
+    _add_preset(problem52, "scale of the experiment")
+    problem52.add_argument("--workdir", default="runs/problem5_2", help="results (default: %(default)s)")
+    problem52.set_defaults(handler=_problem5_2)
+
+    export = commands.add_parser("export", help="train and export models as SavedModels for TF Serving, "
+                                                "or --check the exported ones")
+    export.add_argument("models", nargs="*", metavar="MODEL", help=f"any of {', '.join(EXPORTABLE)} (default: all)")
+    export.add_argument("--check", action="store_true", help="check every version of the models (exit 1 on a problem)")
+    export.add_argument("--add-missing-warmup", action="store_true",
+                        help="write TF Serving warm-up files into versions exported without one, then stop")
+    _add_preset(export, "training scale")
+    export.add_argument("--export-dir", default=None,
+                        help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
+    export.add_argument("--workdir", default="runs", help="where training runs write (default: %(default)s)")
+    export.set_defaults(handler=_export)
+
+    config = commands.add_parser("serving-config", help="regenerate <root>/models.config for TF Serving")
+    config.add_argument("--export-dir", default=None, help="SavedModel root (default: ./saved_models)")
+    config.add_argument("--base-path", default="/models", help="where the server sees the root (default: %(default)s)")
+    config.add_argument("--keep-versions", type=_positive_int, default=1, help="versions served per model")
+    config.set_defaults(handler=_serving_config)
     return parser
+
+
+# model name -> the experiment that trains and exports it (several models may share one)
+EXPORTABLE = {"softmax_regression": "problem1", "mlp_onehot": "problem2", "mlp_binary": "problem2",
+              "mlp_onehot_to_binary": "problem2", "linear_hidden_25": "problem3", "linear_hidden_4": "problem3",
+              "relu_sheet_example": "constructions", "relu_ramp": "constructions", "char_rnn": "problem5_1",
+              "char_ngram": "problem5_1"}
+
+
+def _export(args):
+    from tfsheet import settings
+    from tfsheet.servable import check_saved_models
+    from tfsheet.serving_config import write_serving_config
+
+    root = pathlib.Path(args.export_dir or settings.saved_models_dir())
+    unknown = sorted(set(args.models) - set(EXPORTABLE))
+    if unknown:
+        raise ValueError(f"unknown models {unknown}; exportable: {', '.join(EXPORTABLE)}")
+    if args.add_missing_warmup:
+        from tfsheet.export import add_missing_warmup
+
+        print("\n".join(str(path) for path in add_missing_warmup(root)) or "every version has a warm-up file")
+        return 0
+    if args.check:
+        report = check_saved_models(root, args.models or None)
+        for row in report:
+            print(f"{'ok  ' if row['ok'] else 'FAIL'} {row['model']}/{row['version']}"
+                  + ("" if row["ok"] else f": {row['problem']}"))
+        return 0 if all(row["ok"] for row in report) else 1
+    for experiment in sorted({EXPORTABLE[name] for name in (args.models or EXPORTABLE)}):
+        _EXPORTERS[experiment](args.preset, pathlib.Path(args.workdir), root)
+    print(json.dumps({"saved_models": str(root), "models_config": str(write_serving_config(root))}, indent=2))
+    return 0
+
+
+def _export_constructions(preset, workdir, root):
+    from tfsheet import universal
+    from tfsheet.export import export_model, scalar_function_signature
+
+    for name, net in (("relu_sheet_example", universal.sheet_example()), ("relu_ramp", universal.ramp(0.0, 1.0))):
+        export_model(net, name, {"serving_default": scalar_function_signature(net)}, root=root)
+
+
+def _run_experiment(module, function, preset, workdir, root, **kwargs):
+    import importlib
+
+    experiments = importlib.import_module(f"tfsheet.experiments.{module}")
+    return getattr(experiments, function)(experiments.PRESETS[preset], workdir / module, export_root=root, **kwargs)
+
+
+_EXPORTERS = {
+    "problem1": lambda preset, workdir, root: _run_experiment("problem1", "run", preset, workdir, root),
+    "problem2": lambda preset, workdir, root: _run_experiment("problem2", "run_appended", preset, workdir, root),
+    "problem3": lambda preset, workdir, root: _run_experiment("problem3", "run", preset, workdir, root),
+    "constructions": _export_constructions,
+    "problem5_1": lambda preset, workdir, root: _run_experiment("problem5_1", "run_shakespeare", preset, workdir, root),
+}
+
+
+def _serving_config(args):
+    from tfsheet import settings
+    from tfsheet.serving_config import write_serving_config
+
+    path = write_serving_config(args.export_dir or settings.saved_models_dir(), args.base_path, args.keep_versions)
+    print(path)
+    return 0
+
+
+def _problem5_2(args):
+    from tfsheet.experiments import problem5_2
+
+    results = problem5_2.run(problem5_2.PRESETS[args.preset], args.workdir)
+    summary = {"max_relative_error": max(row["relative_error"] for row in results["agreement"]),
+               "online_copy_accuracy": {name: value["copy_accuracy"] for name, value in results["online"].items()
+                                        if isinstance(value, dict)},
+               "wall_seconds": results["wall_seconds"], "results": f"{args.workdir}/q5_2.json"}
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+PROBLEM5_1_EXPERIMENTS = ("shakespeare", "probe", "copy")
+
+
+def _problem5_1(args):
+    from tfsheet.experiments import problem5_1
+
+    config = problem5_1.PRESETS[args.preset]
+    runners = {"shakespeare": lambda: problem5_1.run_shakespeare(config, args.workdir, _export_root(args)),
+               "probe": lambda: problem5_1.run_probe(config, args.workdir),
+               "copy": lambda: problem5_1.run_copy(config, args.workdir)}
+    summary = {}
+    for name in args.experiments or PROBLEM5_1_EXPERIMENTS:
+        results = runners[name]()
+        summary[name] = {key: results[key] for key in ("wall_seconds", "plot", "saved_models") if key in results}
+    summary["results"] = args.workdir
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def _problem4(args):

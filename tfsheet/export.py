@@ -13,6 +13,7 @@ import shutil
 import uuid
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfsheet import settings
@@ -32,7 +33,7 @@ def versions(model_dir):
     return sorted(int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def export_model(model, name, signatures, root=None, version=None):
+def export_model(model, name, signatures, root=None, version=None, extra_files=None):
     """Write `model` with its `signatures` as the next version of saved_models/<name>/.
 
     Args:
@@ -42,6 +43,8 @@ def export_model(model, name, signatures, root=None, version=None):
             "serving_default". Each returns a dict of named output tensors.
         root: the SavedModel root; settings.saved_models_dir() by default.
         version: an explicit integer version; by default one more than the newest.
+        extra_files: `{file name: text}` written to the version's `assets.extra/` (outside the graph,
+            read by clients directly, e.g. a vocabulary), published with the model.
 
     Returns:
         The pathlib.Path of the published version folder.
@@ -68,6 +71,10 @@ def export_model(model, name, signatures, root=None, version=None):
         for signature_name, function in signatures.items():
             archive.add_endpoint(signature_name, function)
         archive.write_out(str(temporary), verbose=False)
+        for file_name, text in (extra_files or {}).items():
+            (temporary / "assets.extra").mkdir(exist_ok=True)
+            (temporary / "assets.extra" / file_name).write_text(text, encoding="utf-8")
+        write_warmup_requests(temporary, name, {key: fn.input_signature for key, fn in signatures.items()})
         os.rename(temporary, final)  # atomic on one filesystem; fails if `final` appeared meanwhile
     except OSError as error:
         raise ExportError(f"Could not publish {final}: {error}. Nothing was overwritten.") from error
@@ -120,3 +127,90 @@ def scalar_function_signature(model):
             return {"y": tf.cast(model(tf.identity(x)), tf.float32)}
 
     return serve
+
+
+def _checked_tokens(tokens, vocab_size):
+    message = f"tokens must be ids in 0..{vocab_size - 1}"
+    checks = [tf.debugging.assert_non_negative(tokens, message=message),
+              tf.debugging.assert_less(tokens, tf.constant(vocab_size, tf.int32), message=message),
+              tf.debugging.assert_positive(tf.shape(tokens)[1], message="tokens need at least one time step")]
+    with tf.control_dependencies(checks):
+        return tf.identity(tokens)
+
+
+def recurrent_language_model_signature(model):
+    """serving_default for an RNN LM: `tokens` int32 (B, T) and `state` float32 (B, H) ->
+    `next_token_probabilities` (B, V) after the last token and the new `state` (B, H).
+
+    The state goes in and out explicitly, so a server can generate step by step; start from zeros.
+    """
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32, name="tokens"),
+                                  tf.TensorSpec([None, model.hidden_size], tf.float32, name="state")])
+    def serve(tokens, state):
+        state = tf.ensure_shape(state, [None, model.hidden_size], name="state_must_be_B_by_H")
+        logits, final = model(_checked_tokens(tokens, model.vocab_size), state)
+        return {"next_token_probabilities": tf.nn.softmax(logits[:, -1]), "state": final}
+
+    return serve
+
+
+def ngram_language_model_signature(model, context, vocab_size):
+    """serving_default for a neural n-gram: `tokens` int32 (B, n - 1) -> `next_token_probabilities` (B, V)."""
+
+    @tf.function(input_signature=[tf.TensorSpec([None, context], tf.int32, name="tokens")])
+    def serve(tokens):
+        tokens = tf.ensure_shape(tokens, [None, context], name="tokens_must_be_B_by_context")
+        return {"next_token_probabilities": tf.nn.softmax(model(_checked_tokens(tokens, vocab_size)))}
+
+    return serve
+
+
+WARMUP_FILE = pathlib.Path("assets.extra") / "tf_serving_warmup_requests"
+
+
+def warmup_inputs(input_signature):
+    """A valid request for a signature: zeros of each input's dtype, with every unknown dimension 1."""
+    return {spec.name: np.zeros([1 if d is None else d for d in spec.shape], spec.dtype.as_numpy_dtype)
+            for spec in input_signature}
+
+
+def write_warmup_requests(saved_model_dir, model_name, input_signatures):
+    """TF Serving's warm-up file: one PredictionLog per signature, so the first real request is fast.
+
+    Args:
+        input_signatures: `{signature_name: [tf.TensorSpec with a name, ...]}`.
+    """
+    from tensorflow_serving.apis import model_pb2, predict_pb2, prediction_log_pb2
+
+    path = pathlib.Path(saved_model_dir) / WARMUP_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tf.io.TFRecordWriter(str(path)) as writer:
+        for signature_name, specs in input_signatures.items():
+            request = predict_pb2.PredictRequest(
+                model_spec=model_pb2.ModelSpec(name=model_name, signature_name=signature_name))
+            for input_name, value in warmup_inputs(specs).items():
+                request.inputs[input_name].CopyFrom(tf.make_tensor_proto(value))
+            log = prediction_log_pb2.PredictionLog(predict_log=prediction_log_pb2.PredictLog(request=request))
+            writer.write(log.SerializeToString())
+    return path
+
+
+def saved_input_signatures(saved_model_dir):
+    """`{signature_name: [TensorSpec, ...]}` read back from a SavedModel (for exports made earlier)."""
+    loaded = tf.saved_model.load(str(saved_model_dir))
+    return {name: [spec for spec in function.structured_input_signature[1].values()]
+            for name, function in loaded.signatures.items()}
+
+
+def add_missing_warmup(root):
+    """Write warm-up files into versions exported without one (adds a file; the model is untouched)."""
+    root = pathlib.Path(root)
+    added = []
+    for model_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for version in versions(model_dir):
+            path = model_dir / str(version)
+            if not (path / WARMUP_FILE).is_file():
+                write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
+                added.append(path)
+    return added

@@ -60,3 +60,46 @@ def assert_servable(saved_model, inputs, expected, signature="serving_default", 
                 difference = np.max(np.abs(got.astype(np.float64) - value)) if got.shape == np.shape(value) else "shape"
                 raise ExportError(f"{loader}: output {name!r} differs from the Keras model (max abs diff {difference})")
     return signature_def
+
+
+def check_saved_models(root, names=None):
+    """Check every version of every model under `root` (or of `names`); never modifies anything.
+
+    A version passes when its signatures load, the fresh-process TF2 and TF1-session loaders give the
+    same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
+    Returns a list of {"model", "version", "ok", "problem"}.
+    """
+    from tfsheet.export import WARMUP_FILE, saved_input_signatures, versions, warmup_inputs
+
+    root = pathlib.Path(root)
+    names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    report = []
+    for name in names:
+        found = versions(root / name)
+        if not found:
+            report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
+        for version in found:
+            path = root / name / str(version)
+            try:
+                for signature, specs in saved_input_signatures(path).items():
+                    tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
+                    for key in tf2:
+                        if not np.allclose(tf2[key], session[key], atol=1e-6):
+                            raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
+                problem = _check_warmup(path / WARMUP_FILE)
+            except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
+                problem = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+            report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
+    return report
+
+
+def _check_warmup(path):
+    import tensorflow as tf
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    if not path.is_file():
+        return f"no warm-up file {path}"
+    records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
+    for record in records:
+        prediction_log_pb2.PredictionLog.FromString(record)
+    return None if records else f"empty warm-up file {path}"

@@ -155,3 +155,83 @@ def plot_prime_detector(net, summary, path):
                  label=f"counterexample past x0: n = {trained['counterexample']}")
     _finish(axis, "x", "h(x)  (> 0 means 'prime')", "Q4.6: a ReLU 'prime detector' is eventually linear, so it must fail")
     return _save(plt, figure, path)
+
+
+LANGUAGE_MODELS = {"kneser_ney": "count n-gram (Kneser-Ney)", "neural_ngram": "neural n-gram, context n - 1",
+                   "rnn_tbptt_carried": "RNN, TBPTT k = n, state carried", "rnn_tbptt_reset": "RNN, TBPTT k = n, state reset",
+                   "rnn_full_bptt": "RNN, full BPTT"}
+
+
+def plot_bpc_against_order(rows, path):
+    """Q5.1: validation bits per character against n for the four language models."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(6.4, 4.2))
+    orders = [row["n"] for row in rows]
+    for key, label in LANGUAGE_MODELS.items():
+        if f"validation_{key}_bpc" in rows[0]:
+            axis.plot(orders, [row[f"validation_{key}_bpc"] for row in rows], marker="o", label=label)
+    axis.set_xscale("log", base=2)
+    axis.set_xticks(orders, [str(n) for n in orders])
+    _finish(axis, "n (n-gram order; truncation k = n)", "validation bits per character",
+            "Tiny Shakespeare: n-gram models vs an RNN trained with TBPTT")
+    return _save(plt, figure, path)
+
+
+def plot_probe(rows, levels, path):
+    """Q5.1: the truncation probe's loss against k, with its three analytic levels."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(6.4, 4.2))
+    ks = [row["k"] for row in rows]
+    for key, label in (("rnn_tbptt_carried", "state carried"), ("rnn_tbptt_reset", "state reset")):
+        axis.plot(ks, [row[f"{key}_nats"] for row in rows], marker="o", label=f"RNN, TBPTT k, {label}")
+    for name, style in (("none", ":"), ("only_3", "--"), ("both", "-")):
+        axis.axhline(levels[name], color="grey", linestyle=style, label=f"{name.replace('_', ' ')}: {levels[name]:.3f}")
+    _finish(axis, "truncation k", "validation cross-entropy (nats)",
+            "Truncation probe (dependencies at lags 3 and 8)")
+    return _save(plt, figure, path)
+
+
+def plot_copy_heatmap(cells, path):
+    """Q5.1: accuracy on the copy positions, truncation k against distance L, one panel per model."""
+    import numpy as np
+
+    titles = {"neural_ngram": "neural n-gram, context k", "rnn_tbptt_carried": "RNN, TBPTT k, state carried",
+              "rnn_tbptt_reset": "RNN, TBPTT k, state reset", "rnn_full_bptt": "RNN, full BPTT (window max(4L, 32))"}
+    plt = _pyplot()
+    models = [key for key in titles if f"{key}_copy_accuracy" in cells[0]]
+    ks = sorted({cell["k"] for cell in cells})
+    factors = sorted({cell["L"] / cell["k"] for cell in cells})
+    figure, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.4), sharey=True)
+    for axis, key in zip(np.atleast_1d(axes), models):
+        grid = np.full((len(ks), len(factors)), np.nan)
+        for cell in cells:
+            grid[ks.index(cell["k"]), factors.index(cell["L"] / cell["k"])] = cell[f"{key}_copy_accuracy"]
+        image = axis.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+        for (i, j), value in np.ndenumerate(grid):
+            axis.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.6 else "black", fontsize=8)
+        axis.set_xticks(range(len(factors)), [f"{f:g}k" for f in factors])
+        axis.set_yticks(range(len(ks)), [str(k) for k in ks])
+        axis.set_xlabel("distance L")
+        axis.set_title(titles[key], fontsize=8)
+    np.atleast_1d(axes)[0].set_ylabel("truncation / context k")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="accuracy on copy positions")
+    figure.suptitle("Copy task: can the model use a token L steps back?", fontsize=10)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def plot_rtrl_cost(rtrl_rows, bptt_rows, path):
+    """Q5.2: time per step of RTRL (with the contraction it must do) and of BPTT against n, log-log."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(6.4, 4.2))
+    for rows, key, label in ((rtrl_rows, "rtrl_step_ms", "RTRL step"),
+                             (rtrl_rows, "contraction_ms", "its n x n by n x n^2 contraction"),
+                             (bptt_rows, "bptt_step_ms", "BPTT, per step (T = 64)")):
+        axis.plot([row["n"] for row in rows], [row[key] for row in rows], marker="o", label=label)
+    axis.set_xscale("log", base=2)
+    axis.set_yscale("log")
+    _finish(axis, "hidden size n", "milliseconds per step", "RTRL vs BPTT: time per step")
+    return _save(plt, figure, path)

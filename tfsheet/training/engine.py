@@ -90,7 +90,8 @@ class Trainer:
         optimizer: a Keras optimizer; built here for the model's trainable variables.
         config: a TrainConfig.
         metrics: `{name: fn(y, outputs) -> (N,)}` per-example values, averaged per epoch.
-        gradients: where gradients come from (tfsheet.training.gradients); autodiff by default.
+        gradients: where gradients come from (tfsheet.training.gradients); autodiff by default. A
+            gradient source that is a tf.Module (online RTRL) has its variables checkpointed too.
         workdir: where `checkpoints/` and `logs/` go; None for neither.
     """
 
@@ -109,8 +110,9 @@ class Trainer:
         self.checkpointer = None
         self._writer = None
         if self.workdir is not None:
+            carried = {"gradient_state": gradients} if isinstance(gradients, tf.Module) else {}
             checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=self.step,
-                                             data_shape=self._data_shape, rng=seed_generator_states(model))
+                                             data_shape=self._data_shape, rng=seed_generator_states(model), **carried)
             self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints)
             self._writer = tf.summary.create_file_writer(str(self.workdir / "logs"))
         self._train_steps = tf.function(self._train_steps_impl, jit_compile=config.jit_compile)

@@ -1,0 +1,128 @@
+"""RTRL's cost against BPTT's: time per step as the hidden size n and the sequence length T grow, with
+fitted exponents and RTRL's step against the n x n by n x n^2 contraction it must do.
+
+Theory: RTRL takes O(n^4) time and O(n^3) memory per step, whatever T; BPTT takes O(n^2) per step and
+O(T n) memory for the states it keeps for the backward pass. Memory is reported from the sizes of the
+tensors each algorithm must hold (RTRL's sensitivities, BPTT's states), not measured: on the CPU,
+TensorFlow's allocator statistics read zero and process-RSS peaks varied from 0 to 478 MiB between
+runs of one configuration, too noisy to fit. Time exponents are fitted at the largest sizes, where
+the arithmetic (not per-call overhead, and not the CPU's still-rising FLOP rate) dominates.
+
+    python benchmarks/rtrl_cost.py                 # n in 8..256; about 4 minutes
+    python benchmarks/rtrl_cost.py --quick
+Writes rtrl_cost.json and rtrl_cost.png (log-log) into --out.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+import numpy as np
+import tensorflow as tf
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from harness import median, print_table  # noqa: E402
+
+from tfsheet import rtrl  # noqa: E402
+from tfsheet.models.language_models import RNNLanguageModel  # noqa: E402
+
+VOCAB = 4
+
+
+def time_call(function, repeats):
+    function()  # trace and warm up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return median(times)
+
+
+def rtrl_step_seconds(n, repeats):
+    model = RNNLanguageModel(VOCAB, n)
+    step = tf.function(lambda token, target, h, sens: rtrl.rtrl_step(model, token, target, h, sens))
+    sensitivities = rtrl.zero_sensitivities(model, 1)
+    token, target, h = tf.constant([1]), tf.constant([2]), model.zero_state(1)
+    return time_call(lambda: [t.numpy() for t in step(token, target, h, sensitivities)[2:3]], repeats)
+
+
+def contraction_seconds(n, repeats):
+    W = tf.random.normal([n, n])
+    P = tf.random.normal([1, n, n, n])
+    contraction = tf.function(lambda: tf.einsum("ij,bjkl->bikl", W, P))
+    return time_call(lambda: contraction().numpy(), repeats)
+
+
+def bptt_step_seconds(n, length, repeats):
+    model = RNNLanguageModel(VOCAB, n)
+    tokens = tf.constant(np.random.default_rng(0).integers(0, VOCAB, (1, length)), tf.int32)
+    gradients = tf.function(lambda: rtrl.bptt_gradients(model, tokens, tokens)[1])
+    return time_call(lambda: [g.numpy() for g in gradients()], repeats) / length
+
+
+def fitted_exponent(sizes, values):
+    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rtrl-sizes", type=int, nargs="+", default=[8, 16, 32, 64, 128, 256, 384, 512])
+    parser.add_argument("--bptt-sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[256, 1024, 4096], help="T for BPTT at n = 1024")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="small sizes, 2 repeats")
+    parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("runs/benchmarks"))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rtrl_sizes, args.bptt_sizes, args.lengths, args.repeats = [8, 16, 32], [64, 128], [16, 64], 2
+    large_rtrl = [n for n in args.rtrl_sizes if n >= 256] or args.rtrl_sizes
+    large_bptt = [n for n in args.bptt_sizes if n >= 1024] or args.bptt_sizes
+    length_n = 1024 if not args.quick else 64
+
+    rtrl_rows = []
+    for n in args.rtrl_sizes:
+        row = {"n": n, "rtrl_step_ms": 1e3 * rtrl_step_seconds(n, args.repeats),
+               "contraction_ms": 1e3 * contraction_seconds(n, args.repeats),
+               "rtrl_sensitivity_mib": 4 * (n ** 3 + n * n * VOCAB + n * n) / 2 ** 20}
+        row["rtrl/contraction"] = row["rtrl_step_ms"] / row["contraction_ms"]
+        row["contraction_gflops"] = 2 * n ** 4 / (row["contraction_ms"] * 1e6)
+        rtrl_rows.append(row)
+    print_table(rtrl_rows, list(rtrl_rows[-1]))
+    bptt_rows = [{"n": n, "bptt_step_ms": 1e3 * bptt_step_seconds(n, 64, args.repeats)} for n in args.bptt_sizes]
+    print()
+    print_table(bptt_rows, list(bptt_rows[0]))
+    length_rows = []
+    for length in args.lengths:
+        row = {"T": length, "n": length_n, "bptt_step_ms": 1e3 * bptt_step_seconds(length_n, length, args.repeats),
+               "bptt_states_mib": 4 * length * length_n / 2 ** 20}
+        length_rows.append(row)
+    print()
+    print_table(length_rows, list(length_rows[0]))
+
+    def fit(rows, x, y):
+        points = [row for row in rows if x in row and y in row and row[x] in (large_rtrl + large_bptt + args.lengths)]
+        return fitted_exponent([row[x] for row in points], [max(row[y], 1e-6) for row in points])
+
+    exponents = {"rtrl_time_vs_n": fit(rtrl_rows, "n", "rtrl_step_ms"),
+                 "contraction_time_vs_n": fit(rtrl_rows, "n", "contraction_ms"),
+                 "bptt_time_per_step_vs_n": fit(bptt_rows, "n", "bptt_step_ms"),
+                 "bptt_time_per_step_vs_T": fit(length_rows, "T", "bptt_step_ms")}
+    exponents["rtrl_memory_vs_n (tensor sizes)"] = fit(rtrl_rows, "n", "rtrl_sensitivity_mib")
+    exponents["bptt_memory_vs_T (tensor sizes)"] = fit(length_rows, "T", "bptt_states_mib")
+    print("\nfitted exponents (RTRL over n =", large_rtrl, ", BPTT over n =", large_bptt, "and T =", args.lengths, "):",
+          {key: round(value, 2) for key, value in exponents.items()})
+    print("theory: RTRL time n^4, memory n^3 (T^0); BPTT time per step n^2 (T^0), memory T^1")
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = {"rtrl": rtrl_rows, "bptt": bptt_rows, "lengths": length_rows, "exponents": exponents}
+    (args.out / "rtrl_cost.json").write_text(json.dumps(result, indent=2))
+    from tfsheet.report.plots import plot_rtrl_cost
+
+    plot_rtrl_cost(rtrl_rows, bptt_rows, args.out / "rtrl_cost.png")
+    return result
+
+
+if __name__ == "__main__":
+    main()

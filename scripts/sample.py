@@ -1,0 +1,45 @@
+"""Generate text from a char_rnn SavedModel through its serving signature, with its own vocabulary.
+
+    python scripts/sample.py saved_models/char_rnn/1 --prompt "ROMEO:" --length 300 --temperature 0.8
+
+The vocabulary comes from the export's assets.extra/vocabulary.json (id 0 is "unknown"); the
+recurrent state goes in and out of the signature explicitly; the loop is tfsheet.sampling.sample.
+"""
+
+import argparse
+import pathlib
+import sys
+
+import tensorflow as tf
+
+from tfsheet.data.vocabulary import CharVocabulary
+from tfsheet.sampling import sample
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("saved_model", type=pathlib.Path, help="a version folder, e.g. saved_models/char_rnn/1")
+    parser.add_argument("--prompt", default="ROMEO:")
+    parser.add_argument("--length", type=int, default=300)
+    parser.add_argument("--temperature", type=float, default=0.8)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
+    if not vocabulary_file.is_file():
+        parser.error(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
+    if args.length < 0 or not args.temperature > 0:
+        parser.error("--length must be >= 0 and --temperature > 0")
+    vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
+    serve = tf.saved_model.load(str(args.saved_model)).signatures["serving_default"]
+    hidden_size = serve.structured_input_signature[1]["state"].shape[1]
+
+    def step(tokens, state):
+        outputs = serve(tokens=tokens, state=state)
+        return outputs["next_token_probabilities"], outputs["state"]
+
+    print(sample(step, vocabulary, args.prompt, args.length, hidden_size, args.temperature, args.seed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Problem 5.1: n-gram models against an RNN trained with truncated BPTT: can the RNN learn
+dependencies longer than its truncation k? Three experiments, each writing its results:
+
+  shakespeare: bits per character on Tiny Shakespeare for n in `orders`: count Kneser-Ney n-gram,
+      neural n-gram (context n - 1), RNN with TBPTT k = n, state carried or reset;
+  probe: the truncation probe (dependencies at lags 3 and 8) for k in `probe_truncations`;
+  copy: the copy task at distance L in {k/2, k, 2k, 4k, 8k}: accuracy on the copy positions for a
+      neural n-gram with context k, the RNN with TBPTT k (carried and reset) and with full BPTT.
+"""
+
+import dataclasses
+import math
+import pathlib
+import time
+
+import keras
+import numpy as np
+
+from tfsheet.data import synthetic
+from tfsheet.data.text import load_tiny_shakespeare
+from tfsheet.data.vocabulary import CharVocabulary
+from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram, token_cross_entropy
+from tfsheet.ngram_counts import KneserNeyCounts
+from tfsheet.results import write_results
+from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
+                                    sequence_log_probs, stream_windows)
+
+NATS_PER_BIT = math.log(2)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem51Config:
+    """Settings for Problem 5.1; each default says why."""
+
+    orders: tuple = (2, 3, 5, 8, 16)          # the n of the question (n-gram context n - 1, TBPTT k = n)
+    hidden_size: int = 256                    # RNN state and n-gram hidden layer
+    streams: int = 64                         # TBPTT batch: parallel streams through the text
+    rnn_epochs: int = 3                       # three passes over the ~1M training characters per model
+    ngram_steps: int = 12_000                 # neural n-gram: Adam steps of batch 256 (~3M windows, 3 passes)
+    learning_rate: float = 2e-3               # Adam, for every neural model
+    train_chars: int = 0                      # 0 = the whole training split
+    probe_truncations: tuple = (2, 3, 5, 8, 10, 16)
+    probe_length: int = 300_000               # training bits of the probe
+    probe_hidden: int = 16                    # the probe needs little memory
+    copy_truncations: tuple = (4, 8)          # k for the copy-task grid
+    copy_distance_factors: tuple = (0.5, 1, 2, 4, 8)  # L = factor * k
+    copy_length: int = 200_000                # training tokens of each copy task
+    copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
+    copy_hidden: int = 32
+    seed: int = 0
+
+    def __post_init__(self):
+        if any(not isinstance(n, int) or n < 2 for n in self.orders):
+            raise ValueError(f"orders must be ints >= 2 (k = n >= 2). Received: orders={self.orders!r}")
+        if any(not isinstance(k, int) or k < 1 for k in (*self.probe_truncations, *self.copy_truncations)):
+            raise ValueError("truncations k must be ints >= 1. Received: "
+                             f"{self.probe_truncations!r}, {self.copy_truncations!r}")
+
+
+PRESETS = {
+    "quick": Problem51Config(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300,
+                             train_chars=100_000, probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
+                             copy_distance_factors=(0.5, 2), copy_length=40_000),
+    "default": Problem51Config(),
+    "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
+                            copy_truncations=(4, 8, 16)),
+}
+
+
+# -- training helpers shared by the three experiments ----------------------------------------------------------------
+
+def train_rnn(config, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1):
+    """RNN trained by TBPTT with `window` = k and `mode` "carried" or "reset" (reset + long window = full BPTT)."""
+    seed_everything(config.seed)
+    model = RNNLanguageModel(vocab_size, hidden_size, output_size, streams=config.streams)
+    x, y = stream_windows(inputs, targets, config.streams, window)
+    gradients = carried_state_gradients if mode == "carried" else reset_state_gradients
+    Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
+            TrainConfig(epochs=epochs, batch_size=config.streams, shuffle=False, seed=config.seed, verbose=False),
+            gradients=gradients).fit(ArrayData(x, y))
+    return model
+
+
+def context_windows(inputs, targets, context):
+    """x[i] = inputs[t - context + 1 .. t], y[i] = targets[t] for t >= context - 1."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(inputs, np.int32), context)  # (N - c + 1, c)
+    return windows, np.asarray(targets, np.int32)[context - 1:]
+
+
+def train_neural_ngram(config, inputs, targets, vocab_size, output_size, context, steps, hidden_size):
+    seed_everything(config.seed)
+    model = build_neural_ngram(vocab_size, context, output_size, hidden_size=hidden_size)
+    x, y = context_windows(inputs, targets, context)
+    passes = max(1, math.ceil(steps * 256 / len(x)))                 # about `steps` Adam steps of batch 256
+    chosen = np.random.default_rng(config.seed).permutation(len(x))[:math.ceil(steps * 256 / passes)]
+    Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
+            TrainConfig(epochs=passes, batch_size=256, seed=config.seed, verbose=False)).fit(
+        ArrayData(x[chosen], y[chosen]))
+    return model
+
+
+def ngram_log_probs(model, inputs, targets, context):
+    """log P(targets[t]) for t >= context - 1 (earlier positions get NaN)."""
+    x, y = context_windows(inputs, targets, context)
+    log_probs = log_softmax_at(model.predict(x, batch_size=4096, verbose=0), y)
+    return np.concatenate([np.full(context - 1, np.nan), log_probs])
+
+
+def log_softmax_at(logits, targets):
+    """log softmax(logits)[t, targets[t]] for (N, V) logits, computed stably in numpy."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted[np.arange(len(targets)), targets] - np.log(np.exp(shifted).sum(axis=1))
+
+
+def _mean_loss(log_probs, start, stop):
+    return float(-np.mean(log_probs[start:stop]))
+
+
+# -- the three experiments -------------------------------------------------------------------------------------------
+
+def run_shakespeare(config, workdir, export_root=None):
+    workdir = pathlib.Path(workdir)
+    started = time.perf_counter()
+    train_text = load_tiny_shakespeare("train")
+    if config.train_chars:
+        train_text = train_text[:config.train_chars]
+    vocab = CharVocabulary.from_text(train_text)
+    train_ids = vocab.encode(train_text)
+    splits = {name: vocab.encode(load_tiny_shakespeare(name)) for name in ("validation", "test")}
+    counts = KneserNeyCounts(max(config.orders), len(vocab), seed=config.seed).fit(train_ids)
+    inputs, targets = language_model_pairs(train_ids)
+    first = max(config.orders) - 1  # every model is scored on the same positions: t >= the longest context
+
+    rows, exported = [], None
+    for n in config.orders:
+        models = {
+            "neural_ngram": train_neural_ngram(config, inputs, targets, len(vocab), len(vocab), n - 1,
+                                               config.ngram_steps, config.hidden_size),
+            "rnn_tbptt_carried": train_rnn(config, inputs, targets, len(vocab), len(vocab), config.hidden_size, n,
+                                           "carried", config.rnn_epochs),
+            "rnn_tbptt_reset": train_rnn(config, inputs, targets, len(vocab), len(vocab), config.hidden_size, n,
+                                         "reset", config.rnn_epochs),
+        }
+        row = {"n": n}
+        for split, ids in splits.items():
+            split_inputs, split_targets = language_model_pairs(ids)
+            stop = len(split_targets) // n * n  # the reset model scores whole windows only
+            log_probs = {
+                "kneser_ney": counts.log_probs(ids, n)[1:],
+                "neural_ngram": ngram_log_probs(models["neural_ngram"], split_inputs, split_targets, n - 1),
+                "rnn_tbptt_carried": sequence_log_probs(models["rnn_tbptt_carried"], split_inputs, split_targets),
+                "rnn_tbptt_reset": sequence_log_probs(models["rnn_tbptt_reset"], split_inputs, split_targets,
+                                                      reset_every=n),
+            }
+            for name, values in log_probs.items():
+                nats = _mean_loss(values, first, stop)
+                row[f"{split}_{name}_nats"] = nats
+                row[f"{split}_{name}_bpc"] = nats / NATS_PER_BIT
+        rows.append(row)
+        if export_root is not None and n == max(config.orders):  # the longest-context models are served
+            exported = export_language_models(models, vocab, n, export_root)
+    unigram = counts.log_probs(splits["test"], 1)
+    results = {"vocab_size": len(vocab), "train_chars": len(train_ids), "rows": rows,
+               "test_unigram_nats": float(-unigram[first:].mean()),
+               "wall_seconds": round(time.perf_counter() - started, 1)}
+    from tfsheet.report.plots import plot_bpc_against_order
+
+    results["plot"] = str(plot_bpc_against_order(rows, workdir / "q5_1_bpc_vs_n.png"))
+    if exported is not None:
+        results["saved_models"] = exported
+    write_results(workdir / "q5_1_shakespeare.json", "problem5_1_shakespeare", config, results)
+    return results
+
+
+def export_language_models(models, vocab, n, root):
+    """Publish char_rnn (TBPTT k = n, carried state) and char_ngram (context n - 1), vocabulary included."""
+    from tfsheet.export import export_model, ngram_language_model_signature, recurrent_language_model_signature
+
+    extra = {"vocabulary.json": vocab.to_json()}
+    rnn, ngram = models["rnn_tbptt_carried"], models["neural_ngram"]
+    return {"char_rnn": str(export_model(rnn, "char_rnn", {"serving_default": recurrent_language_model_signature(rnn)},
+                                         root=root, extra_files=extra)),
+            "char_ngram": str(export_model(ngram, "char_ngram", {"serving_default": ngram_language_model_signature(
+                ngram, n - 1, len(vocab))}, root=root, extra_files=extra))}
+
+
+def run_probe(config, workdir):
+    workdir = pathlib.Path(workdir)
+    started = time.perf_counter()
+    x_train, y_train = synthetic.truncation_probe(config.probe_length, seed=config.seed)
+    x_val, y_val = synthetic.truncation_probe(50_000, seed=config.seed + 1)
+    rows = []
+    for k in config.probe_truncations:
+        row = {"k": k}
+        for mode in ("carried", "reset"):
+            model = train_rnn(config, x_train, y_train, 2, 2, config.probe_hidden, k, mode)
+            log_probs = sequence_log_probs(model, x_val, y_val, reset_every=k if mode == "reset" else None)
+            row[f"rnn_tbptt_{mode}_nats"] = _mean_loss(log_probs, 8, None)
+        rows.append(row)
+    results = {"levels": synthetic.probe_levels(), "rows": rows, "wall_seconds": round(time.perf_counter() - started, 1)}
+    from tfsheet.report.plots import plot_probe
+
+    results["plot"] = str(plot_probe(rows, results["levels"], workdir / "q5_1_probe.png"))
+    write_results(workdir / "q5_1_probe.json", "problem5_1_probe", config, results)
+    return results
+
+
+def run_copy(config, workdir):
+    workdir = pathlib.Path(workdir)
+    started = time.perf_counter()
+    vocab = config.copy_vocab
+    cells = []
+    for k in config.copy_truncations:
+        for factor in config.copy_distance_factors:
+            distance = max(1, int(round(factor * k)))
+            train_tokens, _ = synthetic.copy_task(config.copy_length, distance, vocab, seed=config.seed)
+            val_tokens, val_copy = synthetic.copy_task(40_000, distance, vocab, seed=config.seed + 1)
+            inputs, targets = language_model_pairs(train_tokens)
+            val_inputs, val_targets = language_model_pairs(val_tokens)
+            copy_positions = val_copy[1:]
+            full_window = max(4 * distance, 32)
+            models = {
+                "neural_ngram": (train_neural_ngram(config, inputs, targets, vocab, vocab, k,
+                                                    config.copy_length // 256, config.copy_hidden), None),
+                "rnn_tbptt_carried": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden, k,
+                                                "carried"), None),
+                "rnn_tbptt_reset": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden, k,
+                                              "reset"), k),
+                "rnn_full_bptt": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden,
+                                            full_window, "reset", epochs=2), full_window),
+            }
+            cell = {"k": k, "L": distance, "full_bptt_window": full_window}
+            for name, (model, reset_every) in models.items():
+                if name == "neural_ngram":
+                    log_probs = ngram_log_probs(model, val_inputs, val_targets, k)
+                    predicted = np.concatenate([np.full(k - 1, -1), np.argmax(model.predict(
+                        context_windows(val_inputs, val_targets, k)[0], batch_size=4096, verbose=0), axis=1)])
+                else:
+                    log_probs, predicted = _rnn_predictions(model, val_inputs, val_targets, reset_every)
+                mask = copy_positions[:len(log_probs)].copy()
+                mask[:max(k, distance) + 1] = False
+                cell[f"{name}_copy_accuracy"] = float(np.mean(predicted[mask] == val_targets[:len(predicted)][mask]))
+                cell[f"{name}_copy_nats"] = float(-np.mean(log_probs[mask]))
+            cells.append(cell)
+    results = {"losses": synthetic.copy_task_losses(vocab), "chance_accuracy": 1 / vocab, "cells": cells,
+               "wall_seconds": round(time.perf_counter() - started, 1)}
+    from tfsheet.report.plots import plot_copy_heatmap
+
+    results["plot"] = str(plot_copy_heatmap(cells, workdir / "q5_1_copy_heatmap.png"))
+    write_results(workdir / "q5_1_copy.json", "problem5_1_copy", config, results)
+    return results
+
+
+def _rnn_predictions(model, inputs, targets, reset_every):
+    """Per-position log-probabilities of the targets and argmax predictions of an RNN."""
+    inputs, targets = np.asarray(inputs, np.int32), np.asarray(targets, np.int32)
+    if reset_every:
+        usable = len(inputs) // reset_every * reset_every
+        logits, _ = model(inputs[:usable].reshape(-1, reset_every), model.zero_state(usable // reset_every))
+        logits = logits.numpy().reshape(usable, -1)
+    else:
+        logits, _ = model(inputs[None], model.zero_state(1))
+        logits = logits.numpy()[0]
+    return log_softmax_at(logits, targets[:len(logits)]), np.argmax(logits, axis=1)

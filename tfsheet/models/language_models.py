@@ -1,0 +1,80 @@
+"""Problem 5's language models behind one call signature: tokens (B, T) -> next-token logits.
+
+  * RNNLanguageModel: the TanhRNNCell (or a GRU) and an output layer y_n = W_hy h_n + b_y, with the
+    recurrent state passed in and out explicitly (what truncated BPTT carries between windows and
+    what a server needs to generate step by step); a non-trainable `carried_state` holds it for
+    the engine between windows and is checkpointed with the model;
+  * build_neural_ngram: Bengio et al. (2003): embeddings of the previous n - 1 tokens, concatenated,
+    a tanh hidden layer and a softmax over the vocabulary;
+  * the count-based Kneser-Ney model lives in tfsheet.ngram_counts.
+"""
+
+import keras
+import tensorflow as tf
+
+from tfsheet.layers.tanh_rnn_cell import TanhRNNCell
+
+CELLS = ("tanh", "gru")
+
+
+@keras.saving.register_keras_serializable(package="tfsheet")
+class RNNLanguageModel(keras.Model):
+    """(tokens (B, T) int, initial_state (B, H)) -> (logits (B, T, V_out), final_state (B, H)).
+
+    Args:
+        vocab_size: input tokens V.  hidden_size: H.  output_size: target classes (V by default).
+        cell: "tanh" (the sheet's cell, shared with RTRL) or "gru".
+        streams: rows of `carried_state`, the number of parallel streams TBPTT trains on.
+    """
+
+    def __init__(self, vocab_size, hidden_size, output_size=None, cell="tanh", streams=1, **kwargs):
+        super().__init__(**kwargs)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {CELLS}. Received: cell={cell!r}")
+        self.vocab_size, self.hidden_size, self.cell_type, self.streams = vocab_size, hidden_size, cell, streams
+        self.output_size = output_size or vocab_size
+        dtype = kwargs.get("dtype")
+        if cell == "tanh":
+            self.cell = TanhRNNCell(vocab_size, hidden_size, name="cell", dtype=dtype)
+            self.cell.build()
+        else:
+            self.embedding = keras.layers.Embedding(vocab_size, hidden_size, name="embedding", dtype=dtype)
+            self.cell = keras.layers.GRU(hidden_size, return_sequences=True, return_state=True, name="cell",
+                                         dtype=dtype)
+        self.readout = keras.layers.Dense(self.output_size, name="readout", dtype=dtype)
+        self.carried_state = self.add_weight(name="carried_state", shape=(streams, hidden_size),
+                                             initializer="zeros", trainable=False)
+        self(tf.zeros([1, 1], tf.int32), self.zero_state(1))  # build every layer
+
+    def zero_state(self, batch_size):
+        return tf.zeros([batch_size, self.hidden_size], self.compute_dtype)
+
+    def call(self, tokens, initial_state, training=False):
+        tokens = tf.cast(tokens, tf.int32)
+        if self.cell_type == "tanh":
+            states, final = self.cell(tokens, initial_state)                   # (B, T, H), (B, H)
+        else:
+            states, final = self.cell(self.embedding(tokens), initial_state=initial_state, training=training)
+        return self.readout(states), final                                     # (B, T, V_out), (B, H)
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
+                "output_size": self.output_size, "cell": self.cell_type, "streams": self.streams}
+
+
+def build_neural_ngram(vocab_size, context, output_size=None, embedding_dim=32, hidden_size=256):
+    """Bengio-style n-gram net: context (B, n - 1) ids -> logits (B, V) of the next token."""
+    if not isinstance(context, int) or context < 1:
+        raise ValueError(f"context must be an int >= 1 (n - 1 tokens). Received: context={context!r}")
+    tokens = keras.Input(shape=(context,), dtype="int32", name="tokens")
+    embedded = keras.layers.Embedding(vocab_size, embedding_dim, name="embedding")(tokens)   # (B, n-1, d)
+    joined = keras.layers.Flatten(name="concatenate")(embedded)                              # (B, (n-1) d)
+    hidden = keras.layers.Dense(hidden_size, activation="tanh", name="hidden")(joined)
+    logits = keras.layers.Dense(output_size or vocab_size, name="logits")(hidden)
+    return keras.Model(tokens, logits, name=f"neural_ngram_{context + 1}")
+
+
+def token_cross_entropy(targets, logits):
+    """Per-row mean cross-entropy over positions: targets (B, T) or (B,), logits (B, T, V) or (B, V)."""
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(targets, tf.int32), logits)
+    return losses if losses.shape.rank == 1 else tf.reduce_mean(losses, axis=-1)

@@ -1,0 +1,86 @@
+"""Truncated backpropagation through time (Problem 5.1) on the shared engine.
+
+The text is cut into B parallel streams; window w holds positions [w k, (w + 1) k) of every stream.
+`stream_windows` lays the windows out so that the engine, with shuffle=False and batch size B, sees
+window 0 of all streams, then window 1, and so on. The gradient sources then decide what crosses a
+window boundary:
+
+  carried_state_gradients: the final state of window w starts window w + 1 (forward information
+      flows on without limit) but the tape starts afresh each window (gradients stop after k steps);
+  reset_state_gradients: every window starts from h = 0 (the RNN truly sees at most k tokens);
+  full BPTT is reset_state_gradients with one window as long as each whole sequence.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+
+def stream_windows(inputs, targets, num_streams, window):
+    """Rows w * B + b hold window w of stream b: returns (x, y), each (num_windows * B, window)."""
+    inputs, targets = np.asarray(inputs), np.asarray(targets)
+    if not isinstance(window, int) or window < 1:
+        raise ValueError(f"window (the truncation k) must be an int >= 1. Received: window={window!r}")
+    if inputs.shape != targets.shape or inputs.ndim != 1:
+        raise ValueError(f"inputs and targets must be 1-D of one length. Received: {inputs.shape}, {targets.shape}")
+    per_stream = len(inputs) // num_streams // window * window
+    if per_stream == 0:
+        raise ValueError(f"{len(inputs)} tokens are too few for {num_streams} streams of windows of {window}")
+
+    def layout(sequence):
+        streams = sequence[:num_streams * per_stream].reshape(num_streams, per_stream // window, window)
+        return streams.transpose(1, 0, 2).reshape(-1, window)               # (W * B, k)
+
+    return layout(inputs), layout(targets)
+
+
+def language_model_pairs(ids):
+    """(inputs, targets) = (ids[:-1], ids[1:]): predict each token from those before it."""
+    ids = np.asarray(ids)
+    if len(ids) < 2:
+        raise ValueError(f"need at least 2 tokens. Received: {len(ids)}")
+    return ids[:-1], ids[1:]
+
+
+def carried_state_gradients(model, loss, x, y):
+    """TBPTT: start from the carried state, back-propagate within the window only, carry the new state."""
+    with tf.GradientTape() as tape:
+        logits, final = model(x, model.carried_state, training=True)
+        mean_loss = tf.reduce_mean(loss(y, logits))
+    grads = tape.gradient(mean_loss, model.trainable_variables)
+    model.carried_state.assign(final)  # a variable: forward information crosses, gradients cannot
+    return mean_loss, grads, logits
+
+
+def reset_state_gradients(model, loss, x, y):
+    """Every window from h = 0: the model sees only the tokens of its window."""
+    with tf.GradientTape() as tape:
+        logits, _ = model(x, model.zero_state(tf.shape(x)[0]), training=True)
+        mean_loss = tf.reduce_mean(loss(y, logits))
+    return mean_loss, tape.gradient(mean_loss, model.trainable_variables), logits
+
+
+def sequence_log_probs(model, inputs, targets, chunk=2000, reset_every=None):
+    """log P(targets[t]) under the RNN run over the sequence, in nats.
+
+    By default one stream (B = 1) in chunks of `chunk` steps with the state carried through;
+    reset_every=k instead restarts from h = 0 every k steps (aligned with the training windows, for
+    the reset model), evaluating all windows as one batch. A trailing partial window is dropped.
+    """
+    inputs, targets = np.asarray(inputs, np.int32), np.asarray(targets, np.int32)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32),
+                                  tf.TensorSpec([None, model.hidden_size], tf.float32)])
+    def run(x, y, state):
+        logits, final = model(x, state)
+        return -tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits), final
+
+    if reset_every:
+        usable = len(inputs) // reset_every * reset_every
+        x, y = inputs[:usable].reshape(-1, reset_every), targets[:usable].reshape(-1, reset_every)
+        return run(x, y, model.zero_state(len(x)))[0].numpy().ravel()
+    state = model.zero_state(1)
+    pieces = []
+    for start in range(0, len(inputs), chunk):
+        log_probs, state = run(inputs[None, start:start + chunk], targets[None, start:start + chunk], state)
+        pieces.append(log_probs.numpy()[0])
+    return np.concatenate(pieces)
