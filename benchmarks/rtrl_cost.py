@@ -2,11 +2,11 @@
 fitted exponents and RTRL's step against the n x n by n x n^2 contraction it must do.
 
 Theory: RTRL takes O(n^4) time and O(n^3) memory per step, whatever T; BPTT takes O(n^2) per step and
-O(T n) memory for the states it keeps for the backward pass. Memory is reported from the sizes of the
-tensors each algorithm must hold (RTRL's sensitivities, BPTT's states), not measured: on the CPU,
-TensorFlow's allocator statistics read zero and process-RSS peaks varied from 0 to 478 MiB between
-runs of one configuration, too noisy to fit. Time exponents are fitted at the largest sizes, where
-the arithmetic (not per-call overhead, and not the CPU's still-rising FLOP rate) dominates.
+O(T n) memory for the states it keeps for the backward pass. Peak memory is measured as a fresh
+process's peak resident memory (VmHWM) minus that of the same process at a tiny size (TensorFlow's
+allocator statistics read zero on the CPU), the median of --memory-repeats processes, next to the sizes of the
+tensors each algorithm must hold. Exponents are fitted at the largest sizes, where the arithmetic,
+not per-call overhead, dominates.
 
     python benchmarks/rtrl_cost.py                 # n in 8..256; about 4 minutes
     python benchmarks/rtrl_cost.py --quick
@@ -15,7 +15,9 @@ Writes rtrl_cost.json and rtrl_cost.png (log-log) into --out.
 
 import argparse
 import json
+import os
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -63,6 +65,18 @@ def bptt_step_seconds(n, length, repeats):
     return time_call(lambda: [g.numpy() for g in gradients()], repeats) / length
 
 
+def peak_memory_mib(method, n, length, repeats):
+    """Median peak-RSS increase (MiB) of a fresh process computing `method` at (n, T) over (4, 4)."""
+    probe = pathlib.Path(__file__).with_name("memory_probe.py")
+
+    def peak(size, steps):
+        completed = subprocess.run([sys.executable, str(probe), method, str(size), str(steps)], capture_output=True,
+                                   text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=900, check=True)
+        return float(completed.stdout.strip().splitlines()[-1])
+
+    return median([peak(n, length) - peak(4, 4) for _ in range(repeats)])
+
+
 def fitted_exponent(sizes, values):
     return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
 
@@ -73,12 +87,15 @@ def main(argv=None):
     parser.add_argument("--bptt-sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
     parser.add_argument("--lengths", type=int, nargs="+", default=[256, 1024, 4096], help="T for BPTT at n = 1024")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="small sizes, 2 repeats")
+    parser.add_argument("--memory-repeats", type=int, default=2, help="processes per memory measurement (0: skip)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, 2 repeats, no memory measurement")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("runs/benchmarks"))
     args = parser.parse_args(argv)
     if args.quick:
         args.rtrl_sizes, args.bptt_sizes, args.lengths, args.repeats = [8, 16, 32], [64, 128], [16, 64], 2
+        args.memory_repeats = 0
     large_rtrl = [n for n in args.rtrl_sizes if n >= 256] or args.rtrl_sizes
+    memory_rtrl = [n for n in args.rtrl_sizes if n >= 128] or args.rtrl_sizes
     large_bptt = [n for n in args.bptt_sizes if n >= 1024] or args.bptt_sizes
     length_n = 1024 if not args.quick else 64
 
@@ -89,6 +106,8 @@ def main(argv=None):
                "rtrl_sensitivity_mib": 4 * (n ** 3 + n * n * VOCAB + n * n) / 2 ** 20}
         row["rtrl/contraction"] = row["rtrl_step_ms"] / row["contraction_ms"]
         row["contraction_gflops"] = 2 * n ** 4 / (row["contraction_ms"] * 1e6)
+        if args.memory_repeats and n in memory_rtrl:
+            row["rtrl_peak_mib"] = peak_memory_mib("rtrl", n, 4, args.memory_repeats)
         rtrl_rows.append(row)
     print_table(rtrl_rows, list(rtrl_rows[-1]))
     bptt_rows = [{"n": n, "bptt_step_ms": 1e3 * bptt_step_seconds(n, 64, args.repeats)} for n in args.bptt_sizes]
@@ -98,12 +117,15 @@ def main(argv=None):
     for length in args.lengths:
         row = {"T": length, "n": length_n, "bptt_step_ms": 1e3 * bptt_step_seconds(length_n, length, args.repeats),
                "bptt_states_mib": 4 * length * length_n / 2 ** 20}
+        if args.memory_repeats:
+            row["bptt_peak_mib"] = peak_memory_mib("bptt", length_n, length, args.memory_repeats)
         length_rows.append(row)
     print()
     print_table(length_rows, list(length_rows[0]))
 
-    def fit(rows, x, y):
-        points = [row for row in rows if x in row and y in row and row[x] in (large_rtrl + large_bptt + args.lengths)]
+    def fit(rows, x, y, sizes=None):
+        sizes = sizes or (large_rtrl + large_bptt + args.lengths)
+        points = [row for row in rows if x in row and y in row and row[x] in sizes]
         return fitted_exponent([row[x] for row in points], [max(row[y], 1e-6) for row in points])
 
     exponents = {"rtrl_time_vs_n": fit(rtrl_rows, "n", "rtrl_step_ms"),
@@ -112,7 +134,11 @@ def main(argv=None):
                  "bptt_time_per_step_vs_T": fit(length_rows, "T", "bptt_step_ms")}
     exponents["rtrl_memory_vs_n (tensor sizes)"] = fit(rtrl_rows, "n", "rtrl_sensitivity_mib")
     exponents["bptt_memory_vs_T (tensor sizes)"] = fit(length_rows, "T", "bptt_states_mib")
-    print("\nfitted exponents (RTRL over n =", large_rtrl, ", BPTT over n =", large_bptt, "and T =", args.lengths, "):",
+    if args.memory_repeats:
+        exponents["rtrl_peak_memory_vs_n"] = fit(rtrl_rows, "n", "rtrl_peak_mib", memory_rtrl)
+        exponents["bptt_peak_memory_vs_T"] = fit(length_rows, "T", "bptt_peak_mib")
+    print("\nfitted exponents (RTRL time over n =", large_rtrl, ", memory over n =", memory_rtrl, ", BPTT over n =",
+          large_bptt, "and T =", args.lengths, "):",
           {key: round(value, 2) for key, value in exponents.items()})
     print("theory: RTRL time n^4, memory n^3 (T^0); BPTT time per step n^2 (T^0), memory T^1")
     args.out.mkdir(parents=True, exist_ok=True)

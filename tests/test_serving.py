@@ -223,3 +223,17 @@ def test_live_tf_serving_serves_every_model(mnist_test):
     finally:
         if process:
             process.terminate()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_saved_model_cli_lists_each_models_signature(name):
+    shown = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--dir",
+                            str(latest(name)), "--all"], capture_output=True, text=True, check=True, timeout=300,
+                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+    assert "signature_def['serving_default']" in shown and "tensorflow/serving/predict" in shown
+    for spec in saved_input_signatures(latest(name))["serving_default"]:
+        assert f"inputs['{spec.name}']" in shown
+    for output in local_outputs(name, {spec.name: np.zeros([1 if d is None else d for d in spec.shape],
+                                                           spec.dtype.as_numpy_dtype)
+                                       for spec in saved_input_signatures(latest(name))["serving_default"]}):
+        assert f"outputs['{output}']" in shown
