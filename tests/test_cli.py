@@ -39,3 +39,24 @@ def test_missing_data_is_one_clear_line(tmp_path):
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "tfsheet: error: MNIST file not found" in completed.stderr and "TFSHEET_DATA_DIR" in completed.stderr
+
+
+@pytest.mark.parametrize("command, choices", [("problem2", ("sweep", "appended", "direct")),
+                                              ("problem5.1", ("shakespeare", "probe", "copy"))])
+def test_experiment_lists_default_to_all_and_refuse_unknown_names(command, choices, capsys):
+    from tfsheet.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([command]).experiments == []            # all of them
+    assert parser.parse_args([command, choices[1]]).experiments == [choices[1]]
+    with pytest.raises(SystemExit) as exit_info:
+        parser.parse_args([command, "everything"])
+    assert exit_info.value.code == 2 and "invalid choice: 'everything'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["problem3", "problem4", "problem5.2", "export", "serving-config",
+                                     "train-softmax-regression"])
+def test_every_command_parses_its_defaults(command):
+    from tfsheet.cli import build_parser
+
+    assert build_parser().parse_args([command]).handler

@@ -30,6 +30,16 @@ def _positive_float(text):
     return value
 
 
+def _one_of(names):
+    """An argparse type accepting one of `names` (choices= would also reject an empty default list)."""
+    def check(text):
+        if text not in names:
+            raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(names)})")
+        return text
+
+    return check
+
+
 def _parse(kind, text):
     try:
         return kind(text)
@@ -57,7 +67,7 @@ def build_parser():
 
     problem2 = commands.add_parser("problem2", help="Problem 2: one-hot vs binary MLPs, the appended layer, "
                                                     "direct training; writes results JSON and exports the MLPs.")
-    problem2.add_argument("experiments", nargs="*", choices=PROBLEM2_EXPERIMENTS, default=[],
+    problem2.add_argument("experiments", nargs="*", type=_one_of(PROBLEM2_EXPERIMENTS), default=[],
                           metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM2_EXPERIMENTS)} (default: all)")
     _add_preset(problem2, "scale of the experiments")
     problem2.add_argument("--epochs", type=_positive_int, help="epochs of the exported H = 256 models")
@@ -83,8 +93,8 @@ def build_parser():
 
     problem5 = commands.add_parser("problem5.1", help="Problem 5.1: count and neural n-grams vs an RNN trained "
                                                       "with truncated BPTT (Tiny Shakespeare, probe, copy task).")
-    problem5.add_argument("experiments", nargs="*", choices=PROBLEM5_1_EXPERIMENTS, default=[], metavar="EXPERIMENT",
-                          help=f"any of {', '.join(PROBLEM5_1_EXPERIMENTS)} (default: all)")
+    problem5.add_argument("experiments", nargs="*", type=_one_of(PROBLEM5_1_EXPERIMENTS), default=[],
+                          metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM5_1_EXPERIMENTS)} (default: all)")
     _add_preset(problem5, "scale of the experiments")
     problem5.add_argument("--workdir", default="runs/problem5_1", help="results and plots (default: %(default)s)")
     _add_export(problem5)

@@ -1,1 +1,1 @@
-"""Figures and the report built from results files (matplotlib is imported here only, lazily)."""
+"""Figures drawn from experiment results (matplotlib is imported here only, lazily)."""
