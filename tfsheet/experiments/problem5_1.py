@@ -23,8 +23,8 @@ from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram,
 from tfsheet.ngram_counts import KneserNeyCounts
 from tfsheet.results import write_results
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
-from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
-                                    sequence_log_probs, stream_windows)
+from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, log_softmax_at,
+                                    reset_state_gradients, sequence_log_probs, sequence_logits, stream_windows)
 
 NATS_PER_BIT = math.log(2)
 
@@ -105,12 +105,6 @@ def ngram_log_probs(model, inputs, targets, context):
     x, y = context_windows(inputs, targets, context)
     log_probs = log_softmax_at(model.predict(x, batch_size=4096, verbose=0), y)
     return np.concatenate([np.full(context - 1, np.nan), log_probs])
-
-
-def log_softmax_at(logits, targets):
-    """log softmax(logits)[t, targets[t]] for (N, V) logits, computed stably in numpy."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted[np.arange(len(targets)), targets] - np.log(np.exp(shifted).sum(axis=1))
 
 
 def _mean_loss(log_probs, start, stop):
@@ -237,7 +231,7 @@ def run_copy(config, workdir):
                     predicted = np.concatenate([np.full(k - 1, -1), np.argmax(model.predict(
                         context_windows(val_inputs, val_targets, k)[0], batch_size=4096, verbose=0), axis=1)])
                 else:
-                    log_probs, predicted = _rnn_predictions(model, val_inputs, val_targets, reset_every)
+                    log_probs, predicted = rnn_predictions(model, val_inputs, val_targets, reset_every)
                 mask = copy_positions[:len(log_probs)].copy()
                 mask[:max(k, distance) + 1] = False
                 cell[f"{name}_copy_accuracy"] = float(np.mean(predicted[mask] == val_targets[:len(predicted)][mask]))
@@ -252,14 +246,7 @@ def run_copy(config, workdir):
     return results
 
 
-def _rnn_predictions(model, inputs, targets, reset_every):
-    """Per-position log-probabilities of the targets and argmax predictions of an RNN."""
-    inputs, targets = np.asarray(inputs, np.int32), np.asarray(targets, np.int32)
-    if reset_every:
-        usable = len(inputs) // reset_every * reset_every
-        logits, _ = model(inputs[:usable].reshape(-1, reset_every), model.zero_state(usable // reset_every))
-        logits = logits.numpy().reshape(usable, -1)
-    else:
-        logits, _ = model(inputs[None], model.zero_state(1))
-        logits = logits.numpy()[0]
-    return log_softmax_at(logits, targets[:len(logits)]), np.argmax(logits, axis=1)
+def rnn_predictions(model, inputs, targets, reset_every=None):
+    """Per-position log-probabilities of the targets and argmax predictions of an RNN over a sequence."""
+    logits = sequence_logits(model, inputs, chunk=len(inputs), reset_every=reset_every)
+    return log_softmax_at(logits, np.asarray(targets)[:len(logits)]), np.argmax(logits, axis=1)

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from tfsheet import rtrl
 from tfsheet.data import synthetic
-from tfsheet.experiments.problem5_1 import _rnn_predictions
+from tfsheet.experiments.problem5_1 import rnn_predictions
 from tfsheet.models.language_models import RNNLanguageModel, token_cross_entropy
 from tfsheet.results import write_results
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
@@ -106,7 +106,7 @@ def online_copy_task(config):
                 TrainConfig(epochs=1, batch_size=streams, shuffle=False, seed=config.seed, verbose=False),
                 gradients=source(model)).fit(ArrayData(x, y))
         seconds = time.perf_counter() - started
-        log_probs, predicted = _rnn_predictions(model, val_inputs, val_targets, None)
+        log_probs, predicted = rnn_predictions(model, val_inputs, val_targets)
         results[name] = {"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
                          "copy_nats": float(-np.mean(log_probs[mask])), "train_seconds": round(seconds, 1),
                          "updates": len(x) // streams}

@@ -59,28 +59,39 @@ def reset_state_gradients(model, loss, x, y):
     return mean_loss, tape.gradient(mean_loss, model.trainable_variables), logits
 
 
-def sequence_log_probs(model, inputs, targets, chunk=2000, reset_every=None):
-    """log P(targets[t]) under the RNN run over the sequence, in nats.
+def sequence_logits(model, inputs, chunk=2000, reset_every=None):
+    """Next-token logits (N, V) of the RNN run over the sequence `inputs` (N,), as numpy.
 
     By default one stream (B = 1) in chunks of `chunk` steps with the state carried through;
     reset_every=k instead restarts from h = 0 every k steps (aligned with the training windows, for
     the reset model), evaluating all windows as one batch. A trailing partial window is dropped.
     """
-    inputs, targets = np.asarray(inputs, np.int32), np.asarray(targets, np.int32)
+    inputs = np.asarray(inputs, np.int32)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None], tf.int32),
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32),
                                   tf.TensorSpec([None, model.hidden_size], tf.float32)])
-    def run(x, y, state):
-        logits, final = model(x, state)
-        return -tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits), final
+    def run(x, state):
+        return model(x, state)
 
     if reset_every:
         usable = len(inputs) // reset_every * reset_every
-        x, y = inputs[:usable].reshape(-1, reset_every), targets[:usable].reshape(-1, reset_every)
-        return run(x, y, model.zero_state(len(x)))[0].numpy().ravel()
+        windows = inputs[:usable].reshape(-1, reset_every)                    # (W, k)
+        return run(windows, model.zero_state(len(windows)))[0].numpy().reshape(usable, -1)
     state = model.zero_state(1)
     pieces = []
     for start in range(0, len(inputs), chunk):
-        log_probs, state = run(inputs[None, start:start + chunk], targets[None, start:start + chunk], state)
-        pieces.append(log_probs.numpy()[0])
-    return np.concatenate(pieces)
+        logits, state = run(inputs[None, start:start + chunk], state)
+        pieces.append(logits.numpy()[0])
+    return np.concatenate(pieces)                                             # (N, V)
+
+
+def sequence_log_probs(model, inputs, targets, chunk=2000, reset_every=None):
+    """log P(targets[t]) in nats under the RNN run over the sequence (see sequence_logits)."""
+    logits = sequence_logits(model, inputs, chunk, reset_every)
+    return log_softmax_at(logits, np.asarray(targets)[:len(logits)])
+
+
+def log_softmax_at(logits, targets):
+    """log softmax(logits)[t, targets[t]] for (N, V) logits, computed stably in numpy."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted[np.arange(len(targets)), targets] - np.log(np.exp(shifted).sum(axis=1))
