@@ -65,45 +65,21 @@ def build_parser():
     _add_export(train)
     train.set_defaults(handler=_train_softmax_regression)
 
-    problem2 = commands.add_parser("problem2", help="Problem 2: one-hot vs binary MLPs, the appended layer, "
-                                                    "direct training; writes results JSON and exports the MLPs.")
-    problem2.add_argument("experiments", nargs="*", type=_one_of(PROBLEM2_EXPERIMENTS), default=[],
-                          metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM2_EXPERIMENTS)} (default: all)")
-    _add_preset(problem2, "scale of the experiments")
+    problem2 = _experiment_command(commands, "problem2", "Problem 2: one-hot vs binary MLPs, the appended layer, "
+                                   "direct training; writes results JSON and exports the MLPs.", _problem2,
+                                   experiments=PROBLEM2_EXPERIMENTS)
     problem2.add_argument("--epochs", type=_positive_int, help="epochs of the exported H = 256 models")
     problem2.add_argument("--sweep-epochs", type=_positive_int, help="epochs of each Q2.1 sweep run")
-    problem2.add_argument("--workdir", default="runs/problem2", help="results, plots, logs (default: %(default)s)")
-    _add_export(problem2)
-    problem2.set_defaults(handler=_problem2)
-
-    problem3 = commands.add_parser("problem3", help="Problem 3: linear hidden units vs logistic regression "
-                                                    "(accuracy, exact maps, rank, convexity); exports H = 25 and 4.")
-    _add_preset(problem3, "scale of the experiment")
+    problem3 = _experiment_command(commands, "problem3", "Problem 3: linear hidden units vs logistic regression "
+                                   "(accuracy, exact maps, rank, convexity); exports H = 25 and 4.", _problem3)
     problem3.add_argument("--epochs", type=_positive_int, help="epochs for every model")
-    problem3.add_argument("--workdir", default="runs/problem3", help="results and plot (default: %(default)s)")
-    _add_export(problem3)
-    problem3.set_defaults(handler=_problem3)
-
-    problem4 = commands.add_parser("problem4", help="Problem 4: ReLU nets as universal approximators "
-                                                    "(constructions, error vs width, asymptotes, primes).")
-    _add_preset(problem4, "scale of the experiment")
-    problem4.add_argument("--workdir", default="runs/problem4", help="results and plots (default: %(default)s)")
-    _add_export(problem4)
-    problem4.set_defaults(handler=_problem4)
-
-    problem5 = commands.add_parser("problem5.1", help="Problem 5.1: count and neural n-grams vs an RNN trained "
-                                                      "with truncated BPTT (Tiny Shakespeare, probe, copy task).")
-    problem5.add_argument("experiments", nargs="*", type=_one_of(PROBLEM5_1_EXPERIMENTS), default=[],
-                          metavar="EXPERIMENT", help=f"any of {', '.join(PROBLEM5_1_EXPERIMENTS)} (default: all)")
-    _add_preset(problem5, "scale of the experiments")
-    problem5.add_argument("--workdir", default="runs/problem5_1", help="results and plots (default: %(default)s)")
-    _add_export(problem5)
-    problem5.set_defaults(handler=_problem5_1)
-
-    problem52 = commands.add_parser("problem5.2", help="Problem 5.2: RTRL vs BPTT gradients, online learning, SnAp-1.")
-    _add_preset(problem52, "scale of the experiment")
-    problem52.add_argument("--workdir", default="runs/problem5_2", help="results (default: %(default)s)")
-    problem52.set_defaults(handler=_problem5_2)
+    _experiment_command(commands, "problem4", "Problem 4: ReLU nets as universal approximators "
+                        "(constructions, error vs width, asymptotes, primes).", _problem4)
+    _experiment_command(commands, "problem5.1", "Problem 5.1: count and neural n-grams vs an RNN trained with "
+                        "truncated BPTT (Tiny Shakespeare, probe, copy task).", _problem5_1,
+                        experiments=PROBLEM5_1_EXPERIMENTS)
+    _experiment_command(commands, "problem5.2", "Problem 5.2: RTRL vs BPTT gradients, online learning, SnAp-1.",
+                        _problem5_2, exports=False)
 
     export = commands.add_parser("export", help="train and export models as SavedModels for TF Serving, "
                                                 "or --check the exported ones")
@@ -232,6 +208,21 @@ def _problem4(args):
         "plots": results["plots"], "saved_models": results.get("saved_models", {})}
     print(json.dumps(summary, indent=2))
     return 0
+
+
+def _experiment_command(commands, name, help_text, handler, experiments=None, exports=True):
+    """A subcommand running one problem's experiments: [EXPERIMENT ...] --preset --workdir [--export-dir]."""
+    parser = commands.add_parser(name, help=help_text)
+    if experiments:
+        parser.add_argument("experiments", nargs="*", type=_one_of(experiments), default=[], metavar="EXPERIMENT",
+                            help=f"any of {', '.join(experiments)} (default: all)")
+    _add_preset(parser, "scale of the experiments")
+    parser.add_argument("--workdir", default=f"runs/{name.replace('.', '_')}",
+                        help="results, plots and logs (default: %(default)s)")
+    if exports:
+        _add_export(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def _add_preset(parser, what):
