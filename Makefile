@@ -15,13 +15,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -e '.[test]'
 	touch $@
 
+# SCALE=quick for a few minutes' smoke run; SCALE=full for more seeds and longer training.
+SCALE ?= default
+
 run: install
-	$(BIN)/tfsheet train-softmax-regression
-	$(BIN)/tfsheet problem2
-	$(BIN)/tfsheet problem3
-	$(BIN)/tfsheet problem4
-	$(BIN)/tfsheet problem5.1
-	$(BIN)/tfsheet problem5.2
+	$(BIN)/tfsheet report --scale $(SCALE) --out report
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"
@@ -35,4 +33,4 @@ bench: install
 	$(BIN)/python benchmarks/rtrl_cost.py
 
 clean:
-	rm -rf runs .pytest_cache
+	rm -rf runs report .pytest_cache

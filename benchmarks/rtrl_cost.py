@@ -19,50 +19,12 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
-
-import numpy as np
-import tensorflow as tf
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from harness import median, print_table  # noqa: E402
 
-from tfsheet import rtrl  # noqa: E402
-from tfsheet.models.language_models import RNNLanguageModel  # noqa: E402
-
-VOCAB = 4
-
-
-def time_call(function, repeats):
-    function()  # trace and warm up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return median(times)
-
-
-def rtrl_step_seconds(n, repeats):
-    model = RNNLanguageModel(VOCAB, n)
-    step = tf.function(lambda token, target, h, sens: rtrl.rtrl_step(model, token, target, h, sens))
-    sensitivities = rtrl.zero_sensitivities(model, 1)
-    token, target, h = tf.constant([1]), tf.constant([2]), model.zero_state(1)
-    return time_call(lambda: [t.numpy() for t in step(token, target, h, sensitivities)[2:3]], repeats)
-
-
-def contraction_seconds(n, repeats):
-    W = tf.random.normal([n, n])
-    P = tf.random.normal([1, n, n, n])
-    contraction = tf.function(lambda: tf.einsum("ij,bjkl->bikl", W, P))
-    return time_call(lambda: contraction().numpy(), repeats)
-
-
-def bptt_step_seconds(n, length, repeats):
-    model = RNNLanguageModel(VOCAB, n)
-    tokens = tf.constant(np.random.default_rng(0).integers(0, VOCAB, (1, length)), tf.int32)
-    gradients = tf.function(lambda: rtrl.bptt_gradients(model, tokens, tokens)[1])
-    return time_call(lambda: [g.numpy() for g in gradients()], repeats) / length
+from tfsheet.rtrl_cost import (bptt_step_seconds, contraction_seconds, fitted_exponent,  # noqa: E402
+                               rtrl_step_seconds, sensitivity_mib)
 
 
 def peak_memory_mib(method, n, length, repeats):
@@ -75,10 +37,6 @@ def peak_memory_mib(method, n, length, repeats):
         return float(completed.stdout.strip().splitlines()[-1])
 
     return median([peak(n, length) - peak(4, 4) for _ in range(repeats)])
-
-
-def fitted_exponent(sizes, values):
-    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
 
 
 def main(argv=None):
@@ -103,7 +61,7 @@ def main(argv=None):
     for n in args.rtrl_sizes:
         row = {"n": n, "rtrl_step_ms": 1e3 * rtrl_step_seconds(n, args.repeats),
                "contraction_ms": 1e3 * contraction_seconds(n, args.repeats),
-               "rtrl_sensitivity_mib": 4 * (n ** 3 + n * n * VOCAB + n * n) / 2 ** 20}
+               "rtrl_sensitivity_mib": sensitivity_mib(n)}
         row["rtrl/contraction"] = row["rtrl_step_ms"] / row["contraction_ms"]
         row["contraction_gflops"] = 2 * n ** 4 / (row["contraction_ms"] * 1e6)
         if args.memory_repeats and n in memory_rtrl:

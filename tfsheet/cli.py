@@ -40,6 +40,27 @@ def _one_of(names):
     return check
 
 
+def _problem_names(text):
+    """Comma-separated problem names, each checked now so a typo is a usage error listing the valid ones."""
+    from tfsheet.report.experiments import select
+
+    names = [name for name in text.split(",") if name.strip()]
+    try:
+        select(names)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return names
+
+
+def _report(args):
+    from tfsheet.report.runner import run_report
+
+    outcomes, paths = run_report(args.scale, args.out, only=args.only, force=args.force,
+                                 export_root=_export_root(args), stream=sys.stdout)
+    failed = [outcome for outcome in outcomes if outcome.status == "failed"]
+    return 1 if failed or paths.get("errors") else 0
+
+
 def _parse(kind, text):
     try:
         return kind(text)
@@ -50,6 +71,19 @@ def _parse(kind, text):
 def build_parser():
     parser = argparse.ArgumentParser(prog="tfsheet", description="Problem Sheet 4 as TensorFlow models.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = commands.add_parser("report", help="the main job: run every experiment of the sheet and write the "
+                                                "answers with their evidence (OUT/index.md, OUT/index.html)")
+    report.add_argument("--scale", choices=("quick", "default", "full"), default="default",
+                        help="quick: minutes (CI); default: the numbers the docs quote; full: more seeds, longer "
+                             "training (default: %(default)s)")
+    report.add_argument("--out", default="report", help="report folder: index.md, index.html, figures/, results/, "
+                                                        "runs/, tensorboard/ (default: %(default)s)")
+    report.add_argument("--only", type=_problem_names, action="extend", metavar="P2,P4",
+                        help="only these problems (P1, P2, P3, P4, P5.1, P5.2; P5 = both), comma-separated or repeated")
+    report.add_argument("--force", action="store_true", help="re-run experiments whose cached results still match")
+    _add_export(report)
+    report.set_defaults(handler=_report)
 
     train = commands.add_parser("train-softmax-regression",
                                 help="Problem 1: train softmax regression on MNIST and export it.")

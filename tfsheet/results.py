@@ -17,8 +17,20 @@ def environment():
 
     return {"python": sys.version.split()[0], "tensorflow": tensorflow.__version__,
             "keras": keras.__version__, "numpy": numpy.__version__,
-            "machine": platform.machine(), "processor": platform.processor() or "unknown",
+            "machine": platform.machine(), "processor": _processor_name(),
             "cpu_count": os.cpu_count(), "platform": platform.platform()}
+
+
+def _processor_name():
+    """The CPU's model name (from /proc/cpuinfo on Linux, where platform.processor() is often empty)."""
+    try:
+        with open("/proc/cpuinfo") as stream:
+            for line in stream:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def write_results(path, experiment, config, results):

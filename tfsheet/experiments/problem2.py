@@ -70,7 +70,7 @@ def train_mlp(config, encoding, num_hidden, epochs, seed, workdir=None, verbose=
     model = build_mlp(num_hidden, encoding, config.hidden_activation, config.output_activation)
     trainer = Trainer(model, squared_loss, keras.optimizers.Adam(config.learning_rate),
                       TrainConfig(epochs=epochs, batch_size=config.batch_size, seed=seed, verbose=verbose),
-                      metrics=METRICS[encoding], workdir=workdir)
+                      metrics=METRICS[encoding], workdir=workdir, name=f"{encoding}_H{num_hidden}_seed{seed}")
     trainer.fit(train)
     return model, trainer.evaluate(test)
 
@@ -187,7 +187,7 @@ def run_direct(config, workdir, verbose=False):
         model = build_direct_binary(config)
         trainer = Trainer(model, squared_loss, keras.optimizers.Adam(config.learning_rate),
                           TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=seed, verbose=verbose),
-                          metrics=METRICS["binary"])
+                          metrics=METRICS["binary"], name=f"direct_784-{config.num_hidden}-10-4_seed{seed}")
         trainer.fit(train)
         middle = keras.Model(model.input, model.get_layer("middle").output)
         run = _decoded_accuracy(model.predict(test.images, batch_size=2000, verbose=0), test.labels, "binary")

@@ -51,7 +51,7 @@ def train(builder, config, seed, train_data):
     model = builder()
     trainer = Trainer(model, cross_entropy_loss, keras.optimizers.Adam(config.learning_rate),
                       TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=seed, verbose=False),
-                      metrics=CLASSIFIER_METRICS)
+                      metrics=CLASSIFIER_METRICS, name=f"{model.name}_seed{seed}")
     trainer.fit(train_data)
     return model, trainer
 

@@ -62,7 +62,8 @@ def train_relu_net(width, x, y, epochs, learning_rate, seed, batch_size=128, low
     seed_everything(seed)
     net = ReluNet.random_init(width, low, high, seed=seed)
     Trainer(net, squared_error, keras.optimizers.Adam(learning_rate),
-            TrainConfig(epochs=epochs, batch_size=min(batch_size, len(x)), seed=seed, verbose=False)).fit(
+            TrainConfig(epochs=epochs, batch_size=min(batch_size, len(x)), seed=seed, verbose=False),
+            name=f"relu_width{width}_seed{seed}").fit(
         ArrayData(x.astype(np.float32).reshape(-1, 1), y.astype(np.float32).reshape(-1, 1)))
     return net
 
@@ -135,14 +136,49 @@ def _detector_summary(net, integers, targets):
             "first_failure_beyond_range": wrong[0] if wrong else counterexample}
 
 
+def forward_equations_check(trials=20, points=1001, seed=0):
+    """Q4.1: the largest |Keras forward pass - the written formula| over random nets and inputs.
+
+    The formula: y_hat = b^3_0 + sum_j w^3_0j ReLU(w^2_j0 x + b^2_j), evaluated in float64 numpy;
+    the nets (float32, widths 1..50, weights N(0, 1)) run through Keras on x in [-10, 10].
+    """
+    rng = np.random.default_rng(seed)
+    x = np.linspace(-10.0, 10.0, points)
+    worst = 0.0
+    for _ in range(trials):
+        width = int(rng.integers(1, 51))
+        w2, b2, w3 = rng.normal(size=(3, width))
+        b3 = float(rng.normal())
+        net = ReluNet.from_weights(w2, b2, w3, b3)
+        w2, b2, w3, b3 = net.parameters()  # the float32 weights, read back in float64
+        formula = b3 + np.maximum(0.0, np.outer(x, w2) + b2) @ w3
+        keras_output = np.asarray(net(x.astype(np.float32)[:, None]), np.float64)[:, 0]
+        worst = max(worst, float(np.max(np.abs(keras_output - formula) / (1 + np.abs(formula)))))
+    return {"trials": trials, "points": points, "max_relative_difference": worst}
+
+
+def ramp_check(trials=20, seed=0):
+    """Q4.3: the largest |h_{c,d}(x) - its three-piece definition| over random c < d, in float64."""
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for _ in range(trials):
+        c, d = np.sort(rng.uniform(-5.0, 5.0, size=2))
+        x = np.concatenate([np.linspace(c - 3, d + 3, 4001), [c, d]])
+        definition = np.where(x < c, 0.0, np.where(x > d, 1.0, x / (d - c) - c / (d - c)))
+        worst = max(worst, float(np.max(np.abs(universal.ramp(c, d, dtype="float64").evaluate_exactly(x) - definition))))
+    return {"trials": trials, "max_abs_difference": worst}
+
+
 def run(config, workdir, export_root=None):
     from tfsheet.report import plots
 
     workdir = pathlib.Path(workdir)
     started = time.perf_counter()
     example, unit_ramp = universal.sheet_example(), universal.ramp(0.0, 1.0)
-    results = {"q4_2": {"h(3)": float(example.evaluate_exactly([3.0])[0]),
+    results = {"q4_1": forward_equations_check(),
+               "q4_2": {"h(3)": float(example.evaluate_exactly([3.0])[0]),
                         "h(4)": float(example.evaluate_exactly([4.0])[0])},
+               "q4_3": ramp_check(),
                "q4_4": _approximation_study(config)}
     linear_net, results["q4_5"] = _eventually_linear(config)
     prime_net, results["q4_6"] = _prime_detector(config)

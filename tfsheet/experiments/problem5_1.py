@@ -78,7 +78,7 @@ def train_rnn(config, inputs, targets, vocab_size, output_size, hidden_size, win
     gradients = carried_state_gradients if mode == "carried" else reset_state_gradients
     Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
             TrainConfig(epochs=epochs, batch_size=config.streams, shuffle=False, seed=config.seed, verbose=False),
-            gradients=gradients).fit(ArrayData(x, y))
+            gradients=gradients, name=f"rnn_{mode}_k{window}_hidden{hidden_size}").fit(ArrayData(x, y))
     return model
 
 
@@ -95,7 +95,8 @@ def train_neural_ngram(config, inputs, targets, vocab_size, output_size, context
     passes = max(1, math.ceil(steps * 256 / len(x)))                 # about `steps` Adam steps of batch 256
     chosen = np.random.default_rng(config.seed).permutation(len(x))[:math.ceil(steps * 256 / passes)]
     Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
-            TrainConfig(epochs=passes, batch_size=256, seed=config.seed, verbose=False)).fit(
+            TrainConfig(epochs=passes, batch_size=256, seed=config.seed, verbose=False),
+            name=f"neural_{context + 1}gram_hidden{hidden_size}").fit(
         ArrayData(x[chosen], y[chosen]))
     return model
 

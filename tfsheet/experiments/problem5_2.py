@@ -1,6 +1,7 @@
 """Problem 5.2: RTRL against BPTT: exact agreement of the gradients, online learning of the copy task
-beyond TBPTT's truncation, and SnAp-1's cheaper approximate gradient. Writes q5_2.json.
-(Cost against hidden size and sequence length: benchmarks/rtrl_cost.py.)"""
+beyond TBPTT's truncation, SnAp-1's cheaper approximate gradient, and the measured time per step
+of RTRL and BPTT at a few hidden sizes. Writes q5_2.json and the cost plot.
+(Larger sizes and peak memory: benchmarks/rtrl_cost.py.)"""
 
 import dataclasses
 import pathlib
@@ -14,7 +15,9 @@ from tfsheet import rtrl
 from tfsheet.data import synthetic
 from tfsheet.experiments.problem5_1 import rnn_predictions
 from tfsheet.models.language_models import RNNLanguageModel, token_cross_entropy
+from tfsheet.report.plots import plot_rtrl_cost
 from tfsheet.results import write_results
+from tfsheet.rtrl_cost import step_costs
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
 from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, stream_windows
 
@@ -33,13 +36,14 @@ class Problem52Config:
     copy_vocab: int = 4
     learning_rate: float = 1e-3               # Adam
     snap_sizes: tuple = (8, 16, 32)           # gradient-quality check of SnAp-1
+    cost_sizes: tuple = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
     seed: int = 0
 
 
 PRESETS = {"quick": Problem52Config(check_sizes=(4, 8), check_lengths=(1, 10), distance=8, hidden_size=16,
-                                    streams=8, copy_length=16_000, snap_sizes=(8,)),
+                                    streams=8, copy_length=16_000, snap_sizes=(8,), cost_sizes=(8, 16, 32)),
            "default": Problem52Config(),
-           "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64))}
+           "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64), cost_sizes=(8, 16, 32, 64, 128, 256, 384))}
 
 
 def _relative_error(got, want):
@@ -104,7 +108,7 @@ def online_copy_task(config):
         started = time.perf_counter()
         Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
                 TrainConfig(epochs=1, batch_size=streams, shuffle=False, seed=config.seed, verbose=False),
-                gradients=source(model)).fit(ArrayData(x, y))
+                gradients=source(model), name=name).fit(ArrayData(x, y))
         seconds = time.perf_counter() - started
         log_probs, predicted = rnn_predictions(model, val_inputs, val_targets)
         results[name] = {"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
@@ -117,7 +121,9 @@ def run(config, workdir):
     workdir = pathlib.Path(workdir)
     started = time.perf_counter()
     results = {"agreement": gradient_agreement(config), "snap1": snap1_quality(config),
-               "online": online_copy_task(config)}
+               "online": online_copy_task(config), "cost": step_costs(config.cost_sizes)}
+    results["plot"] = str(plot_rtrl_cost(results["cost"]["rows"], results["cost"]["rows"],
+                                         workdir / "q5_2_cost_vs_n.png"))
     results["wall_seconds"] = round(time.perf_counter() - started, 1)
     write_results(workdir / "q5_2.json", "problem5_2", config, results)
     return results

@@ -235,3 +235,24 @@ def plot_rtrl_cost(rtrl_rows, bptt_rows, path):
     axis.set_yscale("log")
     _finish(axis, "hidden size n", "milliseconds per step", "RTRL vs BPTT: time per step")
     return _save(plt, figure, path)
+
+
+def plot_training_history(history, path, title):
+    """Training loss and accuracy per epoch (a Trainer's history), on two axes."""
+    plt = _pyplot()
+    figure, loss_axis = plt.subplots(figsize=(6.4, 4.0))
+    epochs = [record["epoch"] for record in history]
+    loss_axis.plot(epochs, [record["loss"] for record in history], marker="o", color="tab:blue",
+                   label="training loss (cross-entropy, nats)")
+    accuracy_axis = loss_axis.twinx()
+    accuracy_axis.plot(epochs, [100 * record["accuracy"] for record in history], marker="s", color="tab:orange",
+                       label="training accuracy (%)")
+    accuracy_axis.set_ylabel("training accuracy (%)")
+    handles = loss_axis.get_legend_handles_labels()[0] + accuracy_axis.get_legend_handles_labels()[0]
+    loss_axis.legend(handles, [handle.get_label() for handle in handles], fontsize=8, loc="center right")
+    loss_axis.set_xlabel("epoch")
+    loss_axis.xaxis.get_major_locator().set_params(integer=True)
+    loss_axis.set_ylabel("training loss (nats)")
+    loss_axis.set_title(title)
+    loss_axis.grid(True, alpha=0.3)
+    return _save(plt, figure, path)

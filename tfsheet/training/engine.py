@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet.errors import CheckpointError, NonFiniteLossError
+from tfsheet.training import run_logs
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.gradients import autodiff_gradients
 from tfsheet.training.seeding import seed_generator_states
@@ -93,10 +94,12 @@ class Trainer:
         gradients: where gradients come from (tfsheet.training.gradients); autodiff by default. A
             gradient source that is a tf.Module (online RTRL) has its variables checkpointed too.
         workdir: where `checkpoints/` and `logs/` go; None for neither.
+        name: the run's TensorBoard name under an active log root (tfsheet.training.run_logs);
+            the model's name by default.
     """
 
     def __init__(self, model, loss, optimizer, config=TrainConfig(), *, metrics=None,
-                 gradients=autodiff_gradients, workdir=None):
+                 gradients=autodiff_gradients, workdir=None, name=None):
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
@@ -114,7 +117,9 @@ class Trainer:
             checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=self.step,
                                              data_shape=self._data_shape, rng=seed_generator_states(model), **carried)
             self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints)
-            self._writer = tf.summary.create_file_writer(str(self.workdir / "logs"))
+        logs = run_logs.log_dir(name or model.name, self.workdir)
+        if logs is not None:
+            self._writer = tf.summary.create_file_writer(str(logs))
         self._train_steps = tf.function(self._train_steps_impl, jit_compile=config.jit_compile)
         self._eval_sums = tf.function(self._eval_sums_impl)
 
