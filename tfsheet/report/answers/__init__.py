@@ -1,0 +1,56 @@
+"""The report's answers, one module per problem of the sheet.
+
+Each question is a `Question`: the sheet's question in brief, the experiments whose results it
+needs, and a function that writes the answer (Markdown, with $math$) from those results and names
+its figures. Every number in an answer is read from the results passed in.
+"""
+
+import dataclasses
+from typing import Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    path: str
+    caption: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    text: str
+    figures: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    """One question of the sheet.
+
+    Attributes:
+        number: "1", "2.1", ... as the sheet numbers it.
+        title: a few words.
+        question: the question in brief (Markdown).
+        needs: the experiment names whose results `answer` reads.
+        answer: `answer(records, figure_dir) -> Answer`, where records maps each needed name to its
+            report record ("results", "config", "seconds", ...) and figure_dir is where the answer
+            may draw extra plots.
+    """
+
+    number: str
+    title: str
+    question: str
+    needs: tuple
+    answer: Callable
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    number: str
+    title: str
+    problems: tuple     # the --only names that select it (P1, ... P5.1, P5.2)
+    questions: tuple
+
+
+def all_problems():
+    from tfsheet.report.answers import problem1, problem2, problem3, problem4, problem5
+
+    return (problem1.PROBLEM, problem2.PROBLEM, problem3.PROBLEM, problem4.PROBLEM, problem5.PROBLEM)

@@ -1,0 +1,130 @@
+"""Problem 2: MNIST MLPs with one-hot or binary outputs, the appended layer, direct training."""
+
+from tfsheet.report import format as fmt
+from tfsheet.report.answers import Answer, Figure, Problem, Question
+
+Q2_1 = r"""A colleague suggests binary output codes (0 = 0000, 1 = 0001, ...) so the output layer has 4 units instead of 10, and perhaps a smaller hidden layer too. What do you think?"""
+Q2_2 = r"""Show that from a trained one-hot network with high accuracy you can design a network with binary outputs and roughly the same error (hint: add a layer)."""
+Q2_3 = r"""What would happen if you trained the network of Q2.2 (784-H-10-4) directly?"""
+
+
+def _by_width(rows):
+    table = {}
+    for row in rows:
+        table.setdefault(row["num_hidden"], {})[row["encoding"]] = row
+    return dict(sorted(table.items()))
+
+
+def answer_2_1(records, figure_dir):
+    sweep = records["P2_sweep"]["results"]
+    widths = _by_width(sweep["rows"])
+    rows, gaps = [], {}
+    for width, pair in widths.items():
+        one_hot, binary = pair["one_hot"], pair["binary"]
+        gaps[width] = 100 * (one_hot["accuracy"]["mean"] - binary["accuracy"]["mean"])
+        rows.append((width, f"{one_hot['parameters']:,}", fmt.spread(one_hot["accuracy"]),
+                     f"{binary['parameters']:,}", fmt.spread(binary["accuracy"]),
+                     fmt.percent(binary["invalid_share"]["mean"])))
+    largest = max(widths)
+    saving = 1 - widths[largest]["binary"]["parameters"] / widths[largest]["one_hot"]["parameters"]
+    better = [width for width, gap in gaps.items() if gap > 0]
+    smallest = min(widths)
+    shrink = 100 * (widths[largest]["one_hot"]["accuracy"]["mean"] - widths[smallest]["one_hot"]["accuracy"]["mean"])
+    seeds = fmt.over_seeds(widths[largest]["one_hot"]["accuracy"])
+    text = (
+        "**Not a good idea.** The saving is small: the output layer has $4(H + 1)$ weights instead of $10(H + 1)$, "
+        "but the hidden layer has $785H$, so the network hardly shrinks "
+        f"(at $H = {largest}$ the binary net has {fmt.percent(saving)} fewer parameters). "
+        "What it costs is accuracy. A one-hot output unit answers \"is this a 3?\", a question the hidden "
+        "features can be shaped for; a binary output unit answers a union of unrelated digits (the lowest bit is "
+        "\"is it 1, 3, 5, 7 or 9?\"), which is much harder to make linearly separable, and one wrong bit gives another "
+        "digit or one of the six codes 10-15 that name no digit. The argmax of ten outputs has a margin instead: a near "
+        "miss still reads as the right digit. Shrinking the hidden layer as well removes the capacity the binary "
+        "outputs need most.\n\n"
+        f"**Measured** (test accuracy on the 10,000 MNIST test images, {seeds}, squared loss as in the "
+        f"sheet): the one-hot net is more accurate than the binary net at {len(better)} of {len(gaps)} widths; "
+        f"its lead is {fmt.number(gaps[largest], 2)} points at $H = {largest}$ and {fmt.number(gaps[smallest], 2)} "
+        f"points at $H = {smallest}$; shrinking the one-hot net from $H = {largest}$ to $H = {smallest}$ costs "
+        f"{fmt.number(shrink, 2)} points, and the binary net outputs invalid codes for up to "
+        f"{fmt.percent(max(pair['binary']['invalid_share']['mean'] for pair in widths.values()))} of the images.\n\n"
+        + fmt.table(("hidden units H", "one-hot: parameters", "one-hot: accuracy", "binary: parameters",
+                     "binary: accuracy", "binary: invalid codes"), rows))
+    return Answer(text, (Figure(sweep["plot"], "Test accuracy against hidden width, one-hot vs binary outputs "
+                                               "(error bars: std over seeds)."),))
+
+
+def answer_2_2(records, figure_dir):
+    run = records["P2_appended"]["results"]
+    width = run["one_hot"]["num_hidden"]
+    premise, classic = run["premise"], run["classic_layer"]
+    rows = [
+        (f"one-hot 784-{width}-10 net, argmax", fmt.percent(run["one_hot"]["accuracy"])),
+        (f"appended 784-{width}-10-4 net, decoded bits", fmt.percent(run["appended"]["accuracy"])),
+        ("images where the appended net's digit equals the one-hot argmax",
+         fmt.percent(run["appended"]["agrees_with_one_hot_argmax"])),
+        ("trainable parameters added by the layer", str(run["appended"]["trainable_parameters_added"])),
+        ("binary 784-%d-4 net trained on the same budget" % width, fmt.percent(run["binary"]["accuracy"])),
+        ("images meeting the textbook premise (top output ≥ 0.99, others < 0.01)", fmt.percent(premise["share_meeting"])),
+        ("textbook layer without winner-take-all, all images", fmt.percent(classic["accuracy"])),
+        ("textbook layer where the premise fails", fmt.percent(classic["accuracy_where_premise_failed"])),
+        ("appended layer where the premise fails", fmt.percent(run["appended_where_premise_failed"])),
+    ]
+    text = (
+        r"Append one fixed layer (`tfsheet.layers.OneHotToBinary`, no trainable weights) to the trained one-hot net. "
+        r"Let $\mathbf B$ be the $10 \times 4$ matrix whose row $i$ holds the bits of the digit of output $i$ "
+        r"(row 0 = 0001 for digit 1, ..., row 9 = 0000 for digit 0, which is the last one-hot component). Then"
+        "\n\n"
+        r"$$\mathbf m = \mathrm{onehot}(\arg\max_i \hat y_i), \qquad \mathrm{bits} = \mathrm{step}\big(\mathbf B^\top \mathbf m - \tfrac12\big),$$"
+        "\n\n"
+        "so each bit is 1 exactly when the winning digit has it: the 784-H-10-4 network outputs the code of the digit "
+        "the one-hot net chooses, and its error *is* the one-hot net's error. The textbook version, "
+        r"$\mathrm{step}(\mathbf B^\top \hat{\mathbf y} - \tfrac12)$ without the winner-take-all, is exact only when the net "
+        "is sure (the right output ≥ 0.99, the others < 0.01); nothing makes a trained net that sure, and then the bits "
+        "of two digits mix.\n\n"
+        f"**Measured** ($H = {width}$, test set): the appended net scores {fmt.percent(run['appended']['accuracy'])}, the "
+        f"one-hot net {fmt.percent(run['one_hot']['accuracy'])}, and they name the same digit on "
+        f"{fmt.percent(run['appended']['agrees_with_one_hot_argmax'])} of the images. Only "
+        f"{fmt.percent(premise['share_meeting'])} of the images meet the textbook premise; where it fails, the "
+        f"textbook layer scores {fmt.percent(classic['accuracy_where_premise_failed'])} and the winner-take-all layer "
+        f"{fmt.percent(run['appended_where_premise_failed'])}.\n\n"
+        + fmt.table(("measured on the 10,000 test images", "value"), rows))
+    return Answer(text)
+
+
+def answer_2_3(records, figure_dir):
+    direct = records["P2_direct"]["results"]
+    appended = records["P2_appended"]["results"]
+    summary, middle = direct["summary"], direct["appended_middle_layer"]
+    rows = [
+        ("test accuracy", fmt.spread(summary["accuracy"]), fmt.percent(appended["appended"]["accuracy"])),
+        ("invalid codes (10-15)", fmt.spread(summary["invalid_share"]), "0.00 %"),
+        ("10-unit layer: images whose winning unit names the label, best one-to-one unit→digit map",
+         fmt.spread(summary["middle_best_assignment_agreement"]), fmt.percent(middle["best_assignment_agreement"])),
+        ("10-unit layer: mean share of the activation in the largest unit (1 = one-hot, 0.1 = uniform)",
+         fmt.spread(summary["middle_concentration"], scale=1, unit=""), fmt.number(middle["concentration"], 2)),
+        ("10-unit layer: images meeting the one-hot premise", fmt.spread(summary["middle_premise_share"]),
+         fmt.percent(middle["premise_share"])),
+    ]
+    gap = 100 * (appended["appended"]["accuracy"] - summary["accuracy"]["mean"])
+    text = (
+        "Trained directly from random weights on the binary targets, the 784-H-10-4 net has no reason to make its "
+        "10-unit layer one-hot: the loss only asks that four sigmoid units can read the bits from it, and any "
+        "10-dimensional code that allows that will do. Gradient descent finds a distributed code, not the one-hot "
+        "solution, which is one point in a large set of solutions, easy to build by hand from a one-hot-trained net "
+        "and very unlikely to be reached from random weights. The bit targets also give the middle layer a harder job "
+        "than \"which digit is it?\", so the net is less accurate than the designed one.\n\n"
+        f"**Measured** (test set, {fmt.over_seeds(summary['accuracy'])}): trained directly it reaches "
+        f"{fmt.spread(summary['accuracy'])}, {fmt.number(gap, 2)} points "
+        f"{'below' if gap > 0 else 'above'} the appended design, and its 10-unit layer is far from one-hot: the largest "
+        f"unit carries {fmt.spread(summary['middle_concentration'], scale=1, unit='')} of the activation (one-hot: 1), "
+        "against "
+        f"{fmt.number(middle['concentration'], 2)} in the one-hot net that the layer is appended to.\n\n"
+        + fmt.table(("", "784-H-10-4 trained directly", "appended design (Q2.2)"), rows))
+    return Answer(text)
+
+
+PROBLEM = Problem("2", "Digit classification using MLPs: one-hot or binary outputs", ("P2",), (
+    Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, ("P2_sweep",), answer_2_1),
+    Question("2.2", "A binary network with the same error, by design", Q2_2, ("P2_appended",), answer_2_2),
+    Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, ("P2_direct", "P2_appended"), answer_2_3),
+))

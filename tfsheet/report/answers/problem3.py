@@ -1,0 +1,106 @@
+"""Problem 3: networks whose hidden units are linear."""
+
+from tfsheet.report import format as fmt
+from tfsheet.report.answers import Answer, Figure, Problem, Question
+
+Q3_1 = r"""A 784-25-10 network with identity hidden units and a softmax output, against multiclass logistic regression: which is more powerful (ignoring how hard each is to train)?"""
+Q3_2 = r"""Now with only 4 hidden units: how do the two models compare, and which would you prefer?"""
+Q3_3 = r"""For the 4-hidden-unit network with the cross-entropy loss, is the optimisation problem convex?"""
+
+
+def _accuracy_rows(accuracy):
+    names = {"logistic_regression": "logistic regression (784-10)"}
+    return [(names.get(name, name.replace("linear_hidden_", "linear hidden units, H = ")), fmt.spread(spread))
+            for name, spread in accuracy.items()]
+
+
+def answer_3_1(records, figure_dir):
+    run = records["P3"]["results"]
+    maps = run["q3_1"]
+    collapses = {key: value for key, value in maps.items() if key.startswith("collapse_")}
+    text = (
+        r"**Equally powerful: they represent exactly the same functions.** With identity hidden units the logits are "
+        r"$\mathbf W_2(\mathbf W_1\mathbf x + \mathbf b_1) + \mathbf b_2 = (\mathbf W_2\mathbf W_1)\mathbf x + (\mathbf W_2\mathbf b_1 + \mathbf b_2)$, "
+        r"a logistic regression with $\mathbf W = \mathbf W_2\mathbf W_1$ and $\mathbf b = \mathbf W_2\mathbf b_1 + \mathbf b_2$. "
+        r"Conversely any $10 \times 784$ matrix $\mathbf W$ has rank at most 10 and factors as $\mathbf W_2\mathbf W_1$ "
+        r"with $\mathbf W_2$ of size $10 \times 25$ (for example $\mathbf W_1$ = $\mathbf W$ padded with zero rows), "
+        r"so every logistic regression is such a network. Since softmax is unchanged by adding a constant to all logits, "
+        r"even 9 hidden units suffice. The extra layer adds parameters, not power.""\n\n"
+        f"**Measured** on the 10,000 test images: collapsing each trained network into one logistic regression changes "
+        f"no probability by more than {fmt.scientific(max(collapses.values()))}, and expanding the trained logistic "
+        f"regression into networks with 25 and 9 hidden units by more than "
+        f"{fmt.scientific(max(maps['expand_to_25_max_abs_diff'], maps['expand_to_9_max_abs_diff']))} (float32 rounding). "
+        "Trained with the same optimiser and budget, their accuracies:\n\n"
+        + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"])))
+    return Answer(text)
+
+
+def answer_3_2(records, figure_dir):
+    run = records["P3"]["results"]
+    rank = run["q3_2"]
+    ranks4 = rank["linear_hidden_product_ranks"].get("linear_hidden_4", [])
+    cut = {point["rank"]: point["accuracy"] for point in rank["truncated_svd_accuracy"]}
+    accuracy = run["accuracy"]
+    lost = 100 * (accuracy["logistic_regression"]["mean"] - accuracy["linear_hidden_4"]["mean"])
+    text = (
+        r"**The 4-unit network is strictly less powerful.** Its logits are $(\mathbf W_2\mathbf W_1)\mathbf x + \mathbf b$ "
+        r"with $\mathbf W_2\mathbf W_1$ of rank at most 4, so it is exactly a logistic regression whose weight matrix is "
+        r"restricted to rank 4; a logistic regression can use rank up to 10 (9 after removing the part softmax ignores). "
+        r"Every 4-unit network is a logistic regression, not the other way round. **Prefer logistic regression**: it is "
+        r"at least as expressive, and its training problem is convex (Q3.3), so gradient descent reaches its best fit. "
+        r"The 4-unit net (3,190 parameters against 7,850) only makes sense when a 4-dimensional bottleneck is wanted "
+        r"for its own sake."
+        "\n\n"
+        f"**Measured:** the trained 4-unit nets have $\\mathrm{{rank}}(\\mathbf W_2\\mathbf W_1)$ = "
+        f"{', '.join(str(value) for value in ranks4)}; the trained logistic regression uses rank "
+        f"{rank['logistic_centred_rank']} (after centring). Cutting its weights to rank 4 by truncated SVD leaves "
+        f"{fmt.percent(cut.get(4))} test accuracy, against {fmt.percent(cut.get(max(cut)))} at full rank, and the "
+        f"trained 4-unit networks reach {fmt.spread(accuracy['linear_hidden_4'])}, {fmt.number(lost, 2)} points below "
+        "logistic regression.\n\n"
+        + fmt.table(("model", "test accuracy"), _accuracy_rows(accuracy)) + "\n\n"
+        + fmt.table(("rank k of the cut logistic-regression weights", "test accuracy"),
+                    [(k, fmt.percent(value)) for k, value in sorted(cut.items())]))
+    return Answer(text, (Figure(run["plot"], "Test accuracy of logistic regression with its weight matrix cut to rank "
+                                             "k, and the trained models."),))
+
+
+def answer_3_3(records, figure_dir):
+    run = records["P3"]["results"]
+    convex = run["q3_3"]
+    chord = convex["chord"]
+    trained, midpoint = convex["hessian_at_trained"], convex["hessian_at_midpoint"]
+    rows = [
+        (r"loss at the trained weights $\theta$ and at its sign-flipped twin $\theta'$",
+         f"{fmt.number(chord['loss_a'], 4)} and {fmt.number(chord['loss_b'], 4)} nats"),
+        (r"loss at the midpoint $(\theta + \theta')/2$", f"{fmt.number(chord['loss_at_mixture'], 4)} nats"),
+        ("convexity would require the midpoint loss to be at most", f"{fmt.number(chord['mixture_of_losses'], 4)} nats"),
+        ("smallest / largest Hessian eigenvalue at the trained weights",
+         f"{fmt.number(trained['smallest'], 4)} / {fmt.number(trained['largest'], 4)}"),
+        ("smallest / largest Hessian eigenvalue at the midpoint",
+         f"{fmt.number(midpoint['smallest'], 4)} / {fmt.number(midpoint['largest'], 4)}"),
+        ("smallest Hessian eigenvalue of logistic regression's loss (3 points)",
+         ", ".join(fmt.scientific(value) for value in convex["logistic_hessian_smallest"])),
+    ]
+    text = (
+        r"**No.** A convex function lies on or below its chords. Take the trained network "
+        r"$\theta = (\mathbf W_1, \mathbf b_1, \mathbf W_2, \mathbf b_2)$ and its twin "
+        r"$\theta' = (-\mathbf W_1, -\mathbf b_1, -\mathbf W_2, \mathbf b_2)$: the signs cancel in "
+        r"$\mathbf W_2(\mathbf W_1\mathbf x + \mathbf b_1)$, so both compute the same function and have the same loss. "
+        r"Their midpoint has $\mathbf W_1 = \mathbf 0$, $\mathbf W_2 = \mathbf 0$: it ignores the input and predicts "
+        r"$\mathrm{softmax}(\mathbf b_2)$ for every image, with a much larger loss. The loss is above the chord, so it is "
+        r"not convex. (Logistic regression's loss, by contrast, is convex in $(\mathbf W, \mathbf b)$: its Hessian is "
+        r"positive semi-definite everywhere.) The symmetry is general: permuting or rescaling hidden units gives other "
+        r"minima with the same loss, and the straight line between them leaves the valley.""\n\n"
+        f"**Measured** on {convex['examples']:,} training images with $H = {convex['num_hidden']}$ (float64; Hessian "
+        f"eigenvalues by Lanczos over all {trained['dimension']:,} parameters): the midpoint's loss exceeds the chord by "
+        f"{fmt.number(chord['gap'], 3)} nats, and the Hessian has a negative eigenvalue at the trained weights "
+        f"({fmt.number(trained['smallest'], 4)}) and at the midpoint ({fmt.number(midpoint['smallest'], 4)}), which a "
+        "convex function's Hessian never has.\n\n" + fmt.table(("", "value"), rows))
+    return Answer(text)
+
+
+PROBLEM = Problem("3", "Neural nets with linear activation functions", ("P3",), (
+    Question("3.1", "25 linear hidden units against logistic regression", Q3_1, ("P3",), answer_3_1),
+    Question("3.2", "4 linear hidden units", Q3_2, ("P3",), answer_3_2),
+    Question("3.3", "Is the 4-unit problem convex?", Q3_3, ("P3",), answer_3_3),
+))

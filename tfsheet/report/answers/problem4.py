@@ -1,0 +1,161 @@
+"""Problem 4: one-hidden-layer ReLU networks as universal approximators."""
+
+from tfsheet.report import format as fmt
+from tfsheet.report.answers import Answer, Figure, Problem, Question
+
+NETWORK = r"""Every network here has one input $x$, one hidden layer of ReLU units and one identity output unit."""
+Q4_1 = NETWORK + r""" Write the output $\hat y$ of the two-unit network as a function of $x$ by the forward equations."""
+Q4_2 = r"""Set $w^2_{00} = w^2_{10} = w^3_{00} = 1$, $w^3_{01} = -1$, $b^2_0 = -3$, $b^2_1 = -4$, $b^3_0 = 0$. Compute $\hat y$ at $x = 3$ and $x = 4$; state and sketch the function $h$."""
+Q4_3 = r"""Given $c < d$, give a network for $h_{c,d}$: 0 for $x < c$, $\frac{x - c}{d - c}$ on $[c, d]$, 1 for $x > d$."""
+Q4_4 = r"""Argue that for any $f$ continuous and bounded on $[0, 1]$ and any $\varepsilon > 0$ there is such a network $h$ with $|f(x) - h(x)| < \varepsilon$ on $[0, 1]$."""
+Q4_5 = r"""Argue that for any weights there is an $x_0$ beyond which $h(x) = m x + n$. Is this also true with arbitrarily many hidden units?"""
+Q4_6 = r"""A start-up claims a network of this kind that outputs a value greater than 0 exactly when $x$ is prime. Invest?"""
+
+
+def _plot(records, key, caption):
+    return Figure(records["P4"]["results"]["plots"][key], caption)
+
+
+def answer_4_1(records, figure_dir):
+    check = records["P4"]["results"]["q4_1"]
+    text = (
+        r"Hidden unit $j$ computes $a^2_j = \mathrm{ReLU}(w^2_{j0} x + b^2_j)$ and the output unit adds them up:"
+        "\n\n"
+        r"$$\hat y = b^3_0 + w^3_{00}\,\mathrm{ReLU}(w^2_{00} x + b^2_0) + w^3_{01}\,\mathrm{ReLU}(w^2_{10} x + b^2_1),$$"
+        "\n\n"
+        r"and with $H$ hidden units $\hat y = b^3_0 + \sum_{j} w^3_{0j}\,\mathrm{ReLU}(w^2_{j0} x + b^2_j)$: a "
+        r"piecewise-linear function with a kink at $x = -b^2_j / w^2_{j0}$ for each unit."
+        "\n\n"
+        f"**Checked:** on {check['trials']} random networks (widths 1 to 50) at {check['points']:,} points in "
+        f"$[-10, 10]$, tfsheet's Keras `ReluNet` and this formula agree to a relative difference of "
+        f"{fmt.scientific(check['max_relative_difference'])} (float32 arithmetic).")
+    return Answer(text)
+
+
+def answer_4_2(records, figure_dir):
+    values = records["P4"]["results"]["q4_2"]
+    text = (
+        r"$\hat y(x) = \mathrm{ReLU}(x - 3) - \mathrm{ReLU}(x - 4)$, so $\hat y(3) = 0 - 0 = 0$ and "
+        r"$\hat y(4) = 1 - 0 = 1$. In general"
+        "\n\n"
+        r"$$h(x) = \begin{cases} 0 & x < 3 \\ x - 3 & 3 \le x \le 4 \\ 1 & x > 4 \end{cases}$$"
+        "\n\n"
+        "a ramp from 0 to 1 between 3 and 4 (left panel of the figure).\n\n"
+        f"**Computed** by the network (`tfsheet.universal.sheet_example`, float64): $h(3)$ = {fmt.number(values['h(3)'], 1)}, "
+        f"$h(4)$ = {fmt.number(values['h(4)'], 1)}.")
+    return Answer(text, (_plot(records, "constructions", "The Q4.2 network and a ramp h_{c,d} (Q4.3)."),))
+
+
+def answer_4_3(records, figure_dir):
+    check = records["P4"]["results"]["q4_3"]
+    text = (
+        r"Scale the Q4.2 construction: two units with kinks at $c$ and $d$,"
+        "\n\n"
+        r"$$h_{c,d}(x) = \frac{1}{d - c}\,\mathrm{ReLU}(x - c) - \frac{1}{d - c}\,\mathrm{ReLU}(x - d),$$"
+        "\n\n"
+        r"i.e. $w^2_{00} = w^2_{10} = 1$, $b^2_0 = -c$, $b^2_1 = -d$, $w^3_{00} = -w^3_{01} = \frac{1}{d - c}$, "
+        r"$b^3_0 = 0$. For $x < c$ both units are off (0); on $[c, d]$ only the first is on, giving "
+        r"$\frac{x - c}{d - c}$; for $x > d$ the two differ by $\frac{(x - c) - (x - d)}{d - c} = 1$."
+        "\n\n"
+        f"**Checked:** for {check['trials']} random pairs $c < d$ the network equals the three-piece definition to "
+        f"{fmt.scientific(check['max_abs_difference'])} (float64), including at $x = c$ and $x = d$.")
+    return Answer(text, (_plot(records, "constructions", "Right panel: h_{c,d} for c = 1, d = 3."),))
+
+
+def answer_4_4(records, figure_dir):
+    study = records["P4"]["results"]["q4_4"]
+    rows = []
+    for row in study:
+        adaptive = " / ".join(f"{point['width']:,}" for point in row["adaptive"])
+        certified = (" / ".join(f"{point['width']:,}" for point in row["certified"]) if row["certified"]
+                     else "no Lipschitz constant")
+        uniform = row["uniform"][-1]
+        trained = row["trained"][-1]
+        rows.append((row["function"].replace("|", "\\|"), adaptive, certified,
+                     f"{fmt.scientific(uniform['max_error'])} ({uniform['width']} units)",
+                     f"{fmt.scientific(trained['max_error'])} ({trained['width']} units)"))
+    eps = " / ".join(f"{point['eps']:g}" for point in study[0]["adaptive"])
+    sine = next((row for row in study if row["function"].startswith("sin")), study[0])
+    stalled = [point["width"] for point in sine["trained"] if point["max_error"] > 0.5]
+    text = (
+        r"1. $f$ is continuous on the closed, bounded interval $[0, 1]$, hence *uniformly* continuous: there is "
+        r"$\delta > 0$ with $|f(x) - f(y)| < \varepsilon/2$ whenever $|x - y| < \delta$." "\n"
+        r"2. Take knots $0 = x_0 < x_1 < \dots < x_n = 1$ closer than $\delta$ and let $g$ interpolate $f$ linearly "
+        r"between them. On $[x_i, x_{i+1}]$, $g(x)$ is a weighted mean of $f(x_i)$ and $f(x_{i+1})$, both within "
+        r"$\varepsilon/2$ of $f(x)$, so $|f(x) - g(x)| < \varepsilon$ on all of $[0, 1]$." "\n"
+        r"3. $g$ is a network of our class: with $s_i$ the slope on piece $i$, "
+        r"$g(x) = f(x_0) + s_0\,\mathrm{ReLU}(x - x_0) + \sum_{i=1}^{n-1} (s_i - s_{i-1})\,\mathrm{ReLU}(x - x_i)$ on "
+        r"$[0, 1]$ (the constant is the output bias). Equivalently, $g$ is a sum of the ramps $h_{x_i, x_{i+1}}$ of Q4.3 "
+        r"scaled by $f(x_{i+1}) - f(x_i)$. So $n + 1$ hidden units suffice." "\n\n"
+        "`tfsheet.universal.approximate(f, eps)` builds this network, placing knots where $f$ bends, and checks it "
+        "on a dense grid in float64; given a Lipschitz constant $L$ it also proves the bound (linear interpolation "
+        r"errs by at most $L\ell/2$ on a piece of length $\ell$)." "\n\n"
+        f"**Measured:** hidden units needed for $\\varepsilon$ = {eps}, and the largest error of networks with an even "
+        "grid of knots and of networks trained by Adam (squared loss) from random weights:\n\n"
+        + fmt.table(("f on [0, 1]", f"units for ε = {eps} (checked)", f"units for ε = {eps} (proved from L)",
+                     "even grid: max error", "trained: max error"), rows)
+        + "\n\nUniversality says what networks can represent, not that gradient descent finds it: "
+        + (f"for sin(2πx), training stalled at an error above 0.5 with {', '.join(map(str, stalled))} units, "
+           "where the construction needs a handful." if stalled else
+           "here training got within reach of the construction, but nothing guarantees it does."))
+    return Answer(text, (_plot(records, "approximation", "Largest error on [0, 1] against the number of hidden "
+                                                         "units: construction, even grid and training."),))
+
+
+def answer_4_5(records, figure_dir):
+    result = records["P4"]["results"]["q4_5"]
+    right, left = result["right"], result["left"]
+    text = (
+        r"Each unit has one kink, at $k_j = -b^2_j / w^2_{j0}$ (a unit with $w^2_{j0} = 0$ is constant). Let $x_0$ be "
+        r"the largest kink. For $x \ge x_0$ every unit with $w^2_{j0} > 0$ is on and every unit with $w^2_{j0} < 0$ is "
+        r"off, so"
+        "\n\n"
+        r"$$h(x) = \Big(\sum_{j:\,w^2_{j0} > 0} w^3_{0j} w^2_{j0}\Big)\,x + b^3_0 + \sum_{j:\,w^2_{j0} > 0} w^3_{0j} b^2_j + \sum_{j:\,w^2_{j0} = 0} w^3_{0j}\,\mathrm{ReLU}(b^2_j), \qquad x \ge x_0,$$"
+        "\n\n"
+        "a line $m x + n$. The same holds with arbitrarily many hidden units as long as there are finitely many, as in "
+        "any actual network: finitely many kinks have a largest one. (Likewise $h$ is linear left of its smallest "
+        "kink.) Only an infinite hidden layer could escape it.\n\n"
+        f"**Measured** on a 16-unit net trained on sin(2πx) over [0, 1] (`tfsheet.universal.asymptote` reads $x_0$, $m$, "
+        f"$n$ off the weights): beyond $x_0$ = {fmt.number(right['x0'], 2)} it is the line with slope "
+        f"{fmt.number(right['slope'], 3)} and intercept {fmt.number(right['intercept'], 3)} (largest deviation "
+        f"{fmt.scientific(result['max_deviation_beyond_x0'])} up to $x_0 + 1000$), and before "
+        f"$x_0$ = {fmt.number(left['x0'], 2)} the line with slope {fmt.number(left['slope'], 3)} (deviation "
+        f"{fmt.scientific(result['max_deviation_before_left_x0'])}). Outside its training interval it does not continue "
+        "the sine at all.")
+    return Answer(text, (_plot(records, "eventually_linear", "A trained net and the lines it becomes beyond its "
+                                                             "outermost kinks."),))
+
+
+def answer_4_6(records, figure_dir):
+    result = records["P4"]["results"]["q4_6"]
+    low, high = result["range"]
+    rows = []
+    for name, label in (("constructed", "constructed: interpolates +1 at primes, -1 elsewhere"),
+                        ("trained", "trained by Adam")):
+        detector = result[name]
+        rows.append((f"{label}, {detector['width']} units", fmt.percent(detector["accuracy_on_range"], 1),
+                     str(detector["first_failure_beyond_range"]),
+                     f"{detector['counterexample']} ({'prime' if detector['counterexample_is_prime'] else 'composite'}, "
+                     f"h = {fmt.number(detector['output_at_counterexample'], 2)})"))
+    text = (
+        "**Do not invest.** By Q4.5, whatever the width and the weights, $h(x) = m x + n$ for all $x$ beyond some "
+        r"$x_0$, so for large $x$ the sign of $h$ is constant: either $h > 0$ for every large $x$ ($m > 0$, or $m = 0$ "
+        r"and $n > 0$) or for none. Primes and composites both go on for ever, so beyond $x_0$ (and beyond the line's "
+        r"zero) there is a composite with $h > 0$ or a prime with $h \le 0$. No network of this class is positive "
+        "exactly on the primes; a blockchain or a cloud does not change the function class. What can be done is "
+        f"fitting a finite range, which is how a demo could look convincing. `tfsheet.universal.prime_counterexample` "
+        "finds, for any such network, an integer on which the claim fails.\n\n"
+        f"**Measured** with detectors fitted on the integers {low} to {high}:\n\n"
+        + fmt.table(("detector", f"correct on {low}..{high}", f"first failure after {high}", "counterexample past x₀"),
+                    rows))
+    return Answer(text, (_plot(records, "primes", "Prime detectors fitted on a finite range, and where they fail."),))
+
+
+PROBLEM = Problem("4", "Neural networks as universal function approximators", ("P4",), (
+    Question("4.1", "The forward equations", Q4_1, ("P4",), answer_4_1),
+    Question("4.2", "The sheet's weights", Q4_2, ("P4",), answer_4_2),
+    Question("4.3", "A ramp from c to d", Q4_3, ("P4",), answer_4_3),
+    Question("4.4", "Approximating any continuous function on [0, 1]", Q4_4, ("P4",), answer_4_4),
+    Question("4.5", "Eventually linear", Q4_5, ("P4",), answer_4_5),
+    Question("4.6", "A prime detector?", Q4_6, ("P4",), answer_4_6),
+))

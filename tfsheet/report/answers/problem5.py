@@ -1,0 +1,160 @@
+"""Problem 5: n-gram models against RNNs trained with truncated BPTT (5.1), and RTRL (5.2)."""
+
+from tfsheet.report import format as fmt
+from tfsheet.report.answers import Answer, Figure, Problem, Question
+
+Q5_1 = r"""TBPTT truncates the gradient computation to $k$ steps. Compare a feed-forward neural $n$-gram model trained with SGD and an RNN language model trained with TBPTT truncated to $n$ steps. Does the truncation make the RNN equivalent to the $n$-gram model, or can it learn dependencies longer than $n$, in theory or in practice?"""
+Q5_2 = r"""Complete the in-order recurrence $\nabla_\theta\mathcal F = \sum_n \frac{\partial\mathcal F_n}{\partial\mathbf h_n}[\dots]$, propose the SGD algorithm it gives as an alternative to BPTT, and state its computational and memory complexity, advantages and disadvantages."""
+
+MODELS = (("kneser_ney", "count n-gram (Kneser-Ney)"), ("neural_ngram", "neural n-gram"),
+          ("rnn_tbptt_carried", "RNN, TBPTT k = n, state carried"), ("rnn_tbptt_reset", "RNN, TBPTT k = n, state reset"))
+
+THEORY_5_1 = (
+    r"**No: the truncation limits the gradient, not the model.** An $n$-gram model's prediction is a function of "
+    r"the previous $n - 1$ tokens only; nothing earlier can influence it, however it is trained. An RNN's prediction "
+    r"is a function of its state $\mathbf h_t$, which depends on the whole history. TBPTT($k$) with the state carried "
+    r"from one window into the next still runs the forward pass over the entire stream; it only stops the "
+    r"*backward* pass after $k$ steps, so the gradient never says directly how to change the weights to keep "
+    r"information for more than $k$ steps. In theory the RNN can represent dependencies of any length, and it can "
+    r"also *learn* some beyond $k$: whatever the weights learn to keep for $k$ steps (a slowly decaying feature, a "
+    r"counter) is carried further as a side effect, and it is available to later windows. What it cannot do is get a "
+    r"gradient signal for a dependency longer than $k$ that is useless within $k$. If instead the state is reset at "
+    r"each window, the RNN truly sees only $k$ tokens and is no more than an $n$-gram model."
+)
+
+
+def answer_5_1(records, figure_dir):
+    parts, figures = [THEORY_5_1], []
+    if "P5.1_probe" in records:
+        parts.append(_probe(records["P5.1_probe"]["results"]))
+        figures.append(Figure(records["P5.1_probe"]["results"]["plot"],
+                              "Truncation probe: validation loss against k, with the three analytic levels."))
+    if "P5.1_copy" in records:
+        parts.append(_copy(records["P5.1_copy"]["results"]))
+        figures.append(Figure(records["P5.1_copy"]["results"]["plot"],
+                              "Copy task: accuracy on the copied positions against truncation k and distance L."))
+    if "P5.1_shakespeare" in records:
+        parts.append(_shakespeare(records["P5.1_shakespeare"]["results"]))
+        figures.append(Figure(records["P5.1_shakespeare"]["results"]["plot"],
+                              "Tiny Shakespeare: validation bits per character against n."))
+    return Answer("\n\n".join(parts), tuple(figures))
+
+
+def _probe(result):
+    levels, rows = result["levels"], result["rows"]
+    smallest = rows[0]
+    learned = smallest["rnn_tbptt_carried_nats"] < levels["only_3"]
+    verdict = ("below the lag-3 level: it learned the lag-3 dependency" if learned else
+               "not below the lag-3 level: at this scale it did not learn the lag-3 dependency")
+    reach = " (a dependency longer than its truncation)" if learned and smallest["k"] < 3 else ""
+    table = fmt.table(("truncation k", "state carried (nats)", "state reset (nats)"),
+                      [(row["k"], fmt.number(row["rnn_tbptt_carried_nats"]), fmt.number(row["rnn_tbptt_reset_nats"]))
+                       for row in rows])
+    return (
+        r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
+        r"$\tfrac12 + \tfrac12[x_{t-3} = 1] - \tfrac14[x_{t-8} = 1]$. A model that uses neither dependency scores "
+        f"{fmt.number(levels['none'])} nats, one that uses only lag 3 {fmt.number(levels['only_3'])}, one that uses "
+        f"both {fmt.number(levels['both'])}. With $k = {smallest['k']}$ the carried-state RNN scores "
+        f"{fmt.number(smallest['rnn_tbptt_carried_nats'])} nats, {verdict}{reach}; reset at every window it scores "
+        f"{fmt.number(smallest['rnn_tbptt_reset_nats'])}.\n\n" + table)
+
+
+def _copy(result):
+    cells, chance = result["cells"], result["chance_accuracy"]
+    beyond = [cell for cell in cells if cell["L"] > cell["k"]]
+    rows = [(cell["k"], cell["L"], *(fmt.percent(cell[f"{name}_copy_accuracy"], 1) for name in
+                                    ("neural_ngram", "rnn_tbptt_carried", "rnn_tbptt_reset", "rnn_full_bptt")))
+            for cell in cells]
+    carried_wins = [cell for cell in beyond if cell["rnn_tbptt_carried_copy_accuracy"] > chance + 0.1]
+    bounded = max((max(cell["neural_ngram_copy_accuracy"], cell["rnn_tbptt_reset_copy_accuracy"]) for cell in beyond),
+                  default=float("nan"))
+    found = (", ".join(f"k = {cell['k']}, L = {cell['L']} ({fmt.percent(cell['rnn_tbptt_carried_copy_accuracy'], 1)})"
+                       for cell in carried_wins) if carried_wins else "none of the cells")
+    return (
+        f"**The copy task.** Each copy position repeats the token $L$ steps back (4 symbols, chance "
+        f"{fmt.percent(chance, 0)}). When $L > k$ the $n$-gram model (context $k$) and the reset RNN cannot see the "
+        f"token; their best accuracy on such cells is {fmt.percent(bounded, 1)}. The carried-state RNN beats chance "
+        f"by more than 10 points at $L > k$ in: {found}. \"Full BPTT\" back-propagates through windows of "
+        f"max(4L, 32) steps.\n\n"
+        + fmt.table(("k", "L", "neural n-gram", "RNN, carried", "RNN, reset", "RNN, full BPTT"), rows))
+
+
+def _shakespeare(result):
+    rows = result["rows"]
+    smallest, largest = rows[0], rows[-1]
+    carried_small = smallest["validation_rnn_tbptt_carried_bpc"]
+    best_ngram_small = min(smallest["validation_kneser_ney_bpc"], smallest["validation_neural_ngram_bpc"])
+    reset_large = largest["validation_rnn_tbptt_reset_bpc"]
+    table = fmt.table(("n", *(label for _, label in MODELS)),
+                      [(row["n"], *(fmt.number(row[f"validation_{key}_bpc"]) for key, _ in MODELS)) for row in rows])
+    return (
+        f"**Tiny Shakespeare** (characters, {result['train_chars']:,} for training, vocabulary {result['vocab_size']}; "
+        f"validation bits per character, lower is better). At $n = {smallest['n']}$ the RNN with carried state scores "
+        f"{fmt.number(carried_small)} bits/char against {fmt.number(best_ngram_small)} for the better $n$-gram model of "
+        f"the same $n$, and the RNN reset every {largest['n']} characters scores {fmt.number(reset_large)}: "
+        + ("on real text the carried state is worth more than a longer window." if carried_small < reset_large else
+           "here the longer window did better than the carried state.") + "\n\n" + table)
+
+
+def answer_5_2(records, figure_dir):
+    result = records["P5.2"]["results"]
+    agreement = result["agreement"]
+    online, cost = result["online"], result["cost"]
+    learners = {name: value for name, value in online.items() if isinstance(value, dict)}
+    online_rows = [(name.replace("_", " "), fmt.percent(value["copy_accuracy"], 1), fmt.number(value["copy_nats"]),
+                    f"{value['updates']:,}", fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
+    cost_rows = [(row["n"], fmt.number(row["rtrl_step_ms"], 2), fmt.number(row["bptt_step_ms"], 3),
+                  fmt.number(row["rtrl_step_ms"] / row["bptt_step_ms"], 0), fmt.number(row["sensitivity_mib"], 3))
+                 for row in cost["rows"]]
+    cosines = [row["cosine_similarity"] for row in result["snap1"]]
+    text = (
+        r"The parameters are shared by every step, and $\mathbf h_n$ depends on them directly (through $\theta_n$) and "
+        r"through $\mathbf h_{n-1}$. So $\frac{d\mathbf h_n}{d\theta} = \frac{\partial\mathbf h_n}{\partial\theta_n} + "
+        r"\frac{\partial\mathbf h_n}{\partial\mathbf h_{n-1}}\frac{d\mathbf h_{n-1}}{d\theta}$ with "
+        r"$\frac{d\mathbf h_0}{d\theta} = 0$, and"
+        "\n\n"
+        r"$$\nabla_\theta\mathcal F = \sum_{n=1}^N \frac{\partial\mathcal F_n}{\partial\mathbf h_n}\left[\frac{\partial\mathbf h_n}{\partial\theta_n} + \frac{\partial\mathbf h_n}{\partial\mathbf h_{n-1}}\,\frac{d\mathbf h_{n-1}}{d\theta}\right].$$"
+        "\n\n"
+        r"**The algorithm (real-time recurrent learning).** Carry the sensitivities $\mathbf P_n = d\mathbf h_n/d\theta$ "
+        r"forward with the state. At each step compute $\mathbf h_n$, update "
+        r"$\mathbf P_n = \frac{\partial\mathbf h_n}{\partial\theta_n} + \frac{\partial\mathbf h_n}{\partial\mathbf h_{n-1}}\mathbf P_{n-1}$, "
+        r"and take an SGD step along $\frac{\partial\mathcal F_n}{\partial\mathbf h_n}\mathbf P_n$ at once (plus the "
+        r"output layer's local gradient). For the tanh cell $\mathbf h_n = \tanh(\mathbf W_{hh}\mathbf h_{n-1} + "
+        r"\mathbf W_{xh}\mathbf x_n + \mathbf b)$, $\frac{\partial\mathbf h_n}{\partial\mathbf h_{n-1}} = "
+        r"\mathrm{diag}(1 - \mathbf h_n^2)\,\mathbf W_{hh}$."
+        "\n\n"
+        r"**Complexity.** With $n$ hidden units, $\mathbf P$ holds $n \times n^2$ numbers for $\mathbf W_{hh}$: "
+        r"$O(n^3)$ memory, whatever the sequence length $T$. Updating it multiplies an $n \times n$ matrix into an "
+        r"$n \times n^2$ one: $O(n^4)$ time per step, $O(n^4 T)$ per sequence. BPTT needs $O(n^2)$ per step, "
+        r"$O(n^2 T)$ in all, but $O(nT)$ memory for the states of its backward pass."
+        "\n\n"
+        "**Advantages:** the gradient is available at every step, so learning is online, on streams without end; no "
+        "truncation, so a dependency of any length gets a gradient; memory does not grow with $T$. "
+        r"**Disadvantages:** $n^2$ times BPTT's arithmetic per step, which rules it out beyond a few hundred units; "
+        r"$O(n^3)$ memory; and online, the parameters change while $\mathbf P$ still mixes sensitivities to older "
+        "values, so the gradient is slightly stale. Approximations such as SnAp-1 (keep only the entries of "
+        r"$\mathbf P$ a parameter touches directly) cut the cost to BPTT's order at the price of a biased gradient."
+        "\n\n"
+        f"**Measured.** RTRL's gradient equals BPTT's: the largest relative difference over {len(agreement)} "
+        f"configurations (float64) is {fmt.scientific(max(row['relative_error'] for row in agreement))}. Online on a "
+        f"copy task at distance $L = {online['distance']}$, beyond TBPTT's truncation $k = {online['truncation']}$ "
+        f"(chance {fmt.percent(online['chance_accuracy'], 0)} on the copy positions):\n\n"
+        + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "training time"),
+                    online_rows)
+        + f"\n\nSnAp-1's gradient has cosine similarity {', '.join(fmt.number(value, 2) for value in cosines)} with the "
+        f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). Time per step, batch 1, "
+        f"BPTT over T = {cost['length']}:\n\n"
+        + fmt.table(("n", "RTRL step (ms)", "BPTT per step (ms)", "RTRL / BPTT", "RTRL sensitivities (MiB)"),
+                    cost_rows)
+        + f"\n\nFitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time grows as "
+        f"$n^{{{fmt.number(cost['exponents']['rtrl_step_ms'], 2)}}}$ and BPTT's per step as "
+        f"$n^{{{fmt.number(cost['exponents']['bptt_step_ms'], 2)}}}$; at small n fixed per-call costs dominate, and "
+        "the exponents approach 4 and 2 only as n grows (benchmarks/rtrl_cost.py goes to n = 512).")
+    return Answer(text, (Figure(result["plot"], "Time per step of RTRL, its contraction, and BPTT, against n."),))
+
+
+PROBLEM = Problem("5", "Recurrent neural networks", ("P5.1", "P5.2"), (
+    Question("5.1", "Does truncation make an RNN an n-gram model?", Q5_1,
+             ("P5.1_probe", "P5.1_copy", "P5.1_shakespeare"), answer_5_1),
+    Question("5.2", "The in-order recurrence: real-time recurrent learning", Q5_2, ("P5.2",), answer_5_2),
+))

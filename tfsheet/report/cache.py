@@ -1,0 +1,115 @@
+"""The report's results cache: one JSON record per experiment, reused while its key is unchanged.
+
+key = sha256 of the experiment's name, its configuration, the fingerprint of the data it reads,
+tfsheet's version and the tf.distribute strategy in force. A record also keeps what the key does not need but a reader does: the seed(s),
+library versions and machine, when it ran and how long it took. Records are written atomically,
+so a report killed half-way leaves only whole records, and the next run starts from them.
+"""
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import json
+import os
+import pathlib
+import tempfile
+
+import tfsheet
+from tfsheet import settings
+from tfsheet.results import environment
+
+_DATA_FILES = {"mnist": ("mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz",
+                         "mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz"),
+               "tiny_shakespeare": ("tiny_shakespeare/input.txt",)}
+
+
+@functools.lru_cache(maxsize=None)
+def _file_sha256(path, size, mtime):
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_fingerprint(dataset):
+    """What identifies `dataset`'s bytes: the sha256 of each offline file, or TFDS's name and version.
+
+    A missing offline file gets "missing" here; loading it later gives the clear error.
+    """
+    folder = settings.data_dir()
+    if folder is None:
+        import tensorflow_datasets as tfds
+
+        return {"source": "tfds", "dataset": dataset, "tfds": tfds.__version__}
+    hashes = {}
+    for name in _DATA_FILES[dataset]:
+        path = folder / name
+        if path.is_file():
+            stat = path.stat()
+            hashes[name] = _file_sha256(str(path), stat.st_size, stat.st_mtime_ns)
+        else:
+            hashes[name] = "missing"
+    return {"source": "files", "sha256": hashes}
+
+
+def strategy_description():
+    """The tf.distribute strategy in force, e.g. "MirroredStrategy x 2" (one device: "default x 1")."""
+    import tensorflow as tf
+
+    strategy = tf.distribute.get_strategy()
+    name = type(strategy).__name__ if tf.distribute.has_strategy() else "default"
+    return f"{name} x {strategy.num_replicas_in_sync}"
+
+
+def cache_key(experiment, config):
+    """The key a cached record must carry to be reused for `experiment` with `config`."""
+    payload = {"experiment": experiment.name, "config": dataclasses.asdict(config),
+               "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
+               "tfsheet": tfsheet.__version__, "strategy": strategy_description()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def record_path(out, experiment):
+    return pathlib.Path(out) / "results" / f"{experiment.name}.json"
+
+
+def load_cached(out, experiment, key):
+    """The cached record of `experiment` when it succeeded with this key, else None."""
+    path = record_path(out, experiment)
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if record.get("key") != key or record.get("status") != "ok":
+        return None
+    return record
+
+
+def new_record(experiment, scale, config, key):
+    """A record for a run that starts now; the runner fills in status, results or error."""
+    seeds = {name: value for name, value in dataclasses.asdict(config).items() if name in ("seed", "seeds")}
+    return {"experiment": experiment.name, "problem": experiment.problem, "scale": scale, "key": key,
+            "config": dataclasses.asdict(config), "seed": seeds,
+            "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
+            "tfsheet": tfsheet.__version__, "strategy": strategy_description(), "environment": environment(),
+            "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def write_record(out, experiment, record):
+    """Write `record` atomically (a temporary file renamed over the old one); return its path."""
+    path = record_path(out, experiment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as stream:
+        json.dump(record, stream, indent=2, sort_keys=True, default=_json_default)
+    os.replace(stream.name, path)
+    return path
+
+
+def _json_default(value):
+    if hasattr(value, "item"):        # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):      # numpy arrays
+        return value.tolist()
+    return str(value)

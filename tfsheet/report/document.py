@@ -1,0 +1,122 @@
+"""Assemble the report: index.md (Markdown with $math$) and index.html (self-contained) from the records.
+
+The report opens with how it was made (command, scale, machine, library versions, each
+experiment's wall time), then has one section per question of the sheet: the question in brief,
+the answer with the numbers from this run's records, and the figures. A question whose experiment
+failed shows the error instead; a question whose experiments were not selected is left out.
+"""
+
+import datetime
+import pathlib
+import shutil
+
+from tfsheet.report import format as fmt
+from tfsheet.report.answers import all_problems
+from tfsheet.report.html import markdown_to_html
+
+
+def section_id(number):
+    return f"q{number.replace('.', '-')}"
+
+
+def write_report(out, records, scale):
+    """Write OUT/index.md, OUT/index.html and OUT/figures/; return their paths and any section errors.
+
+    Returns:
+        {"markdown": path, "html": path, "errors": [(question number, message), ...]}: errors lists
+        the sections that could not be answered (their experiment failed, or the answer raised).
+    """
+    out = pathlib.Path(out)
+    figure_dir = out / "figures"
+    figure_dir.mkdir(parents=True, exist_ok=True)
+    by_name = {record["experiment"]: record for record in records}
+    parts, errors = [_header(records, scale)], []
+    for problem in all_problems():
+        questions = [question for question in problem.questions if any(name in by_name for name in question.needs)]
+        if not questions:
+            continue
+        parts.append(f"## Problem {problem.number}: {problem.title}")
+        for question in questions:
+            body, error = _section(question, by_name, figure_dir, out)
+            if error:
+                errors.append((question.number, error))
+            parts.append(f'<a id="{section_id(question.number)}"></a>\n\n### {question.number} {question.title}\n\n'
+                         f"> **Question.** {question.question}\n\n{body}")
+    markdown = "\n\n".join(parts) + "\n"
+    markdown_path = out / "index.md"
+    markdown_path.write_text(markdown)
+    html_path = out / "index.html"
+    html_path.write_text(markdown_to_html(markdown, out, title="Problem Sheet 4, answered by tfsheet"))
+    return {"markdown": markdown_path, "html": html_path, "errors": errors}
+
+
+def _section(question, by_name, figure_dir, out):
+    """The section's Markdown body, and an error message when it could not be answered."""
+    selected = {name: by_name[name] for name in question.needs if name in by_name}
+    failed = {name: record for name, record in selected.items() if record.get("status") != "ok"}
+    if failed:
+        lines = [f"- **{name}** failed: `{record['error']['type']}: {_one_line(record['error']['message'])}` "
+                 f"(traceback in `results/{name}.json`)" for name, record in failed.items()]
+        return ("**Not answered: an experiment it needs failed in this run.**\n\n" + "\n".join(lines),
+                "; ".join(f"{name} failed" for name in failed))
+    missing = [name for name in question.needs if name not in by_name]
+    try:
+        answer = question.answer(selected, figure_dir)
+    except Exception as error:  # noqa: BLE001 - a broken section must not take the report down
+        return (f"**Not answered: writing this section failed** with `{type(error).__name__}: "
+                f"{_one_line(str(error))}`.", f"{type(error).__name__}: {error}")
+    body = [answer.text]
+    for figure in answer.figures:
+        body.append(_figure(figure, figure_dir, out))
+    sources = ", ".join(f"{name} ({fmt.seconds(record.get('seconds'))}, `results/{name}.json`)"
+                        for name, record in selected.items())
+    body.append(f"*Measured by {sources}.*" + (f" *Not run here: {', '.join(missing)}.*" if missing else ""))
+    return "\n\n".join(body), None
+
+
+def _figure(figure, figure_dir, out):
+    source = pathlib.Path(figure.path)
+    target = figure_dir / source.name
+    if not source.is_file():
+        return f"**Figure missing:** `{source}`."
+    if source.resolve() != target.resolve():
+        shutil.copyfile(source, target)
+    relative = target.relative_to(out).as_posix()
+    return f"![{figure.caption}]({relative})\n\n*Figure: {figure.caption}*"
+
+
+def _one_line(text):
+    text = " ".join(str(text).split())
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _header(records, scale):
+    ok = [record for record in records if record.get("status") == "ok"]
+    environment = (ok or records or [{}])[0].get("environment", {})
+    total = sum(record.get("seconds", 0.0) for record in records)
+    rows = [(record["experiment"], record.get("status", "?"), fmt.seconds(record.get("seconds")),
+             record.get("started_at", "?"), _seeds(record), record.get("strategy", "?")) for record in records]
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    failed = [record["experiment"] for record in records if record.get("status") != "ok"]
+    lines = [
+        "# Problem Sheet 4, answered by tfsheet",
+        f"Written {today} by `tfsheet report --scale {scale}`. Every number below is read from this run's results "
+        "files (`results/*.json`), and every model was trained for this report; TensorBoard logs are in "
+        "`tensorboard/`.",
+        f"**Machine:** {environment.get('processor', '?')}, {environment.get('cpu_count', '?')} CPUs, "
+        f"{environment.get('platform', '?')}. **Libraries:** Python {environment.get('python', '?')}, TensorFlow "
+        f"{environment.get('tensorflow', '?')}, Keras {environment.get('keras', '?')}, NumPy "
+        f"{environment.get('numpy', '?')}. **Wall time of the experiments:** {fmt.seconds(total)}.",
+    ]
+    if failed:
+        lines.append(f"**Failed in this run:** {', '.join(failed)}; their sections say why.")
+    lines.append(fmt.table(("experiment", "status", "wall time", "started", "seeds", "tf.distribute"), rows))
+    return "\n\n".join(lines)
+
+
+def _seeds(record):
+    seeds = record.get("seed", {})
+    values = seeds.get("seeds", seeds.get("seed"))
+    if isinstance(values, (list, tuple)):
+        return ", ".join(str(value) for value in values)
+    return "" if values is None else str(values)

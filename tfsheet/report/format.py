@@ -1,0 +1,67 @@
+"""How the report writes numbers and tables (Markdown): one place, so every section reads alike.
+
+Every function takes a measured value and returns text; a value that is NaN or missing is written
+as "NaN" or "missing", never hidden, so a broken result shows in the report (and fails its test).
+"""
+
+import math
+
+
+def _finite(value):
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def number(value, digits=3):
+    """A plain number with `digits` decimals ("1.503"); thousands separated for large integers."""
+    if value is None:
+        return "missing"
+    if not _finite(value):
+        return "NaN" if value != value else str(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return f"{value:.{digits}f}"
+
+
+def percent(fraction, digits=2):
+    """A fraction as a percentage: 0.9832 -> "98.32 %"."""
+    if not _finite(fraction):
+        return number(fraction)
+    return f"{100 * fraction:.{digits}f} %"
+
+
+def spread(summary, digits=2, scale=100.0, unit=" %"):
+    """{"mean", "std", "values"} as "mean ± std" over seeds (just the mean for a single seed)."""
+    mean, std = summary.get("mean"), summary.get("std", 0.0)
+    if not _finite(mean):
+        return number(mean)
+    values = summary.get("values", [mean])
+    text = f"{scale * mean:.{digits}f}"
+    if len(values) > 1:
+        text += f" ± {scale * std:.{digits}f}"
+    return text + unit
+
+
+def scientific(value, digits=1):
+    """Small magnitudes: 1.4e-15."""
+    if not _finite(value):
+        return number(value)
+    return f"{value:.{digits}e}"
+
+
+def seconds(value):
+    if not _finite(value):
+        return number(value)
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s"
+
+
+def table(headers, rows):
+    """A Markdown table; cells are text already (use the functions above)."""
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def over_seeds(summary):
+    """How a spread was taken: "mean ± std over 3 seeds", or "one seed"."""
+    count = len(summary.get("values", [0]))
+    return f"mean ± std over {count} seeds" if count > 1 else "one seed"

@@ -1,0 +1,191 @@
+"""Run the report's experiments in order, each isolated, cached, timed and logged, then render.
+
+For each experiment: reuse its cached record when the key matches (and not `force`); otherwise
+run it with its TensorBoard logs under OUT/tensorboard/<name>/ and its files under OUT/runs/<name>/,
+and write its record, "ok" with the results or "failed" with the error. A failure is reported
+and the next experiment runs. Progress goes to `stream`, one line per experiment with an
+estimate of the time left; a summary table ends the run.
+"""
+
+import contextlib
+import dataclasses
+import math
+import pathlib
+import shutil
+import sys
+import time
+import traceback
+
+from tfsheet.report import cache
+from tfsheet.report.experiments import EXPERIMENTS, SCALES, select
+from tfsheet.training import run_logs
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What happened to one experiment in this run."""
+
+    name: str
+    status: str          # "ran", "cached" or "failed"
+    seconds: float       # wall time of the run (of the cached run, when cached)
+    record_path: pathlib.Path
+    record: dict
+
+
+def run_report(scale="default", out="report", only=None, force=False, export_root=None,
+               experiments=EXPERIMENTS, stream=None, render=True):
+    """Run (or load from the cache) every selected experiment, then write the report.
+
+    Args:
+        scale: one of SCALES.
+        out: the report folder.
+        only: problem names (see experiments.select); None for the whole sheet.
+        force: re-run even when a cached record matches.
+        export_root: where trained models are published as SavedModels; None to export nothing.
+        experiments: the experiments to choose from (tests pass their own).
+        stream: where progress goes (default stderr).
+        render: write index.md and index.html at the end.
+
+    Returns:
+        (outcomes, report paths {"markdown", "html"} or {}).
+    """
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
+    stream = stream or sys.stderr
+    out = pathlib.Path(out).resolve()
+    chosen = select(only, experiments)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"tfsheet report: {len(chosen)} experiments at scale {scale!r} into {out}", file=stream, flush=True)
+    clock = _Clock(chosen, scale)
+    outcomes = []
+    for index, experiment in enumerate(chosen, 1):
+        prefix = f"[{index}/{len(chosen)}] {experiment.name}"
+        outcome = _run_one(experiment, scale, out, force, export_root, stream, prefix, clock)
+        clock.done(experiment, outcome)
+        outcomes.append(outcome)
+        print(f"{prefix}: {_describe(outcome)}; {clock.left()}", file=stream, flush=True)
+    paths = {}
+    if render:
+        from tfsheet.report.document import write_report
+
+        paths = write_report(out, [outcome.record for outcome in outcomes], scale)
+    print(summary_table(outcomes, paths), file=stream, flush=True)
+    return outcomes, paths
+
+
+def _run_one(experiment, scale, out, force, export_root, stream, prefix, clock):
+    config = experiment.config(scale)
+    key = cache.cache_key(experiment, config)
+    path = cache.record_path(out, experiment)
+    cached = None if force else cache.load_cached(out, experiment, key)
+    if cached is not None:
+        return Outcome(experiment.name, "cached", cached.get("seconds", 0.0), path, cached)
+    print(f"{prefix}: running (about {_duration(clock.estimate(experiment))}); {clock.left()}",
+          file=stream, flush=True)
+    workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
+    record = cache.new_record(experiment, scale, config, key)
+    record["outputs"] = {"workdir": str(workdir), "tensorboard": str(out / "tensorboard" / experiment.name)}
+    started = time.perf_counter()
+    try:
+        with run_logs.tensorboard_root(out / "tensorboard"), run_logs.log_scope(experiment.name), _quiet_tensorflow():
+            record["results"] = experiment.run(scale, workdir, export_root)
+        record["status"] = "ok"
+    except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
+        record["status"] = "failed"
+        record["error"] = {"type": type(error).__name__, "message": str(error),
+                           "traceback": traceback.format_exc()}
+    record["seconds"] = round(time.perf_counter() - started, 1)
+    cache.write_record(out, experiment, record)
+    return Outcome(experiment.name, "ran" if record["status"] == "ok" else "failed", record["seconds"], path, record)
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow():
+    """Hide TensorFlow's Python-side warnings (retracing notices) while experiments run; errors still show."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _fresh_workdir(workdir, key, force):
+    """The experiment's workdir, emptied unless it holds an interrupted run with the same key.
+
+    An interrupted run's checkpoints are kept so that its training resumes; files made with
+    another configuration (or any, with `force`) are removed so nothing stale is resumed.
+    """
+    marker = workdir / ".report_key"
+    if workdir.exists() and (force or not marker.is_file() or marker.read_text() != key):
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(key)
+    return workdir
+
+
+class _Clock:
+    """Time left: the remaining estimates, scaled by how this machine compares with them so far."""
+
+    def __init__(self, experiments, scale):
+        self.scale = scale
+        self.pending = list(experiments)
+        self.estimated_done = 0.0
+        self.actual_done = 0.0
+
+    def estimate(self, experiment):
+        return experiment.estimated_seconds[self.scale] * self._speed()
+
+    def _speed(self):
+        if self.estimated_done <= 0:
+            return 1.0
+        return min(max(self.actual_done / self.estimated_done, 0.25), 4.0)
+
+    def done(self, experiment, outcome):
+        self.pending.remove(experiment)
+        if outcome.status == "ran":
+            self.estimated_done += experiment.estimated_seconds[self.scale]
+            self.actual_done += outcome.seconds
+
+    def left(self):
+        seconds = sum(self.estimate(experiment) for experiment in self.pending)
+        return f"about {_duration(seconds)} left" if seconds else "nothing left"
+
+
+def _describe(outcome):
+    if outcome.status == "cached":
+        return f"cached (ran in {_duration(outcome.seconds)} on {outcome.record.get('started_at', '?')})"
+    if outcome.status == "failed":
+        error = outcome.record["error"]
+        return f"FAILED after {_duration(outcome.seconds)}: {error['type']}: {error['message'][:200]}"
+    return f"done in {_duration(outcome.seconds)}"
+
+
+def _duration(seconds):
+    seconds = int(math.ceil(seconds))
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def summary_table(outcomes, paths):
+    """The closing table: each experiment's status, wall time and results file, then the report's paths."""
+    rows = [("experiment", "status", "wall time", "results")]
+    rows += [(outcome.name, outcome.status, _duration(outcome.seconds), str(outcome.record_path))
+             for outcome in outcomes]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    failed = [outcome.name for outcome in outcomes if outcome.status == "failed"]
+    if paths:
+        lines.append(f"report: {paths['markdown']} and {paths['html']}")
+    if outcomes:
+        lines.append(f"TensorBoard: tensorboard --logdir {pathlib.Path(outcomes[0].record_path).parent.parent / 'tensorboard'}")
+    if failed:
+        lines.append(f"FAILED: {', '.join(failed)} (their sections say why; re-running retries only these)")
+    return "\n".join(lines)
