@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python benchmarks/engine_vs_fit.py
 	$(BIN)/python benchmarks/tbptt_vs_fit.py
 	$(BIN)/python benchmarks/rtrl_cost.py
+	$(BIN)/python benchmarks/distribution_scaling.py
 
 clean:
 	rm -rf runs report .pytest_cache

@@ -6,7 +6,7 @@ import json
 import pathlib
 import sys
 
-from tfsheet.errors import TfsheetError
+from tfsheet.errors import Preempted, TfsheetError
 
 
 def _positive_int(text):
@@ -52,6 +52,40 @@ def _problem_names(text):
     return names
 
 
+def _strategy_name(args):
+    import os
+
+    from tfsheet.training.distribution import STRATEGY_ENV
+
+    return (args.strategy or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
+
+
+def _add_distributed_flags(parser):
+    from tfsheet.experiments.distributed import MODELS, DistributedConfig
+
+    parser.add_argument("--model", choices=MODELS, default="mlp")
+    parser.add_argument("--workdir", required=True,
+                        help="checkpoints, weights-<task>.npz and results.json (one folder shared by all workers)")
+    for field in dataclasses.fields(DistributedConfig):
+        if field.name != "model":
+            kind = _positive_int if field.type is int and field.name not in ("checkpoint_every", "steps_per_call",
+                                                                             "seed") else \
+                _non_negative_int if field.type is int else _positive_float
+            parser.add_argument(f"--{field.name.replace('_', '-')}", type=kind, default=field.default,
+                                help="(default: %(default)s)")
+
+
+def _train_distributed(args):
+    from tfsheet.experiments.distributed import DistributedConfig, run
+
+    config = DistributedConfig(**{field.name: getattr(args, field.name)
+                                  for field in dataclasses.fields(DistributedConfig)})
+    results = run(config, args.workdir, verbose=True)
+    print(json.dumps({key: results[key] for key in ("model", "strategy", "replicas", "steps", "train_seconds",
+                                                    "examples_per_second")}))
+    return 0
+
+
 def _report(args):
     from tfsheet.report.runner import run_report
 
@@ -70,6 +104,10 @@ def _parse(kind, text):
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="tfsheet", description="Problem Sheet 4 as TensorFlow models.")
+    parser.add_argument("--strategy", choices=("default", "mirrored", "multi-worker"), default=None,
+                        help="tf.distribute strategy for every training run: mirrored (all GPUs, or "
+                             "$TFSHEET_LOGICAL_CPUS logical CPUs) or multi-worker (TF_CONFIG); "
+                             "default: $TFSHEET_STRATEGY, else one device")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser("report", help="the main job: run every experiment of the sheet and write the "
@@ -84,6 +122,12 @@ def build_parser():
     report.add_argument("--force", action="store_true", help="re-run experiments whose cached results still match")
     _add_export(report)
     report.set_defaults(handler=_report)
+
+    distributed = commands.add_parser("train-distributed", help="train the MLP, softmax regression or char RNN under "
+                                                                "--strategy, resumable (scripts/launch_workers.py "
+                                                                "starts local workers)")
+    _add_distributed_flags(distributed)
+    distributed.set_defaults(handler=_train_distributed)
 
     train = commands.add_parser("train-softmax-regression",
                                 help="Problem 1: train softmax regression on MNIST and export it.")
@@ -331,7 +375,17 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        from tfsheet.training.distribution import training_scope
+
+        if args.command != "train-distributed" and _strategy_name(args) == "multi-worker":
+            raise TfsheetError(f"`tfsheet {args.command}` runs on one machine (default or mirrored strategy); its "
+                               "experiments write results and exports that several workers would race for. Train "
+                               "with several workers through `tfsheet train-distributed` (scripts/launch_workers.py).")
+        with training_scope(args.strategy):
+            return args.handler(args)
+    except Preempted as stop:
+        print(f"tfsheet: {stop}", file=sys.stderr)
+        return stop.exit_code
     except (TfsheetError, ValueError) as error:
         print(f"tfsheet: error: {error}", file=sys.stderr)
         return 1

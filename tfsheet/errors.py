@@ -19,3 +19,9 @@ class CheckpointError(TfsheetError):
 
 class ExportError(TfsheetError):
     """A SavedModel could not be written or does not serve what it should."""
+
+
+class Preempted(TfsheetError):
+    """Training was asked to stop (SIGTERM); a checkpoint was written first, so a restart resumes."""
+
+    exit_code = 143  # 128 + SIGTERM, what a process killed by SIGTERM reports

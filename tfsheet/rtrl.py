@@ -164,14 +164,19 @@ class OnlineRTRL(tf.Module):
         shapes = ([streams, H, V], [streams, H, H], [streams, H]) if approximation else \
             ([streams, H, H, V], [streams, H, H, H], [streams, H, H])
         self.sensitivities = [tf.Variable(tf.zeros(shape, model.compute_dtype), trainable=False,
-                                          name=f"sensitivity_{i}") for i, shape in enumerate(shapes)]
+                                          name=f"sensitivity_{i}", aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+                              for i, shape in enumerate(shapes)]
 
     def __call__(self, model, loss, x, y):
-        batch = tf.cast(tf.shape(x)[0], model.compute_dtype)
+        """One online step for this replica's streams (all of them on one device; see tbptt's carried state)."""
+        context = tf.distribute.get_replica_context()
+        rows = tf.shape(x)[0]
+        first = context.replica_id_in_sync_group * rows
+        batch = tf.cast(rows, model.compute_dtype)
         step_loss, grads, h_next, sensitivities = self.step(
-            model, x[:, 0], y[:, 0], tf.convert_to_tensor(model.carried_state),
-            tuple(tf.convert_to_tensor(s) for s in self.sensitivities))
-        model.carried_state.assign(h_next)
+            model, x[:, 0], y[:, 0], model.carried_state[first:first + rows],
+            tuple(s[first:first + rows] for s in self.sensitivities))
+        model.carried_state.assign(context.all_gather(h_next, axis=0))
         for variable, value in zip(self.sensitivities, sensitivities):
-            variable.assign(value)
+            variable.assign(context.all_gather(value, axis=0))
         return step_loss / batch, [grads[id(v)] / batch for v in model.trainable_variables], h_next

@@ -61,8 +61,10 @@ def train_relu_net(width, x, y, epochs, learning_rate, seed, batch_size=128, low
     """Fit a ReluNet of `width` to (x, y) by Adam on the squared error, from a random start."""
     seed_everything(seed)
     net = ReluNet.random_init(width, low, high, seed=seed)
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync  # under tf.distribute: a multiple of the replicas
+    batch_size = max(replicas, min(batch_size, len(x)) // replicas * replicas)
     Trainer(net, squared_error, keras.optimizers.Adam(learning_rate),
-            TrainConfig(epochs=epochs, batch_size=min(batch_size, len(x)), seed=seed, verbose=False),
+            TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, verbose=False),
             name=f"relu_width{width}_seed{seed}").fit(
         ArrayData(x.astype(np.float32).reshape(-1, 1), y.astype(np.float32).reshape(-1, 1)))
     return net

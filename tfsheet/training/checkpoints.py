@@ -1,6 +1,16 @@
-"""Checkpoints that survive crashes: keep the last K, restore the newest readable one."""
+"""Checkpoints that survive crashes: keep the last K, restore the newest readable one.
+
+In a multi-worker run every worker saves (saving is a collective), but only the chief keeps its
+files; the others write into a temporary folder that is emptied after each save. Every worker
+restores from the chief's folder, which therefore must be shared (the same path on one machine,
+a shared file system or bucket across machines).
+"""
 
 import logging
+import os
+import shutil
+import tempfile
+import weakref
 
 import tensorflow as tf
 
@@ -16,21 +26,40 @@ class Checkpointer:
     used; when every checkpoint is unreadable, CheckpointError is raised and nothing is deleted.
     """
 
-    def __init__(self, checkpoint, directory, max_to_keep):
+    def __init__(self, checkpoint, directory, max_to_keep, chief=True):
         self.checkpoint = checkpoint
-        self.manager = tf.train.CheckpointManager(checkpoint, str(directory), max_to_keep=max_to_keep)
+        self.directory = str(directory)
+        self.chief = chief
+        # Every worker runs the same save (under MultiWorkerMirroredStrategy making the save counter
+        # is a collective), so the others save too, into a scratch folder emptied after each save.
+        self._scratch = None if chief else tempfile.mkdtemp(prefix="tfsheet-worker-checkpoints-")
+        if self._scratch is not None:
+            weakref.finalize(self, shutil.rmtree, self._scratch, True)
+        checkpoint.save_counter  # noqa: B018 - create it now, on every worker alike
+        self.manager = tf.train.CheckpointManager(checkpoint, self._scratch or self.directory,
+                                                  max_to_keep=max_to_keep if chief else 1)
 
     @property
     def latest(self):
-        return self.manager.latest_checkpoint
+        return tf.train.latest_checkpoint(self.directory)
 
     def save(self, step):
-        return self.manager.save(checkpoint_number=int(step))
+        """Write a checkpoint numbered `step` (on a non-chief worker: write it aside, then delete it)."""
+        path = self.manager.save(checkpoint_number=int(step))
+        if self._scratch is None:
+            return path
+        for entry in os.listdir(self._scratch):
+            os.remove(os.path.join(self._scratch, entry))
+        return None
+
+    def _saved(self):
+        state = tf.train.get_checkpoint_state(self.directory)
+        return list(state.all_model_checkpoint_paths) if state is not None else []
 
     def restore_latest(self):
         """Restore the newest readable checkpoint; return its path, or None if there is none."""
         failures = []
-        for path in reversed(self.manager.checkpoints):
+        for path in reversed(self._saved()):
             try:
                 self.checkpoint.restore(path).assert_existing_objects_matched()
             except Exception as error:  # a damaged file fails in the reader with many error types

@@ -20,6 +20,15 @@ What the engine adds around it:
 Sequence training with carried state (truncated BPTT) uses shuffle=False and a model that keeps
 its recurrent state in a non-trainable variable; gradients from elsewhere (RTRL) come in
 through `gradients`.
+
+Under a tf.distribute strategy (a Trainer made inside `strategy.scope()`, or given `strategy=`) the
+same loop runs as a custom distributed loop: each worker's input pipeline comes from
+`distribute_datasets_from_function` and holds its replicas' slices of every global batch (the
+same global batches as on one device); each replica's gradient is scaled by its share of the
+global batch, b / B, so the optimizer's all-reduce sum is the global mean; losses and metrics are
+summed across replicas. A last partial batch is dropped (every replica needs its equal slice).
+On SIGTERM (preemption) the loop stops after the current compiled call, every worker agreeing,
+saves a checkpoint and raises `Preempted`.
 """
 
 import dataclasses
@@ -31,9 +40,10 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tfsheet.errors import CheckpointError, NonFiniteLossError
-from tfsheet.training import run_logs
+from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
+from tfsheet.training import distribution, run_logs
 from tfsheet.training.checkpoints import Checkpointer
+from tfsheet.training.preemption import PreemptionWatcher
 from tfsheet.training.gradients import autodiff_gradients
 from tfsheet.training.seeding import seed_generator_states
 
@@ -96,19 +106,29 @@ class Trainer:
         workdir: where `checkpoints/` and `logs/` go; None for neither.
         name: the run's TensorBoard name under an active log root (tfsheet.training.run_logs);
             the model's name by default.
+        strategy: a tf.distribute strategy; by default the one whose scope is open (none: one
+            device). The model and the optimizer must have been created inside its scope.
     """
 
     def __init__(self, model, loss, optimizer, config=TrainConfig(), *, metrics=None,
-                 gradients=autodiff_gradients, workdir=None, name=None):
+                 gradients=autodiff_gradients, workdir=None, name=None, strategy=None):
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
         self.config = config
         self.metrics = dict(metrics or {})
         self.gradients = gradients
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-        self._data_shape = tf.Variable([0, 0], dtype=tf.int64, trainable=False, name="data_shape")
-        self.optimizer.build(model.trainable_variables)
+        self.strategy = strategy or tf.distribute.get_strategy()
+        self.distributed = tf.distribute.has_strategy() if strategy is None else True
+        if self.distributed:
+            self._check_distributed(model, optimizer)
+        with self.strategy.scope():
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
+                                    aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+            self._data_shape = tf.Variable([0, 0], dtype=tf.int64, trainable=False, name="data_shape",
+                                           aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+            self.optimizer.build(model.trainable_variables)
+        self.chief = distribution.is_chief(self.strategy)
         self.workdir = pathlib.Path(workdir) if workdir is not None else None
         self.checkpointer = None
         self._writer = None
@@ -116,12 +136,30 @@ class Trainer:
             carried = {"gradient_state": gradients} if isinstance(gradients, tf.Module) else {}
             checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=self.step,
                                              data_shape=self._data_shape, rng=seed_generator_states(model), **carried)
-            self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints)
-        logs = run_logs.log_dir(name or model.name, self.workdir)
+            self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints,
+                                             chief=self.chief)
+        logs = run_logs.log_dir(name or model.name, self.workdir) if self.chief else None
         if logs is not None:
             self._writer = tf.summary.create_file_writer(str(logs))
-        self._train_steps = tf.function(self._train_steps_impl, jit_compile=config.jit_compile)
+        if self.distributed:
+            self._train_steps = tf.function(self._distributed_steps_impl)
+        else:
+            self._train_steps = tf.function(self._train_steps_impl, jit_compile=config.jit_compile)
         self._eval_sums = tf.function(self._eval_sums_impl)
+
+    def _check_distributed(self, model, optimizer):
+        """Refuse, with the fix, a model or optimizer created outside the strategy's scope."""
+        created_here = getattr(optimizer, "_distribution_strategy", self.strategy) is self.strategy
+        if not created_here:
+            raise ValueError("The optimizer was created outside the strategy's scope; create it (and the model) "
+                             "inside `with strategy.scope():` so its slots are mirrored on every replica.")
+        if any(not self.strategy.extended.variable_created_in_scope(getattr(v, "value", v))
+               for v in model.trainable_variables):
+            raise ValueError("The model's variables were created outside the strategy's scope; build the model "
+                             "inside `with strategy.scope():`.")
+        if self.config.batch_size % self.strategy.num_replicas_in_sync:
+            raise ValueError(f"batch_size {self.config.batch_size} does not split evenly over "
+                             f"{self.strategy.num_replicas_in_sync} replicas; use a multiple of the replica count.")
 
     # -- compiled parts ------------------------------------------------------------------------
 
@@ -159,6 +197,39 @@ class Trainer:
         return {"loss_sum": loss_sum, "metric_sums": metric_sums, "count": count,
                 "finite": finite, "bad_loss": bad_loss}
 
+    def _replica_gradients(self, batch):
+        """One replica's part of a step: its loss, its share of the gradient, and its sums."""
+        x, y = batch
+        loss, grads, outputs = self.gradients(self.model, self.loss, x, y)
+        local = tf.cast(tf.shape(x)[0], tf.float32)
+        share = local / self.config.batch_size          # b / B: the all-reduce sum is the global mean
+        grads = [None if g is None else g * tf.cast(share, g.dtype) for g in grads]
+        loss = tf.cast(loss, tf.float32)
+        bad = tf.cast(tf.logical_not(tf.math.is_finite(loss)), tf.float32)
+        sums = tf.concat([[loss * local, local, bad], self._metric_values(y, outputs)], axis=0)
+        return sums, grads
+
+    def _apply(self, grads):
+        self.optimizer.apply(grads, self.model.trainable_variables)
+
+    def _distributed_steps_impl(self, iterator, count):
+        """`count` steps from a distributed iterator; stop before applying a non-finite loss anywhere."""
+        totals = tf.zeros([3 + len(self.metrics)])
+        finite = tf.constant(True)
+        bad_loss = tf.constant(0.0)
+        for _ in tf.range(count):
+            per_replica, grads = self.strategy.run(self._replica_gradients, args=(next(iterator),))
+            sums = self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+            if sums[2] > 0:
+                finite = tf.constant(False)
+                bad_loss = sums[0]
+                break
+            self.strategy.run(self._apply, args=(grads,))   # outside control flow in the replica function
+            self.step.assign_add(1)
+            totals += sums
+        return {"loss_sum": totals[0], "metric_sums": totals[3:], "count": totals[1],
+                "finite": finite, "bad_loss": bad_loss}
+
     def _eval_sums_impl(self, x, y):
         batch_size = self.config.eval_batch_size
         order = tf.range(tf.shape(x)[0])
@@ -193,44 +264,101 @@ class Trainer:
             CheckpointError: when the checkpoints on disk cannot be used for this run.
         """
         config = self.config
-        steps_per_epoch = math.ceil(len(train) / config.batch_size)
+        steps_per_epoch = self._steps_per_epoch(len(train))
         total_steps = config.epochs * steps_per_epoch
         self._restore(len(train))
-        x, y = tf.constant(train.x), tf.constant(train.y)
+        if self.distributed:
+            iterator = iter(self._distributed_batches(train, self._current_step(), steps_per_epoch))
+        else:
+            x, y = tf.constant(train.x), tf.constant(train.y)
         history = []
         epoch_seconds = 0.0
-        while int(self.step) < total_steps:
-            epoch, first = divmod(int(self.step), steps_per_epoch)
-            last = self._chunk_end(first, steps_per_epoch)
-            started = time.perf_counter()
-            sums = self._train_steps(x, y, self._epoch_order(epoch, len(train)),
-                                     tf.constant(first, tf.int64), tf.constant(last, tf.int64))
-            epoch_seconds += time.perf_counter() - started
-            if not bool(sums["finite"]):
-                self._stop_on_non_finite(float(sums["bad_loss"]), epoch)
-            means = self._means(sums)
-            self._log_scalars("train", means)
-            self._progress(epoch, int(self.step) - epoch * steps_per_epoch, steps_per_epoch, means)
-            if int(self.step) % steps_per_epoch == 0:
-                record = {"epoch": epoch + 1, **means, "seconds": round(epoch_seconds, 3)}
-                if validation is not None:
-                    val = self.evaluate(validation)
-                    self._log_scalars("validation", val)
-                    record.update({f"val_{name}": value for name, value in val.items()})
-                history.append(record)
-                epoch_seconds = 0.0
-                self._print_epoch(record)
-                self._save()
-            elif config.checkpoint_every and int(self.step) % config.checkpoint_every == 0:
-                self._save()
+        with PreemptionWatcher(self.strategy) as preemption:
+            while self._current_step() < total_steps:
+                epoch, first = divmod(self._current_step(), steps_per_epoch)
+                last = self._chunk_end(first, steps_per_epoch)
+                started = time.perf_counter()
+                if self.distributed:
+                    sums = self._train_steps(iterator, tf.constant(last - first, tf.int64))
+                else:
+                    sums = self._train_steps(x, y, self._epoch_order(epoch, len(train)),
+                                             tf.constant(first, tf.int64), tf.constant(last, tf.int64))
+                epoch_seconds += time.perf_counter() - started
+                if not bool(sums["finite"]):
+                    self._stop_on_non_finite(float(sums["bad_loss"]), epoch)
+                record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation)
+                if record is not None:
+                    history.append(record)
+                    epoch_seconds = 0.0
+                if preemption.requested():
+                    self._save()
+                    raise Preempted(f"Stopped by SIGTERM at step {self._current_step()}; the checkpoint "
+                                    f"{self.checkpointer.latest if self.checkpointer else '(none: no workdir)'} "
+                                    "holds it. Run the same command again to resume.")
         return history
+
+    def _after_call(self, sums, epoch, steps_per_epoch, epoch_seconds, validation):
+        """Log and checkpoint after a compiled call; return the epoch's record when the epoch ended."""
+        means = self._means(sums)
+        self._log_scalars("train", means)
+        self._progress(epoch, self._current_step() - epoch * steps_per_epoch, steps_per_epoch, means)
+        if self._current_step() % steps_per_epoch == 0:
+            record = {"epoch": epoch + 1, **means, "seconds": round(epoch_seconds, 3)}
+            if validation is not None:
+                val = self.evaluate(validation)
+                self._log_scalars("validation", val)
+                record.update({f"val_{name}": value for name, value in val.items()})
+            self._print_epoch(record)
+            self._save()
+            return record
+        if self.config.checkpoint_every and self._current_step() % self.config.checkpoint_every == 0:
+            self._save()
+        return None
+
+    def _current_step(self):
+        return int(self.step.numpy())
+
+    def _steps_per_epoch(self, num_examples):
+        if not self.distributed:
+            return math.ceil(num_examples / self.config.batch_size)
+        if num_examples < self.config.batch_size:
+            raise ValueError(f"{num_examples} examples make no full batch of {self.config.batch_size}; a distributed "
+                             "run needs at least one.")
+        return num_examples // self.config.batch_size
+
+    def _distributed_batches(self, train, start_step, steps_per_epoch):
+        """Every remaining step's global batch, each worker's pipeline holding its replicas' slices.
+
+        Global batch s of epoch e is order(e)[s B:(s + 1) B], cut into R slices of b = B / R; worker w
+        (of W) keeps slices w R/W .. (w + 1) R/W - 1, in replica order, so the replicas together see
+        exactly the batch one device would. The pipeline starts at `start_step` (a resumed run).
+        """
+        batch, replicas = self.config.batch_size, self.strategy.num_replicas_in_sync
+        per_replica = batch // replicas
+        first_epoch, first_step = divmod(start_step, steps_per_epoch)
+        x, y = tf.constant(train.x), tf.constant(train.y)
+
+        def worker_pipeline(context):
+            local = replicas // context.num_input_pipelines
+            mine = slice(context.input_pipeline_id * local, (context.input_pipeline_id + 1) * local)
+
+            def epoch_slices(epoch):
+                order = self._epoch_order(epoch, len(train))[:steps_per_epoch * batch]
+                slices = tf.reshape(order, [steps_per_epoch, replicas, per_replica])[:, mine]
+                return tf.data.Dataset.from_tensor_slices(tf.reshape(slices, [-1, per_replica]))
+
+            epochs = tf.data.Dataset.range(first_epoch, self.config.epochs)
+            ids = epochs.flat_map(epoch_slices).skip(first_step * local)
+            return ids.map(lambda rows: (tf.gather(x, rows), tf.gather(y, rows))).prefetch(2 * local)
+
+        return self.strategy.distribute_datasets_from_function(worker_pipeline)
 
     # -- helpers -------------------------------------------------------------------------------
 
     def _epoch_order(self, epoch, num_examples):
         if not self.config.shuffle:
             return tf.range(num_examples)
-        seed = tf.constant([self.config.seed, epoch], tf.int64)
+        seed = tf.stack([tf.constant(self.config.seed, tf.int64), tf.cast(epoch, tf.int64)])
         return tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=seed)
 
     def _chunk_end(self, first, steps_per_epoch):
@@ -239,7 +367,7 @@ class Trainer:
             last = min(last, first + self.config.steps_per_call)
         every = self.config.checkpoint_every
         if every:
-            step = int(self.step)
+            step = self._current_step()
             last = min(last, first + (every - step % every))
         return last
 
@@ -262,18 +390,18 @@ class Trainer:
 
     def _save(self):
         if self.checkpointer is not None:
-            self.checkpointer.save(self.step.numpy())
+            self.checkpointer.save(self._current_step())
 
     def _stop_on_non_finite(self, bad_loss, epoch):
         kept = self.checkpointer.latest if self.checkpointer is not None else None
         raise NonFiniteLossError(
-            f"The training loss became {bad_loss} at step {int(self.step) + 1} (epoch {epoch + 1}); training "
+            f"The training loss became {bad_loss} at step {self._current_step() + 1} (epoch {epoch + 1}); training "
             f"stopped before applying that update. Last good checkpoint: {kept or 'none (no workdir)'}. "
             "Try a smaller learning rate, or check the inputs for NaN or huge values.")
 
     def _log_scalars(self, prefix, values):
         if self._writer is not None:
-            with self._writer.as_default(step=int(self.step)):
+            with self._writer.as_default(step=self._current_step()):
                 for name, value in values.items():
                     tf.summary.scalar(f"{prefix}/{name}", value)
 

@@ -1,0 +1,102 @@
+"""Start a multi-worker tf.distribute run on this machine: one process per worker, each with its TF_CONFIG.
+
+    python scripts/launch_workers.py --workers 2 -- \\
+        python scripts/train_distributed.py --strategy multi-worker --workdir runs/two_workers
+
+Each worker runs the command after `--` with TF_CONFIG naming the whole cluster (127.0.0.1 on
+free ports) and its own index; output lines are prefixed with the worker's name. If a worker
+fails, the others are stopped; the exit status is the first non-zero one. On several machines,
+run the same command on each with the TF_CONFIG this prints:
+
+    python scripts/launch_workers.py --print-tf-config host0:12345 host1:12345
+"""
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def tf_configs(addresses):
+    """One TF_CONFIG (JSON text) per worker of the cluster `addresses` ("host:port" each)."""
+    cluster = {"worker": list(addresses)}
+    return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+            for index in range(len(addresses))]
+
+
+def _relay(name, stream, out):
+    for line in iter(stream.readline, ""):
+        out.write(f"[{name}] {line}")
+        out.flush()
+
+
+def launch(command, workers, timeout=None, environment=None, out=sys.stdout):
+    """Run `command` once per worker with its TF_CONFIG; return the first non-zero exit status, or 0."""
+    configs = tf_configs([f"127.0.0.1:{port}" for port in free_ports(workers)])
+    processes, relays = [], []
+    for index, config in enumerate(configs):
+        env = {**os.environ, **(environment or {}), "TF_CONFIG": config}
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        relay = threading.Thread(target=_relay, args=(f"worker{index}", process.stdout, out), daemon=True)
+        relay.start()
+        processes.append(process)
+        relays.append(relay)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    status = 0
+    while any(process.poll() is None for process in processes):
+        failed = [process.returncode for process in processes if process.returncode not in (None, 0)]
+        if failed or (deadline is not None and time.monotonic() > deadline):
+            status = failed[0] if failed else 124
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            break
+        time.sleep(0.2)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    for relay in relays:
+        relay.join(timeout=5)
+    return status or next((process.returncode for process in processes if process.returncode), 0)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    command = argv[argv.index("--") + 1:] if "--" in argv else []
+    options = argv[:argv.index("--")] if "--" in argv else argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=None, help="stop every worker after this many seconds")
+    parser.add_argument("--print-tf-config", nargs="+", metavar="HOST:PORT",
+                        help="print the TF_CONFIG of each worker of this cluster, then stop")
+    args = parser.parse_args(options)
+    if args.print_tf_config:
+        for index, config in enumerate(tf_configs(args.print_tf_config)):
+            print(f"# worker {index} ({args.print_tf_config[index]}):\nexport TF_CONFIG='{config}'")
+        return 0
+    if not command:
+        parser.error("give the command to run after --")
+    if args.workers < 1:
+        parser.error("--workers must be >= 1")
+    return launch(command, args.workers, args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

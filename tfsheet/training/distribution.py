@@ -1,0 +1,159 @@
+"""Choosing and setting up a tf.distribute strategy for the training engine.
+
+    default       one device; the engine's fastest path (no strategy machinery at all)
+    mirrored      MirroredStrategy: every local GPU, or N logical CPU devices (for testing on a CPU)
+    multi-worker  MultiWorkerMirroredStrategy: one process per worker, each told the cluster and its
+                  own place in it by the standard TF_CONFIG environment variable
+
+The name comes from a flag (`--strategy`) or the setting TFSHEET_STRATEGY; TFSHEET_LOGICAL_CPUS=N
+splits the CPU into N logical devices before TensorFlow starts (mirrored on a CPU-only machine).
+Models and optimizers must be created inside `strategy.scope()`; `training_scope()` enters it.
+
+Multi-worker runs share one checkpoint folder: every worker must call save (the save is a
+collective), but only the chief's files are kept (tfsheet.training.checkpoints).
+"""
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import sys
+
+import tensorflow as tf
+
+from tfsheet.errors import TfsheetError
+
+STRATEGY_ENV = "TFSHEET_STRATEGY"
+LOGICAL_CPUS_ENV = "TFSHEET_LOGICAL_CPUS"
+WORKER_TIMEOUT_ENV = "TFSHEET_WORKER_TIMEOUT"
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
+
+class WorkerStartupError(TfsheetError):
+    """The workers of a multi-worker run could not all be reached in time."""
+
+
+def split_cpu(count):
+    """Make `count` logical CPU devices; must run before TensorFlow initialises its devices."""
+    if not isinstance(count, int) or count < 1:
+        raise ValueError(f"the number of logical CPUs must be an int >= 1. Received: {count!r}")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * count)
+    except RuntimeError as error:
+        if len(tf.config.list_logical_devices("CPU")) != count:
+            raise TfsheetError(f"Cannot split the CPU into {count} logical devices: TensorFlow has already started "
+                               f"({error}). Set {LOGICAL_CPUS_ENV}={count} before the process starts.") from None
+
+
+def make_strategy(name=None, worker_timeout=None):
+    """The strategy called `name` (default: $TFSHEET_STRATEGY, else "default").
+
+    For "mirrored" on a machine without GPUs, $TFSHEET_LOGICAL_CPUS (default 2) logical CPU devices
+    are made and mirrored over. For "multi-worker", TF_CONFIG must describe the cluster; the call
+    then waits until every worker is reachable and raises WorkerStartupError after
+    `worker_timeout` seconds (default: $TFSHEET_WORKER_TIMEOUT, else 120) instead of hanging.
+    """
+    name = (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown strategy {name!r}; valid strategies: {', '.join(STRATEGIES)}")
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        if not tf.config.list_physical_devices("GPU"):
+            split_cpu(int(os.environ.get(LOGICAL_CPUS_ENV, "2")))
+            return tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
+        return tf.distribute.MirroredStrategy()
+    return multi_worker_strategy(worker_timeout)
+
+
+def cluster_spec():
+    """(cluster dict, task type, task index) from TF_CONFIG, checked; raises TfsheetError when unusable."""
+    text = os.environ.get("TF_CONFIG", "").strip()
+    if not text:
+        raise TfsheetError("The multi-worker strategy needs TF_CONFIG, e.g. "
+                           '{"cluster": {"worker": ["host0:12345", "host1:12345"]}, '
+                           '"task": {"type": "worker", "index": 0}}, set differently on each worker.')
+    try:
+        config = json.loads(text)
+        cluster, task = config["cluster"], config["task"]
+        task_type, index = task["type"], int(task["index"])
+        if task_type not in cluster or not 0 <= index < len(cluster[task_type]):
+            raise ValueError(f"task {task_type}:{index} is not in the cluster {cluster}")
+    except (ValueError, KeyError, TypeError) as error:
+        raise TfsheetError(f"TF_CONFIG is not a usable cluster description ({error}): {text}") from None
+    return cluster, task_type, index
+
+
+_WATCHDOG = """
+import os, signal, sys, time
+parent, deadline, message = int(sys.argv[1]), time.monotonic() + float(sys.argv[2]), sys.argv[3]
+while time.monotonic() < deadline:
+    time.sleep(0.2)
+    try:
+        os.kill(parent, 0)
+    except OSError:
+        sys.exit(0)
+sys.stderr.write(message + "\\n")
+sys.stderr.flush()
+os.kill(parent, signal.SIGKILL)
+"""
+
+
+def multi_worker_strategy(worker_timeout=None):
+    """MultiWorkerMirroredStrategy from TF_CONFIG, once every worker has answered an all-reduce.
+
+    Making the strategy blocks inside TensorFlow (holding Python's lock, with TensorFlow's own
+    SIGTERM handler installed) until the whole cluster has connected. So a watchdog process waits
+    beside it: if the workers are not all there within the timeout, it prints which cluster could
+    not be reached and how to fix it, and kills this process (exit status 137) instead of leaving
+    it hanging.
+    """
+    cluster, _, _ = cluster_spec()
+    timeout = float(worker_timeout or os.environ.get(WORKER_TIMEOUT_ENV, "120"))
+    workers = ", ".join(f"{kind}:{index} at {address}" for kind, addresses in cluster.items()
+                        for index, address in enumerate(addresses))
+    message = (f"tfsheet: error: {WorkerStartupError.__name__}: not every worker of the cluster ({workers}) could be "
+               f"reached within {timeout:g} s. Start all workers with their own TF_CONFIG, check the addresses and "
+               f"ports, or raise {WORKER_TIMEOUT_ENV}.")
+    watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(timeout), message],
+                                stdin=subprocess.DEVNULL)
+    try:
+        options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+        strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(lambda: tf.constant(1.0)), axis=None)
+    except Exception as error:  # noqa: BLE001 - a collective that timed out or a worker that failed
+        raise WorkerStartupError(f"{message.split(': ', 2)[2]} ({type(error).__name__}: "
+                                 f"{(str(error).splitlines() or [''])[0]})") from None
+    finally:
+        watchdog.kill()
+        watchdog.wait()
+    return strategy
+
+
+def is_chief(strategy=None):
+    """True in a single-process run, and on the chief (or worker 0 when there is no chief) of a cluster."""
+    strategy = strategy or tf.distribute.get_strategy()
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.cluster_spec().as_dict():
+        return True
+    task_type, task_id = resolver.task_type, resolver.task_id
+    return task_type == "chief" or (task_type == "worker" and task_id == 0
+                                    and "chief" not in resolver.cluster_spec().as_dict())
+
+
+def outside_strategy(function, *args, **kwargs):
+    """`function(*args, **kwargs)` with no strategy in force, for analysis that is not training.
+
+    Strategy scopes are per thread, so the call runs in a thread of its own: variables made there
+    are plain ones, and code like a float64 gradient check runs as on one device.
+    """
+    if not tf.distribute.has_strategy():
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
+def training_scope(name=None):
+    """`with training_scope("mirrored"):` builds models and optimizers under that strategy's scope."""
+    return make_strategy(name).scope()
