@@ -47,7 +47,7 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
         render: write index.md and index.html at the end.
 
     Returns:
-        (outcomes, report paths {"markdown", "html"} or {}).
+        (outcomes, {"markdown": path, "html": path, "errors": sections not answered}; {} without render).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
@@ -188,4 +188,7 @@ def summary_table(outcomes, paths):
         lines.append(f"TensorBoard: tensorboard --logdir {pathlib.Path(outcomes[0].record_path).parent.parent / 'tensorboard'}")
     if failed:
         lines.append(f"FAILED: {', '.join(failed)} (their sections say why; re-running retries only these)")
+    unanswered = [number for number, _ in paths.get("errors", [])]
+    if unanswered:
+        lines.append(f"sections not answered: {', '.join(unanswered)}")
     return "\n".join(lines)
