@@ -31,3 +31,13 @@ def test_quick_rtrl_cost_benchmark(tmp_path):
     assert [row["n"] for row in result["rtrl"]] == [8, 16, 32]
     assert all(row["rtrl_step_ms"] > 0 for row in result["rtrl"]) and all(row["bptt_step_ms"] > 0 for row in result["bptt"])
     assert (tmp_path / "rtrl_cost.png").stat().st_size > 10_000
+
+
+def test_quick_distribution_scaling_benchmark():
+    import distribution_scaling
+
+    rows = distribution_scaling.main(["--quick"])
+    assert [row["configuration"] for row in rows] == list(distribution_scaling.CONFIGURATIONS)
+    assert all(row["examples/s"] > 0 for row in rows)
+    losses = [row["final loss"] for row in rows]
+    assert max(losses) - min(losses) < 1e-3          # every configuration trains on the same global batches

@@ -11,7 +11,6 @@ resumes from the newest one. Every worker writes its final weights to workdir/we
 
 import dataclasses
 import json
-import os
 import pathlib
 import time
 
@@ -103,7 +102,8 @@ def run(config, workdir, strategy=None, verbose=False):
     seconds = time.perf_counter() - started
     task = _task_name(strategy)
     np.savez(workdir / f"weights-{task}.npz", *[np.asarray(v) for v in model.trainable_variables])
-    results = {"model": config.model, "strategy": type(strategy).__name__, "replicas": strategy.num_replicas_in_sync,
+    results = {"model": config.model, "strategy": distribution.describe(strategy),
+               "replicas": strategy.num_replicas_in_sync,
                "steps": int(trainer.step.numpy()), "history": history, "train_seconds": round(seconds, 3),
                "examples_per_second": (len(history) * (len(data) // config.batch_size) * config.batch_size
                                        / seconds if history and seconds > 0 else None),
@@ -114,7 +114,8 @@ def run(config, workdir, strategy=None, verbose=False):
 
 
 def _task_name(strategy):
+    """"worker0", "worker1", ... in a cluster; "single" in a one-process run."""
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is not None and resolver.cluster_spec().as_dict():
         return f"{resolver.task_type}{resolver.task_id}"
-    return f"pid{os.getpid()}" if os.environ.get("TFSHEET_WEIGHTS_BY_PID") else "single"
+    return "single"

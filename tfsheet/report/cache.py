@@ -18,6 +18,7 @@ import tempfile
 import tfsheet
 from tfsheet import settings
 from tfsheet.results import environment
+from tfsheet.training import distribution
 
 _DATA_FILES = {"mnist": ("mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz",
                          "mnist/t10k-images-idx3-ubyte.gz", "mnist/t10k-labels-idx1-ubyte.gz"),
@@ -54,20 +55,11 @@ def input_fingerprint(dataset):
     return {"source": "files", "sha256": hashes}
 
 
-def strategy_description():
-    """The tf.distribute strategy in force, e.g. "MirroredStrategy x 2" (one device: "default x 1")."""
-    import tensorflow as tf
-
-    strategy = tf.distribute.get_strategy()
-    name = type(strategy).__name__ if tf.distribute.has_strategy() else "default"
-    return f"{name} x {strategy.num_replicas_in_sync}"
-
-
 def cache_key(experiment, config):
     """The key a cached record must carry to be reused for `experiment` with `config`."""
     payload = {"experiment": experiment.name, "config": dataclasses.asdict(config),
                "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-               "tfsheet": tfsheet.__version__, "strategy": strategy_description()}
+               "tfsheet": tfsheet.__version__, "strategy": distribution.describe()}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -93,7 +85,7 @@ def new_record(experiment, scale, config, key):
     return {"experiment": experiment.name, "problem": experiment.problem, "scale": scale, "key": key,
             "config": dataclasses.asdict(config), "seed": seeds,
             "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-            "tfsheet": tfsheet.__version__, "strategy": strategy_description(), "environment": environment(),
+            "tfsheet": tfsheet.__version__, "strategy": distribution.describe(), "environment": environment(),
             "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
 
 

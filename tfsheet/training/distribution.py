@@ -131,6 +131,16 @@ def multi_worker_strategy(worker_timeout=None):
     return strategy
 
 
+def describe(strategy=None):
+    """The strategy in a few words: "MirroredStrategy x 2" (replicas), or "default x 1" for one device."""
+    if strategy is None:
+        strategy = tf.distribute.get_strategy()
+        name = type(strategy).__name__ if tf.distribute.has_strategy() else "default"
+    else:
+        name = "default" if type(strategy).__name__.startswith("_Default") else type(strategy).__name__
+    return f"{name} x {strategy.num_replicas_in_sync}"
+
+
 def is_chief(strategy=None):
     """True in a single-process run, and on the chief (or worker 0 when there is no chief) of a cluster."""
     strategy = strategy or tf.distribute.get_strategy()

@@ -43,7 +43,8 @@ def answer_4_2(records, figure_dir):
         "a ramp from 0 to 1 between 3 and 4 (left panel of the figure).\n\n"
         f"**Computed** by the network (`tfsheet.universal.sheet_example`, float64): $h(3)$ = {fmt.number(values['h(3)'], 1)}, "
         f"$h(4)$ = {fmt.number(values['h(4)'], 1)}.")
-    return Answer(text, (_plot(records, "constructions", "The Q4.2 network and a ramp h_{c,d} (Q4.3)."),))
+    return Answer(text, (_plot(records, "constructions",
+                               "Left: the Q4.2 network. Right: the ramp of Q4.3 for c = 1, d = 3."),))
 
 
 def answer_4_3(records, figure_dir):
@@ -59,7 +60,8 @@ def answer_4_3(records, figure_dir):
         "\n\n"
         f"**Checked:** for {check['trials']} random pairs $c < d$ the network equals the three-piece definition to "
         f"{fmt.scientific(check['max_abs_difference'])} (float64), including at $x = c$ and $x = d$.")
-    return Answer(text, (_plot(records, "constructions", "Right panel: h_{c,d} for c = 1, d = 3."),))
+    return Answer(text, (_plot(records, "constructions",
+                               "Right: the ramp of Q4.3 for c = 1, d = 3 (left: the Q4.2 network)."),))
 
 
 def answer_4_4(records, figure_dir):

@@ -101,7 +101,9 @@ def answer_5_2(records, figure_dir):
     agreement = result["agreement"]
     online, cost = result["online"], result["cost"]
     learners = {name: value for name, value in online.items() if isinstance(value, dict)}
-    online_rows = [(name.replace("_", " "), fmt.percent(value["copy_accuracy"], 1), fmt.number(value["copy_nats"]),
+    labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online",
+              f"tbptt_k{online['truncation']}_carried": f"TBPTT k = {online['truncation']}, state carried"}
+    online_rows = [(labels.get(name, name), fmt.percent(value["copy_accuracy"], 1), fmt.number(value["copy_nats"]),
                     f"{value['updates']:,}", fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
     cost_rows = [(row["n"], fmt.number(row["rtrl_step_ms"], 2), fmt.number(row["bptt_step_ms"], 3),
                   fmt.number(row["rtrl_step_ms"] / row["bptt_step_ms"], 0), fmt.number(row["sensitivity_mib"], 3))
