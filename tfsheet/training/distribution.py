@@ -51,8 +51,9 @@ def make_strategy(name=None, worker_timeout=None):
 
     For "mirrored" on a machine without GPUs, $TFSHEET_LOGICAL_CPUS (default 2) logical CPU devices
     are made and mirrored over. For "multi-worker", TF_CONFIG must describe the cluster; the call
-    then waits until every worker is reachable and raises WorkerStartupError after
-    `worker_timeout` seconds (default: $TFSHEET_WORKER_TIMEOUT, else 120) instead of hanging.
+    then waits until every worker is reachable, and after `worker_timeout` seconds (default:
+    $TFSHEET_WORKER_TIMEOUT, else 120) ends with a clear error instead of hanging
+    (see multi_worker_strategy).
     """
     name = (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
     if name not in STRATEGIES:

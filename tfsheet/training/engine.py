@@ -27,8 +27,9 @@ same loop runs as a custom distributed loop: each worker's input pipeline comes 
 same global batches as on one device); each replica's gradient is scaled by its share of the
 global batch, b / B, so the optimizer's all-reduce sum is the global mean; losses and metrics are
 summed across replicas. A last partial batch is dropped (every replica needs its equal slice).
-On SIGTERM (preemption) the loop stops after the current compiled call, every worker agreeing,
-saves a checkpoint and raises `Preempted`.
+On SIGTERM (preemption) a run with a workdir stops after the current compiled call, every worker
+agreeing, saves a checkpoint and raises `Preempted`; keep calls short with `checkpoint_every` or
+`steps_per_call` when epochs are long.
 """
 
 import dataclasses
@@ -273,7 +274,7 @@ class Trainer:
             x, y = tf.constant(train.x), tf.constant(train.y)
         history = []
         epoch_seconds = 0.0
-        with PreemptionWatcher(self.strategy) as preemption:
+        with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
             while self._current_step() < total_steps:
                 epoch, first = divmod(self._current_step(), steps_per_epoch)
                 last = self._chunk_end(first, steps_per_epoch)

@@ -14,10 +14,14 @@ import tensorflow as tf
 
 
 class PreemptionWatcher:
-    """`with PreemptionWatcher(strategy) as watcher: ... if watcher.requested(): save and stop`."""
+    """`with PreemptionWatcher(strategy) as watcher: ... if watcher.requested(): save and stop`.
 
-    def __init__(self, strategy=None):
+    With enabled=False (a run with nothing to save) SIGTERM keeps its usual effect.
+    """
+
+    def __init__(self, strategy=None, enabled=True):
         self.strategy = strategy or tf.distribute.get_strategy()
+        self.enabled = enabled
         self._flag = False
         self._previous = None
         self._vote = None
@@ -26,7 +30,7 @@ class PreemptionWatcher:
         self._flag = True
 
     def __enter__(self):
-        if threading.current_thread() is threading.main_thread():   # signals reach only the main thread
+        if self.enabled and threading.current_thread() is threading.main_thread():   # signals reach the main thread
             self._previous = signal.signal(signal.SIGTERM, self._handle)
         return self
 
@@ -38,7 +42,7 @@ class PreemptionWatcher:
 
     def requested(self):
         """Whether to stop now: this process got SIGTERM, or (multi-worker) any worker did."""
-        if not _spans_workers(self.strategy):
+        if not self.enabled or not _spans_workers(self.strategy):
             return self._flag
         if self._vote is None:
             @tf.function
