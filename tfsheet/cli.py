@@ -52,14 +52,6 @@ def _problem_names(text):
     return names
 
 
-def _strategy_name(args):
-    import os
-
-    from tfsheet.training.distribution import STRATEGY_ENV
-
-    return (args.strategy or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
-
-
 def _add_distributed_flags(parser):
     from tfsheet.experiments.distributed import MODELS, DistributedConfig
 
@@ -375,9 +367,9 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        from tfsheet.training.distribution import training_scope
+        from tfsheet.training.distribution import strategy_name, training_scope
 
-        if args.command != "train-distributed" and _strategy_name(args) == "multi-worker":
+        if args.command != "train-distributed" and strategy_name(args.strategy) == "multi-worker":
             raise TfsheetError(f"`tfsheet {args.command}` runs on one machine (default or mirrored strategy); its "
                                "experiments write results and exports that several workers would race for. Train "
                                "with several workers through `tfsheet train-distributed` (scripts/launch_workers.py).")

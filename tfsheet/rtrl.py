@@ -27,6 +27,7 @@ SnAp-1 (Menick et al., 2020) keeps only the entries of P that a parameter reache
 import tensorflow as tf
 
 from tfsheet.models.language_models import RNNLanguageModel
+from tfsheet.training.stream_state import read_rows, write_rows
 
 
 def _check(model, inputs, targets, initial_state):
@@ -168,15 +169,13 @@ class OnlineRTRL(tf.Module):
                               for i, shape in enumerate(shapes)]
 
     def __call__(self, model, loss, x, y):
-        """One online step for this replica's streams (all of them on one device; see tbptt's carried state)."""
-        context = tf.distribute.get_replica_context()
+        """One online step for this replica's streams (all of them on one device; tfsheet.training.stream_state)."""
         rows = tf.shape(x)[0]
-        first = context.replica_id_in_sync_group * rows
         batch = tf.cast(rows, model.compute_dtype)
         step_loss, grads, h_next, sensitivities = self.step(
-            model, x[:, 0], y[:, 0], model.carried_state[first:first + rows],
-            tuple(s[first:first + rows] for s in self.sensitivities))
-        model.carried_state.assign(context.all_gather(h_next, axis=0))
+            model, x[:, 0], y[:, 0], read_rows(model.carried_state, rows),
+            tuple(read_rows(s, rows) for s in self.sensitivities))
+        write_rows(model.carried_state, h_next)
         for variable, value in zip(self.sensitivities, sensitivities):
-            variable.assign(context.all_gather(value, axis=0))
+            write_rows(variable, value)
         return step_loss / batch, [grads[id(v)] / batch for v in model.trainable_variables], h_next

@@ -100,7 +100,7 @@ def run(config, workdir, strategy=None, verbose=False):
     started = time.perf_counter()
     history = trainer.fit(data)
     seconds = time.perf_counter() - started
-    task = _task_name(strategy)
+    task = distribution.task_name(strategy)
     np.savez(workdir / f"weights-{task}.npz", *[np.asarray(v) for v in model.trainable_variables])
     results = {"model": config.model, "strategy": distribution.describe(strategy),
                "replicas": strategy.num_replicas_in_sync,
@@ -112,10 +112,3 @@ def run(config, workdir, strategy=None, verbose=False):
         (workdir / "results.json").write_text(json.dumps(results, indent=2))
     return results
 
-
-def _task_name(strategy):
-    """"worker0", "worker1", ... in a cluster; "single" in a one-process run."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is not None and resolver.cluster_spec().as_dict():
-        return f"{resolver.task_type}{resolver.task_id}"
-    return "single"

@@ -43,7 +43,7 @@ class RNNLanguageModel(keras.Model):
                                          dtype=dtype)
         self.readout = keras.layers.Dense(self.output_size, name="readout", dtype=dtype)
         # Under tf.distribute every replica holds the whole (streams, H) state and writes back the
-        # all-gathered rows (tfsheet.training.tbptt): the copies agree, so the first replica's stands.
+        # all-gathered rows (tfsheet.training.stream_state): the copies agree, so the first replica's stands.
         self.carried_state = self.add_weight(name="carried_state", shape=(streams, hidden_size),
                                              initializer="zeros", trainable=False, aggregation="only_first_replica")
         self(tf.zeros([1, 1], tf.int32), self.zero_state(1))  # build every layer

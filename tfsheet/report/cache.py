@@ -55,12 +55,17 @@ def input_fingerprint(dataset):
     return {"source": "files", "sha256": hashes}
 
 
-def cache_key(experiment, config):
+def key_fields(experiment, config):
+    """What the key is made of: the experiment, its configuration, its input data, tfsheet, the strategy."""
+    return {"experiment": experiment.name, "config": dataclasses.asdict(config),
+            "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
+            "tfsheet": tfsheet.__version__, "strategy": distribution.describe()}
+
+
+def cache_key(experiment, config, fields=None):
     """The key a cached record must carry to be reused for `experiment` with `config`."""
-    payload = {"experiment": experiment.name, "config": dataclasses.asdict(config),
-               "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-               "tfsheet": tfsheet.__version__, "strategy": distribution.describe()}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    fields = fields or key_fields(experiment, config)
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def record_path(out, experiment):
@@ -79,13 +84,11 @@ def load_cached(out, experiment, key):
     return record
 
 
-def new_record(experiment, scale, config, key):
-    """A record for a run that starts now; the runner fills in status, results or error."""
-    seeds = {name: value for name, value in dataclasses.asdict(config).items() if name in ("seed", "seeds")}
-    return {"experiment": experiment.name, "problem": experiment.problem, "scale": scale, "key": key,
-            "config": dataclasses.asdict(config), "seed": seeds,
-            "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-            "tfsheet": tfsheet.__version__, "strategy": distribution.describe(), "environment": environment(),
+def new_record(experiment, scale, fields):
+    """A record for a run that starts now (`fields` from key_fields); the runner adds status, results or error."""
+    seeds = {name: value for name, value in fields["config"].items() if name in ("seed", "seeds")}
+    return {**fields, "problem": experiment.problem, "scale": scale, "key": cache_key(experiment, None, fields),
+            "seed": seeds, "environment": environment(),
             "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
 
 

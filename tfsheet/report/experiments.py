@@ -22,6 +22,7 @@ class ReportExperiment:
         exports: whether it takes `export_root` (it trains models that are published).
         inputs: the datasets it reads ("mnist", "tiny_shakespeare"); part of the cache key.
         estimated_seconds: {scale: seconds} on a 2-core CPU.
+        options: further keyword arguments of the function (e.g. verbose=False).
     """
 
     name: str
@@ -31,6 +32,7 @@ class ReportExperiment:
     exports: bool
     inputs: tuple
     estimated_seconds: dict
+    options: tuple = ()          # (name, value) pairs: a frozen dataclass keeps them hashable
 
     def _module(self):
         return importlib.import_module(f"tfsheet.experiments.{self.module}")
@@ -42,9 +44,7 @@ class ReportExperiment:
     def run(self, scale, workdir, export_root=None):
         """Run it at `scale`, writing into `workdir`; return its results dict."""
         kwargs = {"export_root": export_root} if self.exports else {}
-        if self.module == "problem1":
-            kwargs["verbose"] = False
-        return getattr(self._module(), self.function)(self.config(scale), workdir, **kwargs)
+        return getattr(self._module(), self.function)(self.config(scale), workdir, **kwargs, **dict(self.options))
 
 
 def _seconds(quick, default, full):
@@ -52,7 +52,7 @@ def _seconds(quick, default, full):
 
 
 EXPERIMENTS = (
-    ReportExperiment("P1", "P1", "problem1", "run", True, ("mnist",), _seconds(8, 6, 15)),
+    ReportExperiment("P1", "P1", "problem1", "run", True, ("mnist",), _seconds(8, 6, 15), (("verbose", False),)),
     ReportExperiment("P2_sweep", "P2", "problem2", "run_sweep", False, ("mnist",), _seconds(8, 195, 1000)),
     ReportExperiment("P2_appended", "P2", "problem2", "run_appended", True, ("mnist",), _seconds(6, 40, 80)),
     ReportExperiment("P2_direct", "P2", "problem2", "run_direct", False, ("mnist",), _seconds(5, 70, 250)),

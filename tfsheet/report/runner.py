@@ -69,13 +69,13 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
         from tfsheet.report.document import write_report
 
         paths = write_report(out, [outcome.record for outcome in outcomes], scale)
-    print(summary_table(outcomes, paths), file=stream, flush=True)
+    print(summary_table(outcomes, paths, out), file=stream, flush=True)
     return outcomes, paths
 
 
 def _run_one(experiment, scale, out, force, export_root, stream, prefix, clock):
-    config = experiment.config(scale)
-    key = cache.cache_key(experiment, config)
+    fields = cache.key_fields(experiment, experiment.config(scale))
+    key = cache.cache_key(experiment, None, fields)
     path = cache.record_path(out, experiment)
     cached = None if force else cache.load_cached(out, experiment, key)
     if cached is not None:
@@ -83,7 +83,7 @@ def _run_one(experiment, scale, out, force, export_root, stream, prefix, clock):
     print(f"{prefix}: running (about {_duration(clock.estimate(experiment))}); {clock.left()}",
           file=stream, flush=True)
     workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
-    record = cache.new_record(experiment, scale, config, key)
+    record = cache.new_record(experiment, scale, fields)
     record["outputs"] = {"workdir": str(workdir), "tensorboard": str(out / "tensorboard" / experiment.name)}
     started = time.perf_counter()
     try:
@@ -173,7 +173,7 @@ def _duration(seconds):
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
-def summary_table(outcomes, paths):
+def summary_table(outcomes, paths, out):
     """The closing table: each experiment's status, wall time and results file, then the report's paths."""
     rows = [("experiment", "status", "wall time", "results")]
     rows += [(outcome.name, outcome.status, _duration(outcome.seconds), str(outcome.record_path))
@@ -184,8 +184,7 @@ def summary_table(outcomes, paths):
     failed = [outcome.name for outcome in outcomes if outcome.status == "failed"]
     if paths:
         lines.append(f"report: {paths['markdown']} and {paths['html']}")
-    if outcomes:
-        lines.append(f"TensorBoard: tensorboard --logdir {pathlib.Path(outcomes[0].record_path).parent.parent / 'tensorboard'}")
+    lines.append(f"TensorBoard: tensorboard --logdir {out / 'tensorboard'}")
     if failed:
         lines.append(f"FAILED: {', '.join(failed)} (their sections say why; re-running retries only these)")
     unanswered = [number for number, _ in paths.get("errors", [])]

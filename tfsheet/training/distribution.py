@@ -46,6 +46,11 @@ def split_cpu(count):
                                f"({error}). Set {LOGICAL_CPUS_ENV}={count} before the process starts.") from None
 
 
+def strategy_name(name=None):
+    """`name`, else $TFSHEET_STRATEGY, else "default" (lower case)."""
+    return (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
+
+
 def make_strategy(name=None, worker_timeout=None):
     """The strategy called `name` (default: $TFSHEET_STRATEGY, else "default").
 
@@ -55,7 +60,7 @@ def make_strategy(name=None, worker_timeout=None):
     $TFSHEET_WORKER_TIMEOUT, else 120) ends with a clear error instead of hanging
     (see multi_worker_strategy).
     """
-    name = (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
+    name = strategy_name(name)
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; valid strategies: {', '.join(STRATEGIES)}")
     if name == "default":
@@ -142,15 +147,32 @@ def describe(strategy=None):
     return f"{name} x {strategy.num_replicas_in_sync}"
 
 
+def _task(strategy):
+    """(cluster dict, task type, task index) of a strategy that spans a cluster, else None."""
+    resolver = getattr(strategy or tf.distribute.get_strategy(), "cluster_resolver", None)
+    cluster = resolver.cluster_spec().as_dict() if resolver is not None else {}
+    return (cluster, resolver.task_type, resolver.task_id) if cluster else None
+
+
 def is_chief(strategy=None):
     """True in a single-process run, and on the chief (or worker 0 when there is no chief) of a cluster."""
-    strategy = strategy or tf.distribute.get_strategy()
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.cluster_spec().as_dict():
+    task = _task(strategy)
+    if task is None:
         return True
-    task_type, task_id = resolver.task_type, resolver.task_id
-    return task_type == "chief" or (task_type == "worker" and task_id == 0
-                                    and "chief" not in resolver.cluster_spec().as_dict())
+    cluster, task_type, task_id = task
+    return task_type == "chief" or (task_type == "worker" and task_id == 0 and "chief" not in cluster)
+
+
+def task_name(strategy=None):
+    """"worker0", "worker1", ... in a cluster; "single" in a one-process run."""
+    task = _task(strategy)
+    return "single" if task is None else f"{task[1]}{task[2]}"
+
+
+def spans_workers(strategy=None):
+    """Whether the strategy's replicas live in more than one process."""
+    task = _task(strategy)
+    return task is not None and sum(len(tasks) for tasks in task[0].values()) > 1
 
 
 def outside_strategy(function, *args, **kwargs):

@@ -12,6 +12,8 @@ import threading
 
 import tensorflow as tf
 
+from tfsheet.training.distribution import spans_workers
+
 
 class PreemptionWatcher:
     """`with PreemptionWatcher(strategy) as watcher: ... if watcher.requested(): save and stop`.
@@ -42,7 +44,7 @@ class PreemptionWatcher:
 
     def requested(self):
         """Whether to stop now: this process got SIGTERM, or (multi-worker) any worker did."""
-        if not self.enabled or not _spans_workers(self.strategy):
+        if not self.enabled or not spans_workers(self.strategy):
             return self._flag
         if self._vote is None:
             @tf.function
@@ -53,9 +55,3 @@ class PreemptionWatcher:
             self._vote = vote
         return float(self._vote(tf.constant(float(self._flag)))) > 0
 
-
-def _spans_workers(strategy):
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None:
-        return False
-    return sum(len(tasks) for tasks in resolver.cluster_spec().as_dict().values()) > 1

@@ -14,6 +14,8 @@ window boundary:
 import numpy as np
 import tensorflow as tf
 
+from tfsheet.training.stream_state import read_rows, write_rows
+
 
 def stream_windows(inputs, targets, num_streams, window):
     """Rows w * B + b hold window w of stream b: returns (x, y), each (num_windows * B, window)."""
@@ -44,20 +46,14 @@ def language_model_pairs(ids):
 def carried_state_gradients(model, loss, x, y):
     """TBPTT: start from the carried state, back-propagate within the window only, carry the new state.
 
-    Under tf.distribute, replica r trains streams r b .. (r + 1) b - 1 of the B streams (the engine
-    gives it that slice of each window): it starts from those rows of the state, and the replicas'
-    new rows are all-gathered so every copy of the state holds all B streams again. On one device
-    this is the plain read and write.
+    Under tf.distribute each replica carries the rows of its own streams (tfsheet.training.stream_state).
     """
-    context = tf.distribute.get_replica_context()
     rows = tf.shape(x)[0]
-    first = context.replica_id_in_sync_group * rows
-    state = model.carried_state[first:first + rows]                           # (b, H): this replica's streams
     with tf.GradientTape() as tape:
-        logits, final = model(x, state, training=True)
+        logits, final = model(x, read_rows(model.carried_state, rows), training=True)
         mean_loss = tf.reduce_mean(loss(y, logits))
     grads = tape.gradient(mean_loss, model.trainable_variables)
-    model.carried_state.assign(context.all_gather(final, axis=0))  # forward information crosses, gradients cannot
+    write_rows(model.carried_state, final)  # forward information crosses windows, gradients cannot
     return mean_loss, grads, logits
 
 
