@@ -108,7 +108,7 @@ def _eventually_linear(config):
     right, left = universal.asymptote(net, "right"), universal.asymptote(net, "left")
     beyond = right.x0 + np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
     before = left.x0 - np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
-    return net, {"right": dataclasses.asdict(right), "left": dataclasses.asdict(left),
+    return net, {"width": net.width, "right": dataclasses.asdict(right), "left": dataclasses.asdict(left),
                  "max_deviation_beyond_x0": float(np.max(np.abs(
                      net.evaluate_exactly(beyond) - (right.slope * beyond + right.intercept)))),
                  "max_deviation_before_left_x0": float(np.max(np.abs(
@@ -138,17 +138,17 @@ def _detector_summary(net, integers, targets):
             "first_failure_beyond_range": wrong[0] if wrong else counterexample}
 
 
-def forward_equations_check(trials=20, points=1001, seed=0):
+def forward_equations_check(trials=20, points=1001, seed=0, max_width=50, span=10.0):
     """Q4.1: the largest |Keras forward pass - the written formula| over random nets and inputs.
 
     The formula: y_hat = b^3_0 + sum_j w^3_0j ReLU(w^2_j0 x + b^2_j), evaluated in float64 numpy;
-    the nets (float32, widths 1..50, weights N(0, 1)) run through Keras on x in [-10, 10].
+    the nets (float32, widths 1..max_width, weights N(0, 1)) run through Keras on x in [-span, span].
     """
     rng = np.random.default_rng(seed)
-    x = np.linspace(-10.0, 10.0, points)
+    x = np.linspace(-span, span, points)
     worst = 0.0
     for _ in range(trials):
-        width = int(rng.integers(1, 51))
+        width = int(rng.integers(1, max_width + 1))
         w2, b2, w3 = rng.normal(size=(3, width))
         b3 = float(rng.normal())
         net = ReluNet.from_weights(w2, b2, w3, b3)
@@ -156,7 +156,8 @@ def forward_equations_check(trials=20, points=1001, seed=0):
         formula = b3 + np.maximum(0.0, np.outer(x, w2) + b2) @ w3
         keras_output = np.asarray(net(x.astype(np.float32)[:, None]), np.float64)[:, 0]
         worst = max(worst, float(np.max(np.abs(keras_output - formula) / (1 + np.abs(formula)))))
-    return {"trials": trials, "points": points, "max_relative_difference": worst}
+    return {"trials": trials, "points": points, "max_width": max_width, "interval": [-span, span],
+            "max_relative_difference": worst}
 
 
 def ramp_check(trials=20, seed=0):

@@ -26,8 +26,8 @@ def answer_4_1(records, figure_dir):
         r"and with $H$ hidden units $\hat y = b^3_0 + \sum_{j} w^3_{0j}\,\mathrm{ReLU}(w^2_{j0} x + b^2_j)$: a "
         r"piecewise-linear function with a kink at $x = -b^2_j / w^2_{j0}$ for each unit."
         "\n\n"
-        f"**Checked:** on {check['trials']} random networks (widths 1 to 50) at {check['points']:,} points in "
-        f"$[-10, 10]$, tfsheet's Keras `ReluNet` and this formula agree to a relative difference of "
+        f"**Checked:** on {check['trials']} random networks (widths 1 to {check['max_width']}) at {check['points']:,} "
+        f"points in $[{fmt.number(check['interval'][0], 0)}, {fmt.number(check['interval'][1], 0)}]$, tfsheet's Keras `ReluNet` and this formula agree to a relative difference of "
         f"{fmt.scientific(check['max_relative_difference'])} (float32 arithmetic).")
     return Answer(text)
 
@@ -117,7 +117,7 @@ def answer_4_5(records, figure_dir):
         "a line $m x + n$. The same holds with arbitrarily many hidden units as long as there are finitely many, as in "
         "any actual network: finitely many kinks have a largest one. (Likewise $h$ is linear left of its smallest "
         "kink.) Only an infinite hidden layer could escape it.\n\n"
-        f"**Measured** on a 16-unit net trained on sin(2πx) over [0, 1] (`tfsheet.universal.asymptote` reads $x_0$, $m$, "
+        f"**Measured** on a {result['width']}-unit net trained on sin(2πx) over [0, 1] (`tfsheet.universal.asymptote` reads $x_0$, $m$, "
         f"$n$ off the weights): beyond $x_0$ = {fmt.number(right['x0'], 2)} it is the line with slope "
         f"{fmt.number(right['slope'], 3)} and intercept {fmt.number(right['intercept'], 3)} (largest deviation "
         f"{fmt.scientific(result['max_deviation_beyond_x0'])} up to $x_0 + 1000$), and before "

@@ -71,7 +71,7 @@ def _copy(result):
     found = (", ".join(f"k = {cell['k']}, L = {cell['L']} ({fmt.percent(cell['rnn_tbptt_carried_copy_accuracy'], 1)})"
                        for cell in carried_wins) if carried_wins else "none of the cells")
     return (
-        f"**The copy task.** Each copy position repeats the token $L$ steps back (4 symbols, chance "
+        f"**The copy task.** Each copy position repeats the token $L$ steps back ({round(1 / chance)} symbols, chance "
         f"{fmt.percent(chance, 0)}). When $L > k$ the $n$-gram model (context $k$) and the reset RNN cannot see the "
         f"token; their best accuracy on such cells is {fmt.percent(bounded, 1)}. The carried-state RNN beats chance "
         f"by more than 10 points at $L > k$ in: {found}. \"Full BPTT\" back-propagates through windows of "
@@ -151,7 +151,7 @@ def answer_5_2(records, figure_dir):
         + f"\n\nFitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time grows as "
         f"$n^{{{fmt.number(cost['exponents']['rtrl_step_ms'], 2)}}}$ and BPTT's per step as "
         f"$n^{{{fmt.number(cost['exponents']['bptt_step_ms'], 2)}}}$; at small n fixed per-call costs dominate, and "
-        "the exponents approach 4 and 2 only as n grows (benchmarks/rtrl_cost.py goes to n = 512).")
+        "the exponents approach 4 and 2 only as n grows (benchmarks/rtrl_cost.py measures larger n).")
     return Answer(text, (Figure(result["plot"], "Time per step of RTRL, its contraction, and BPTT, against n."),))
 
 
