@@ -6,13 +6,18 @@ model from the same initial weights on the same MNIST training images; each epoc
 after a first warm-up epoch, and the median of the repeats is reported, with the ratio
 engine / fit and the fraction of this machine's float32 matmul ceiling each reaches.
 
+When PyTorch happens to be installed (it is never a dependency of tfsheet), a plain PyTorch loop
+over the same MLP (the same Adam, loss, batches and thread count) is timed beside them.
+
     python benchmarks/engine_vs_fit.py                 # batch 128 and 1024, 5 timed epochs
     python benchmarks/engine_vs_fit.py --quick         # a smoke run on 4,096 images
 """
 
 import argparse
 import json
+import os
 import sys
+import time
 
 import keras
 import numpy as np
@@ -23,23 +28,14 @@ from harness import EpochTimer, dense_training_flops_per_example, matmul_ceiling
 
 from tfsheet.data import load_mnist  # noqa: E402
 from tfsheet.data.encodings import one_hot  # noqa: E402
-from tfsheet.models.classification import cross_entropy_loss  # noqa: E402
+from tfsheet.models.losses import cross_entropy_loss, one_hot_accuracy, squared_loss  # noqa: E402
+from tfsheet.models.mlp import build_mlp as build_problem2_mlp  # noqa: E402
 from tfsheet.models.softmax_regression import build_softmax_regression  # noqa: E402
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything  # noqa: E402
 
 
 def build_mlp():
-    pixels = keras.Input((784,), name="pixels")
-    hidden = keras.layers.Dense(256, activation="sigmoid")(pixels)
-    return keras.Model(pixels, keras.layers.Dense(10, activation="sigmoid")(hidden), name="mlp")
-
-
-def squared_loss(y, outputs):
-    return tf.reduce_sum(tf.square(outputs - y), axis=-1)
-
-
-def one_hot_accuracy(y, outputs):
-    return tf.cast(tf.equal(tf.argmax(outputs, -1), tf.argmax(y, -1)), tf.float32)
+    return build_problem2_mlp(256, "one_hot", hidden_activation="sigmoid")
 
 
 MODELS = {
@@ -72,6 +68,32 @@ def time_fit(name, images, targets, batch_size, epochs):
     return timer.seconds[1:], model
 
 
+def time_pytorch(images, targets, batch_size, epochs):
+    """Seconds per epoch of a plain PyTorch loop over the 784-256-10 MLP, or None without PyTorch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    torch.set_num_threads(tf.config.threading.get_intra_op_parallelism_threads() or len(os.sched_getaffinity(0)))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.Sigmoid(), torch.nn.Linear(256, 10),
+                                torch.nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = torch.from_numpy(images), torch.from_numpy(np.asarray(targets, np.float32))
+    seconds = []
+    for epoch in range(epochs):
+        started = time.perf_counter()
+        order = torch.randperm(len(x))
+        for first in range(0, len(x), batch_size):
+            ids = order[first:first + batch_size]
+            loss = ((model(x[ids]) - y[ids]) ** 2).sum(dim=1).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        seconds.append(time.perf_counter() - started)
+    return seconds[1:]
+
+
 def test_accuracy(name, model, test):
     outputs = model(test.images)
     predicted = np.argmax(outputs["logits"] if isinstance(outputs, dict) else outputs, axis=-1)
@@ -90,7 +112,7 @@ def main(argv=None):
     if args.quick:
         args.examples, args.repeats = 4096, 2
 
-    train, test = load_mnist("train").take(args.examples), load_mnist("test")
+    train, test = load_mnist("train", args.examples), load_mnist("test")
     ceiling = matmul_ceiling_flops()
     print(f"float32 matmul ceiling: {ceiling / 1e9:.1f} GFLOP/s; {args.examples} images per epoch, "
           f"median of {args.repeats} epochs after a warm-up\n")
@@ -104,12 +126,19 @@ def main(argv=None):
                 seconds, model = timer(name, train.images, targets, batch_size, args.repeats + 1)
                 measured[loop] = (args.examples / median(seconds), test_accuracy(name, model, test))
             (engine_rate, engine_accuracy), (fit_rate, fit_accuracy) = measured["engine"], measured["fit"]
-            rows.append({"model": name, "batch": batch_size, "engine ex/s": engine_rate, "fit ex/s": fit_rate,
-                         "engine/fit": engine_rate / fit_rate,
-                         "engine %ceiling": 100 * engine_rate * flops / ceiling,
-                         "fit %ceiling": 100 * fit_rate * flops / ceiling,
-                         "engine acc": engine_accuracy, "fit acc": fit_accuracy})
-    print_table(rows, list(rows[0]))
+            row = {"model": name, "batch": batch_size, "engine ex/s": engine_rate, "fit ex/s": fit_rate,
+                   "engine/fit": engine_rate / fit_rate,
+                   "engine %ceiling": 100 * engine_rate * flops / ceiling,
+                   "fit %ceiling": 100 * fit_rate * flops / ceiling,
+                   "engine acc": engine_accuracy, "fit acc": fit_accuracy}
+            torch_seconds = time_pytorch(train.images, targets, batch_size, args.repeats + 1) \
+                if name == "mlp_784_256_10" else None
+            if torch_seconds:
+                row["engine/pytorch"] = engine_rate / (args.examples / median(torch_seconds))
+            rows.append(row)
+    print_table(rows, list(dict.fromkeys(key for row in rows for key in row)))
+    if not any("engine/pytorch" in row for row in rows):
+        print("\n(PyTorch is not installed: no PyTorch column. It is optional and never a tfsheet dependency.)")
     if args.json:
         with open(args.json, "w") as stream:
             json.dump({"ceiling_flops": ceiling, "rows": rows}, stream, indent=2)

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from tfsheet import rtrl
+from tfsheet.training import rtrl
 from tfsheet.models.language_models import RNNLanguageModel
 
 if __name__ == "__main__":

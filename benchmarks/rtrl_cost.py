@@ -23,7 +23,7 @@ import sys
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from harness import median, print_table  # noqa: E402
 
-from tfsheet.rtrl_cost import (bptt_step_seconds, contraction_seconds, fitted_exponent,  # noqa: E402
+from tfsheet.analysis.rtrl_cost import (bptt_step_seconds, contraction_seconds, fitted_exponent,  # noqa: E402
                                rtrl_step_seconds, sensitivity_mib)
 
 

@@ -3,7 +3,7 @@
     python scripts/sample.py saved_models/char_rnn/1 --prompt "ROMEO:" --length 300 --temperature 0.8
 
 The vocabulary comes from the export's assets.extra/vocabulary.json (id 0 is "unknown"); the
-recurrent state goes in and out of the signature explicitly; the loop is tfsheet.sampling.sample.
+recurrent state goes in and out of the signature explicitly; the loop is tfsheet.serving.sampling.sample.
 """
 
 import argparse
@@ -13,7 +13,7 @@ import sys
 import tensorflow as tf
 
 from tfsheet.data.vocabulary import CharVocabulary
-from tfsheet.sampling import sample
+from tfsheet.serving.sampling import sample
 
 
 def main(argv=None):

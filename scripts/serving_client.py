@@ -13,7 +13,7 @@ import numpy as np
 
 from tfsheet.data import load_mnist
 from tfsheet.errors import TfsheetError
-from tfsheet.serving import GrpcClient, RestClient
+from tfsheet.serving.client import GrpcClient, RestClient
 
 
 def main(argv=None):

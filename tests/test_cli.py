@@ -1,4 +1,5 @@
-"""The command line answers bad input with a usage error or a one-line message, never a traceback."""
+"""The command line answers bad input with a usage error or a one-line message, never a traceback,
+and answers --help without starting TensorFlow."""
 
 import os
 import subprocess
@@ -6,15 +7,15 @@ import sys
 
 import pytest
 
-from tfsheet.cli import main
+from tfsheet.cli import build_parser, main
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--epochs", "0"], "must be an integer >= 1"),
-    (["--epochs", "ten"], "must be an integer"),
-    (["--learning-rate", "-0.1"], "must be a finite number > 0"),
-    (["--learning-rate", "nan"], "must be a finite number > 0"),
-    (["--seed", "-1"], "must be an integer >= 0"),
+    (["--epochs", "0"], "epochs must be an int >= 1"),
+    (["--epochs", "ten"], "epochs must be an integer"),
+    (["--learning-rate", "-0.1"], "learning_rate must be a finite number > 0"),
+    (["--learning-rate", "nan"], "learning_rate must be a finite number > 0"),
+    (["--seed", "-1"], "seed must be an int >= 0"),
     (["--preset", "huge"], "invalid choice"),
     (["--unknown"], "unrecognized arguments"),
 ])
@@ -31,32 +32,36 @@ def test_unknown_command(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+def test_help_does_not_import_tensorflow():
+    code = ("import sys; from tfsheet.cli import build_parser; build_parser().format_help(); "
+            "print('tensorflow' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert completed.stdout.strip() == "False", completed.stderr
+
+
 def test_missing_data_is_one_clear_line(tmp_path):
     environment = {**os.environ, "TFSHEET_DATA_DIR": str(tmp_path / "nowhere"), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    completed = subprocess.run([sys.executable, "-m", "tfsheet.cli", "train-softmax-regression", "--no-export",
+    completed = subprocess.run([sys.executable, "-m", "tfsheet", "train-softmax-regression", "--no-export",
                                 "--log-dir", str(tmp_path / "run")], capture_output=True, text=True,
                                env=environment, timeout=300)
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
-    assert "tfsheet: error: MNIST file not found" in completed.stderr and "TFSHEET_DATA_DIR" in completed.stderr
+    assert "FAILED" in completed.stderr and "MNIST file not found" in completed.stderr
+    assert "TFSHEET_DATA_DIR" in completed.stderr
 
 
 @pytest.mark.parametrize("command, choices", [("problem2", ("sweep", "appended", "direct")),
                                               ("problem5.1", ("shakespeare", "probe", "copy"))])
-def test_experiment_lists_default_to_all_and_refuse_unknown_names(command, choices, capsys):
-    from tfsheet.cli import build_parser
-
+def test_experiment_parts_default_to_all_and_refuse_unknown_names(command, choices, capsys):
     parser = build_parser()
-    assert parser.parse_args([command]).experiments == []            # all of them
-    assert parser.parse_args([command, choices[1]]).experiments == [choices[1]]
+    assert parser.parse_args([command]).parts == []            # all of them
+    assert parser.parse_args([command, choices[1]]).parts == [choices[1]]
     with pytest.raises(SystemExit) as exit_info:
         parser.parse_args([command, "everything"])
     assert exit_info.value.code == 2 and "invalid choice: 'everything'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["problem3", "problem4", "problem5.2", "export", "serving-config",
-                                     "train-softmax-regression"])
+@pytest.mark.parametrize("command", ["report", "problem1", "problem2", "problem3", "problem4", "problem5.1",
+                                     "problem5.2", "export", "serving-config", "train-softmax-regression"])
 def test_every_command_parses_its_defaults(command):
-    from tfsheet.cli import build_parser
-
     assert build_parser().parse_args([command]).handler

@@ -1,22 +1,22 @@
-"""Results files: one JSON per experiment run, with the configuration and environment that made it."""
+"""Results on disk: JSON written atomically, the machine a number was measured on, and mean-and-spread summaries."""
 
-import dataclasses
-import datetime
 import json
 import os
+import pathlib
 import platform
 import sys
 import tempfile
+
+import numpy as np
 
 
 def environment():
     """The machine and library versions a result was measured with."""
     import keras
-    import numpy
     import tensorflow
 
     return {"python": sys.version.split()[0], "tensorflow": tensorflow.__version__,
-            "keras": keras.__version__, "numpy": numpy.__version__,
+            "keras": keras.__version__, "numpy": np.__version__,
             "machine": platform.machine(), "processor": _processor_name(),
             "cpu_count": os.cpu_count(), "platform": platform.platform()}
 
@@ -33,18 +33,34 @@ def _processor_name():
     return platform.processor() or "unknown"
 
 
-def write_results(path, experiment, config, results):
-    """Write `results` (JSON-able) with `config` (a dataclass) atomically to `path`; return the record."""
-    record = {"experiment": experiment, "config": dataclasses.asdict(config), "results": results,
-              "environment": environment(),
-              "written_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+def write_json(path, value):
+    """Write `value` as JSON to `path` atomically (a temporary file renamed over it); return the path.
+
+    numpy scalars and arrays are written as numbers and lists.
+    """
+    path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as stream:
-        json.dump(record, stream, indent=2, sort_keys=True)
+        json.dump(value, stream, indent=2, sort_keys=True, default=_json_default)
     os.replace(stream.name, path)
-    return record
+    return path
 
 
-def read_results(path):
+def read_json(path):
     with open(path) as stream:
         return json.load(stream)
+
+
+def spread(values):
+    """{"mean", "std", "min", "max", "values"} of a list of numbers (std with ddof 0)."""
+    values = [float(v) for v in values]
+    return {"mean": float(np.mean(values)), "std": float(np.std(values)), "min": min(values), "max": max(values),
+            "values": values}
+
+
+def _json_default(value):
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:     # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):                                      # numpy arrays
+        return value.tolist()
+    return str(value)

@@ -6,6 +6,8 @@ TFSHEET_DATA_DIR   an offline data folder holding mnist/ (four IDX gz files) and
 TFSHEET_CACHE_DIR  where prepared TFDS datasets go when TFSHEET_DATA_DIR is set
                    (the data folder itself may be read-only); default ~/.cache/tfsheet.
 TFSHEET_SAVED_MODELS  the SavedModel root; default ./saved_models (run from the repository).
+TFSHEET_STRATEGY   the tf.distribute strategy when --strategy is not given: one of STRATEGIES
+                   (tfsheet.training.distribution makes it); default one device.
 """
 
 import os
@@ -14,6 +16,8 @@ import pathlib
 DATA_DIR_ENV = "TFSHEET_DATA_DIR"
 CACHE_DIR_ENV = "TFSHEET_CACHE_DIR"
 SAVED_MODELS_ENV = "TFSHEET_SAVED_MODELS"
+STRATEGY_ENV = "TFSHEET_STRATEGY"
+STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
 def data_dir():
@@ -37,3 +41,8 @@ def tfds_data_dir():
 def saved_models_dir():
     value = os.environ.get(SAVED_MODELS_ENV, "").strip()
     return pathlib.Path(value).expanduser() if value else pathlib.Path.cwd() / "saved_models"
+
+
+def strategy_name(name=None):
+    """`name`, else $TFSHEET_STRATEGY, else "default" (lower case)."""
+    return (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tfsheet import settings
-from tfsheet.data import load_mnist, mnist_dataset
+from tfsheet.data import load_mnist
 from tfsheet.data import mnist as mnist_module
 from tfsheet.errors import DataError
 from tests.data.test_idx import write_idx
@@ -70,9 +70,9 @@ def test_tfds_failure_becomes_a_clear_error(monkeypatch):
     mnist_module._load_cached.cache_clear()
 
 
-def test_dataset_pipeline_is_seeded_and_batched():
-    first = next(iter(mnist_dataset("test", 32, shuffle_seed=3)))
-    again = next(iter(mnist_dataset("test", 32, shuffle_seed=3)))
-    assert first[0].shape == (32, 784) and first[1].shape == (32,)
-    np.testing.assert_array_equal(first[1].numpy(), again[1].numpy())
-
+def test_a_prefix_of_the_split_is_its_first_examples(mnist_test):
+    first = load_mnist("test", examples=100)
+    assert len(first) == 100
+    np.testing.assert_array_equal(first.labels, mnist_test.labels[:100])
+    with pytest.raises(ValueError, match="examples must be an int >= 0"):
+        load_mnist("test", examples=-1)

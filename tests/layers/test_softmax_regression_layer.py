@@ -27,8 +27,8 @@ def test_exact_numbers():
 
 
 def test_gradient_is_the_mean_of_per_example_hand_gradients():
-    from tfsheet.models.classification import cross_entropy_loss
-    from tfsheet.softmax_regression import backprop
+    from tfsheet.models.losses import cross_entropy_loss
+    from tfsheet.layers.softmax_backprop import backprop
 
     rng = np.random.default_rng(0)
     layer = SoftmaxRegression(4, initializer=keras.initializers.RandomNormal(seed=1), dtype="float64")

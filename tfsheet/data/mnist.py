@@ -38,16 +38,19 @@ class MnistSplit:
         return MnistSplit(self.images[:count], self.labels[:count])
 
 
-def load_mnist(split):
-    """Load an MNIST split ("train" or "test") from the configured source.
+def load_mnist(split, examples=0):
+    """Load an MNIST split ("train" or "test") from the configured source; only its first `examples` if > 0.
 
     Raises:
-        ValueError: for an unknown split name.
+        ValueError: for an unknown split name or a negative count.
         DataError: when the files are missing or damaged, or TFDS cannot provide the data.
     """
     if split not in SPLITS:
         raise ValueError(f"Unknown MNIST split {split!r}; expected one of {SPLITS}.")
-    return _load_cached(split, settings.data_dir())
+    if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
+        raise ValueError(f"examples must be an int >= 0 (0 = the whole split). Received: examples={examples!r}")
+    loaded = _load_cached(split, settings.data_dir())
+    return loaded.take(examples) if examples else loaded
 
 
 @functools.lru_cache(maxsize=4)
@@ -90,23 +93,3 @@ def _to_split(images, labels, source):
     pixels.flags.writeable = False
     labels.flags.writeable = False
     return MnistSplit(pixels, labels)
-
-
-def mnist_dataset(split, batch_size, *, targets=None, shuffle_seed=None, repeat=False):
-    """A tf.data pipeline over an MNIST split: cache, seeded shuffle, batch, prefetch.
-
-    Args:
-        targets: an array of per-example targets to pair with the images (for example an
-            encoding from tfsheet.data.encodings); the integer labels by default.
-        shuffle_seed: an int for a reproducible shuffle each epoch, or None for no shuffle.
-    """
-    import tensorflow as tf
-
-    data = load_mnist(split)
-    targets = data.labels if targets is None else targets
-    dataset = tf.data.Dataset.from_tensor_slices((data.images, targets)).cache()
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(data), seed=shuffle_seed, reshuffle_each_iteration=True)
-    if repeat:
-        dataset = dataset.repeat()
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)

@@ -1,57 +1,29 @@
 """Problem 3: linear hidden units against logistic regression: accuracy, the exact maps of Q3.1,
-the rank argument of Q3.2 and the non-convexity certificate of Q3.3. Writes q3.json and a plot."""
-
-import dataclasses
-import pathlib
-import time
+the rank argument of Q3.2 and the non-convexity certificate of Q3.3."""
 
 import keras
 import numpy as np
 
-from tfsheet import convexity, linear_nets
+from tfsheet.analysis import convexity, linear_nets
 from tfsheet.data import load_mnist
-from tfsheet.export import digit_classifier_signature, export_model, probabilities_and_digit
-from tfsheet.models.classification import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.linear_hidden import build_linear_hidden_net
+from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
-from tfsheet.results import write_results
-from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+from tfsheet.results import spread
+from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
+from tfsheet.training import ArrayData, TrainConfig, seed_everything
 
 EXACT_TOLERANCE = 1e-5   # max abs difference of probabilities for the exact maps of Q3.1
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem3Config:
-    """Settings for Problem 3; all three models get the same budget."""
-
-    hidden_sizes: tuple = (25, 4)      # the sheet's two widths
-    seeds: tuple = (0, 1, 2)           # mean and spread over three seeds
-    epochs: int = 10                   # all three models stop improving by about 10 epochs
-    batch_size: int = 128              # the usual MNIST mini-batch
-    learning_rate: float = 1e-3        # Adam: 92.7 % LR, 92.5 % H = 25, 87.6 % H = 4 (SGD 0.1 within 0.5 points)
-    train_examples: int = 0            # 0 = all 60,000 training images
-    hessian_examples: int = 1000       # Q3.3 curvature on a subset (float64, kept small)
-    lanczos_iterations: int = 60       # enough for the extreme eigenvalues to settle
-
-    def __post_init__(self):
-        if not self.hidden_sizes or any(not isinstance(h, int) or h < 1 for h in self.hidden_sizes):
-            raise ValueError(f"hidden_sizes must be ints >= 1. Received: hidden_sizes={self.hidden_sizes!r}")
-        if not self.seeds:
-            raise ValueError("seeds must name at least one seed. Received: seeds=()")
 
 
-PRESETS = {"quick": Problem3Config(seeds=(0,), epochs=2, train_examples=20_000, lanczos_iterations=30),
-           "default": Problem3Config(),
-           "full": Problem3Config(seeds=(0, 1, 2, 3, 4), epochs=30)}
-
-
-def train(builder, config, seed, train_data):
+def train(builder, name, config, runtime, seed, train_data):
     """Train one model (Adam, cross-entropy with the hand-derived gradient); return (model, trainer)."""
     seed_everything(seed)
-    model = builder()
-    trainer = Trainer(model, cross_entropy_loss, keras.optimizers.Adam(config.learning_rate),
-                      TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=seed, verbose=False),
-                      metrics=CLASSIFIER_METRICS, name=f"{model.name}_seed{seed}")
+    model, trainer = runtime.make_trainer(builder, cross_entropy_loss, lambda: keras.optimizers.Adam(config.learning_rate),
+                                          TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=seed),
+                                          name=f"{name}_seed{seed}", metrics=CLASSIFIER_METRICS)
     trainer.fit(train_data)
     return model, trainer
 
@@ -64,24 +36,17 @@ def _accuracy(model, split):
     return float(np.mean(np.argmax(_probabilities(model, split.images), -1) == split.labels))
 
 
-def _spread(values):
-    return {"mean": float(np.mean(values)), "std": float(np.std(values)), "values": [float(v) for v in values]}
-
-
-def run(config, workdir, export_root=None):
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
-    train_split, test = load_mnist("train"), load_mnist("test")
-    if config.train_examples:
-        train_split = train_split.take(config.train_examples)
+def run(config, workdir, runtime, export_root=None):
+    """Train logistic regression and the linear-hidden nets (each over `seeds`), then the three analyses."""
+    train_split, test = load_mnist("train", config.train_examples), load_mnist("test")
     train_data = ArrayData(train_split.images, train_split.labels)
 
     builders = {"logistic_regression": build_softmax_regression}
     builders.update({f"linear_hidden_{h}": (lambda h=h: build_linear_hidden_net(h)) for h in config.hidden_sizes})
     models, accuracies = {}, {}
     for name, builder in builders.items():
-        runs = [train(builder, config, seed, train_data) for seed in config.seeds]
-        accuracies[name] = _spread([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
+        runs = [train(builder, name, config, runtime, seed, train_data) for seed in config.seeds]
+        accuracies[name] = spread([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
                                     for _, trainer in runs])
         models[name] = [model for model, _ in runs]
     logistic = models["logistic_regression"][0]
@@ -90,17 +55,11 @@ def run(config, workdir, export_root=None):
                "q3_1": _exact_maps(models, logistic, test),
                "q3_2": _rank_argument(models, logistic, test),
                "q3_3": _convexity(config, models, train_split)}
-    from tfsheet.report.plots import plot_accuracy_against_rank
-
-    results["plot"] = str(plot_accuracy_against_rank(results["q3_2"]["truncated_svd_accuracy"], accuracies,
-                                                     workdir / "q3_accuracy_vs_rank.png"))
     if export_root is not None:
         results["saved_models"] = {
             name: str(export_model(models[name][0], name, {"serving_default": digit_classifier_signature(
                 models[name][0], probabilities_and_digit)}, root=export_root))
             for name in models if name.startswith("linear_hidden_")}
-    results["wall_seconds"] = round(time.perf_counter() - started, 1)
-    write_results(workdir / "q3.json", "problem3", config, results)
     return results
 
 

@@ -1,20 +1,18 @@
 """Problem 4: ReLU networks as universal approximators: the sheet's constructions (Q4.2, Q4.3),
 approximation error against width by construction and by training (Q4.4), eventual linearity
-(Q4.5) and a prime detector with its counterexample (Q4.6). Writes q4.json and four plots."""
+(Q4.5) and a prime detector with its counterexample (Q4.6). The nets the figures show are
+returned as their parameters, so the report draws them from the results alone."""
 
 import dataclasses
-import pathlib
-import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from tfsheet import universal
-from tfsheet.export import export_model, scalar_function_signature
+from tfsheet.analysis import universal
+from tfsheet.models.losses import squared_loss
 from tfsheet.models.relu_net import ReluNet
-from tfsheet.results import write_results
-from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+from tfsheet.serving.export import export_model, scalar_function_signature
+from tfsheet.training import ArrayData, TrainConfig, seed_everything
 
 TARGETS = {  # name: (f, Lipschitz constant on [0, 1] or None when there is none)
     "sin(2 pi x)": (lambda x: np.sin(2 * np.pi * x), 2 * np.pi),
@@ -24,50 +22,26 @@ TARGETS = {  # name: (f, Lipschitz constant on [0, 1] or None when there is none
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem4Config:
-    """Settings for Problem 4's experiments."""
-
-    widths: tuple = (2, 4, 8, 16, 32, 64)           # a log-spaced range, where errors still move
-    eps_levels: tuple = (0.1, 0.03, 0.01, 0.003, 0.001)  # targets for the certified construction
-    seeds: tuple = (0,)                             # the trained nets' random starts
-    epochs: int = 300                               # 2,048 samples / batch 128 -> 4,800 Adam steps
-    learning_rate: float = 1e-2                     # fits sin to 3e-2 with 16 units (3e-3 was slower)
-    samples: int = 2048                             # training points, uniform on [0, 1]
-    prime_range: int = 60                           # Q4.6: train on the integers 2..60
-    prime_width: int = 128                          # enough units for one bump per prime below 60
-    prime_epochs: int = 3000                        # full-batch steps on 59 points
-
-    def __post_init__(self):
-        if not self.widths or any(not isinstance(w, int) or w < 1 for w in self.widths):
-            raise ValueError(f"widths must be ints >= 1. Received: widths={self.widths!r}")
-        if any(not e > 0 for e in self.eps_levels):
-            raise ValueError(f"eps_levels must be > 0. Received: eps_levels={self.eps_levels!r}")
-
-
-PRESETS = {"quick": Problem4Config(widths=(4, 16), eps_levels=(0.1, 0.01), epochs=40, prime_epochs=300),
-           "default": Problem4Config(),
-           "full": Problem4Config(widths=(2, 4, 8, 16, 32, 64, 128, 256), seeds=(0, 1, 2), epochs=1000,
-                                  eps_levels=(0.1, 0.03, 0.01, 0.003, 0.001, 0.0003))}
 
 DENSE_GRID = np.linspace(0.0, 1.0, 100_001)
 
 
-def squared_error(y, outputs):
-    return tf.reduce_sum(tf.square(outputs - y), axis=-1)
-
-
-def train_relu_net(width, x, y, epochs, learning_rate, seed, batch_size=128, low=0.0, high=1.0):
+def train_relu_net(runtime, width, x, y, epochs, learning_rate, seed, batch_size=128, low=0.0, high=1.0):
     """Fit a ReluNet of `width` to (x, y) by Adam on the squared error, from a random start."""
     seed_everything(seed)
-    net = ReluNet.random_init(width, low, high, seed=seed)
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync  # under tf.distribute: a multiple of the replicas
-    batch_size = max(replicas, min(batch_size, len(x)) // replicas * replicas)
-    Trainer(net, squared_error, keras.optimizers.Adam(learning_rate),
-            TrainConfig(epochs=epochs, batch_size=batch_size, seed=seed, verbose=False),
-            name=f"relu_width{width}_seed{seed}").fit(
-        ArrayData(x.astype(np.float32).reshape(-1, 1), y.astype(np.float32).reshape(-1, 1)))
+    net, trainer = runtime.make_trainer(lambda: ReluNet.random_init(width, low, high, seed=seed), squared_loss,
+                                        lambda: keras.optimizers.Adam(learning_rate),
+                                        TrainConfig(epochs=epochs, batch_size=min(batch_size, len(x)), seed=seed),
+                                        name=f"relu_width{width}_seed{seed}")
+    trainer.fit(ArrayData(x.astype(np.float32).reshape(-1, 1), y.astype(np.float32).reshape(-1, 1)))
     return net
+
+
+def parameters(net):
+    """A ReLU net as JSON: h(x) = c + sum_j v_j ReLU(w_j x + b_j) (w = w^2, b = b^2, v = w^3, c = b^3)."""
+    w, b, v, c = net.parameters()
+    return {"w": [float(value) for value in w], "b": [float(value) for value in b],
+            "v": [float(value) for value in v], "c": float(c)}
 
 
 def max_error(f, net, grid=DENSE_GRID):
@@ -80,7 +54,7 @@ def uniform_interpolant(f, width):
     return universal.interpolant(knots, f(knots))
 
 
-def _approximation_study(config):
+def _approximation_study(config, runtime):
     rows = []
     for name, (f, lipschitz) in TARGETS.items():
         row = {"function": name, "lipschitz": lipschitz, "adaptive": [], "certified": [], "uniform": [], "trained": []}
@@ -94,35 +68,36 @@ def _approximation_study(config):
         samples = np.linspace(0.0, 1.0, config.samples)
         for width in config.widths:
             row["uniform"].append({"width": width, "max_error": max_error(f, uniform_interpolant(f, width))})
-            errors = [max_error(f, train_relu_net(width, samples, f(samples), config.epochs, config.learning_rate,
+            errors = [max_error(f, train_relu_net(runtime, width, samples, f(samples), config.epochs, config.learning_rate,
                                                   seed)) for seed in config.seeds]
             row["trained"].append({"width": width, "max_error": float(np.median(errors)), "all": errors})
         rows.append(row)
     return rows
 
 
-def _eventually_linear(config):
+def _eventually_linear(config, runtime):
     f = TARGETS["sin(2 pi x)"][0]
     samples = np.linspace(0.0, 1.0, config.samples)
-    net = train_relu_net(16, samples, f(samples), config.epochs, config.learning_rate, seed=config.seeds[0])
+    net = train_relu_net(runtime, 16, samples, f(samples), config.epochs, config.learning_rate, seed=config.seeds[0])
     right, left = universal.asymptote(net, "right"), universal.asymptote(net, "left")
     beyond = right.x0 + np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
     before = left.x0 - np.array([0.0, 1e-3, 1.0, 10.0, 1e3])
-    return net, {"width": net.width, "right": dataclasses.asdict(right), "left": dataclasses.asdict(left),
+    return {"width": net.width, "net": parameters(net), "right": dataclasses.asdict(right), "left": dataclasses.asdict(left),
                  "max_deviation_beyond_x0": float(np.max(np.abs(
                      net.evaluate_exactly(beyond) - (right.slope * beyond + right.intercept)))),
                  "max_deviation_before_left_x0": float(np.max(np.abs(
                      net.evaluate_exactly(before) - (left.slope * before + left.intercept))))}
 
 
-def _prime_detector(config):
+def _prime_detector(config, runtime):
     """Q4.6: a trained detector and a constructed one (exact on 2..N), each with its counterexamples."""
     integers = np.arange(2, config.prime_range + 1)
     targets = np.where([universal.is_prime(int(n)) for n in integers], 1.0, -1.0)
-    trained = train_relu_net(config.prime_width, integers, targets, config.prime_epochs, config.learning_rate,
+    trained = train_relu_net(runtime, config.prime_width, integers, targets, config.prime_epochs, config.learning_rate,
                              seed=config.seeds[0], batch_size=len(integers), low=1.5, high=config.prime_range + 0.5)
     constructed = universal.interpolant(integers, targets)  # +1 at primes, -1 elsewhere, linear between
-    return trained, {"range": [2, config.prime_range], "trained": _detector_summary(trained, integers, targets),
+    return {"range": [2, config.prime_range], "trained_net": parameters(trained),
+            "trained": _detector_summary(trained, integers, targets),
                      "constructed": _detector_summary(constructed, integers, targets)}
 
 
@@ -172,31 +147,18 @@ def ramp_check(trials=20, seed=0):
     return {"trials": trials, "max_abs_difference": worst}
 
 
-def run(config, workdir, export_root=None):
-    from tfsheet.report import plots
-
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
+def run(config, workdir, runtime, export_root=None):
+    """Every question of Problem 4: the two constructions checked, then approximation, asymptotes, primes."""
     example, unit_ramp = universal.sheet_example(), universal.ramp(0.0, 1.0)
     results = {"q4_1": forward_equations_check(),
                "q4_2": {"h(3)": float(example.evaluate_exactly([3.0])[0]),
-                        "h(4)": float(example.evaluate_exactly([4.0])[0])},
-               "q4_3": ramp_check(),
-               "q4_4": _approximation_study(config)}
-    linear_net, results["q4_5"] = _eventually_linear(config)
-    prime_net, results["q4_6"] = _prime_detector(config)
-    results["plots"] = {
-        "constructions": str(plots.plot_relu_constructions(example, universal.ramp(1.0, 3.0),
-                                                           workdir / "q4_constructions.png")),
-        "approximation": str(plots.plot_approximation_error(results["q4_4"], workdir / "q4_4_error_vs_width.png")),
-        "eventually_linear": str(plots.plot_eventually_linear(linear_net, results["q4_5"],
-                                                              workdir / "q4_5_eventually_linear.png")),
-        "primes": str(plots.plot_prime_detector(prime_net, results["q4_6"], workdir / "q4_6_primes.png")),
-    }
+                        "h(4)": float(example.evaluate_exactly([4.0])[0]), "net": parameters(example)},
+               "q4_3": {**ramp_check(), "example": {"c": 1.0, "d": 3.0, "net": parameters(universal.ramp(1.0, 3.0))}},
+               "q4_4": _approximation_study(config, runtime),
+               "q4_5": _eventually_linear(config, runtime),
+               "q4_6": _prime_detector(config, runtime)}
     if export_root is not None:
         results["saved_models"] = {
             name: str(export_model(net, name, {"serving_default": scalar_function_signature(net)}, root=export_root))
             for name, net in (("relu_sheet_example", example), ("relu_ramp", unit_ramp))}
-    results["wall_seconds"] = round(time.perf_counter() - started, 1)
-    write_results(workdir / "q4.json", "problem4", config, results)
     return results

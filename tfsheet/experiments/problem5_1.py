@@ -8,10 +8,7 @@ dependencies longer than its truncation k? Three experiments, each writing its r
       neural n-gram with context k, the RNN with TBPTT k (carried and reset) and with full BPTT.
 """
 
-import dataclasses
 import math
-import pathlib
-import time
 
 import keras
 import numpy as np
@@ -19,66 +16,31 @@ import numpy as np
 from tfsheet.data import synthetic
 from tfsheet.data.text import load_tiny_shakespeare
 from tfsheet.data.vocabulary import CharVocabulary
-from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram, token_cross_entropy
-from tfsheet.ngram_counts import KneserNeyCounts
-from tfsheet.results import write_results
-from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+from tfsheet.models.kneser_ney import KneserNeyCounts
+from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram
+from tfsheet.models.losses import token_cross_entropy
+from tfsheet.serving.export import export_model, ngram_language_model_signature, recurrent_language_model_signature
+from tfsheet.training import ArrayData, TrainConfig, seed_everything
 from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, log_softmax_at,
-                                    reset_state_gradients, sequence_log_probs, sequence_logits, stream_windows)
+                                    reset_state_gradients, sequence_log_probs, sequence_predictions,
+                                    train_on_streams)
 
 NATS_PER_BIT = math.log(2)
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem51Config:
-    """Settings for Problem 5.1; each default says why."""
-
-    orders: tuple = (2, 3, 5, 8, 16)          # the n of the question (n-gram context n - 1, TBPTT k = n)
-    hidden_size: int = 256                    # RNN state and n-gram hidden layer
-    streams: int = 64                         # TBPTT batch: parallel streams through the text
-    rnn_epochs: int = 3                       # three passes over the ~1M training characters per model
-    ngram_steps: int = 12_000                 # neural n-gram: Adam steps of batch 256 (~3M windows, 3 passes)
-    learning_rate: float = 2e-3               # Adam, for every neural model
-    train_chars: int = 0                      # 0 = the whole training split
-    probe_truncations: tuple = (2, 3, 5, 8, 10, 16)
-    probe_length: int = 300_000               # training bits of the probe
-    probe_hidden: int = 16                    # the probe needs little memory
-    copy_truncations: tuple = (4, 8)          # k for the copy-task grid
-    copy_distance_factors: tuple = (0.5, 1, 2, 4, 8)  # L = factor * k
-    copy_length: int = 200_000                # training tokens of each copy task
-    copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
-    copy_hidden: int = 32
-    seed: int = 0
-
-    def __post_init__(self):
-        if any(not isinstance(n, int) or n < 2 for n in self.orders):
-            raise ValueError(f"orders must be ints >= 2 (k = n >= 2). Received: orders={self.orders!r}")
-        if any(not isinstance(k, int) or k < 1 for k in (*self.probe_truncations, *self.copy_truncations)):
-            raise ValueError("truncations k must be ints >= 1. Received: "
-                             f"{self.probe_truncations!r}, {self.copy_truncations!r}")
-
-
-PRESETS = {
-    "quick": Problem51Config(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300,
-                             train_chars=100_000, probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
-                             copy_distance_factors=(0.5, 2), copy_length=40_000),
-    "default": Problem51Config(),
-    "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
-                            copy_truncations=(4, 8, 16)),
-}
 
 
 # -- training helpers shared by the three experiments ----------------------------------------------------------------
 
-def train_rnn(config, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1):
+def train_rnn(config, runtime, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1):
     """RNN trained by TBPTT with `window` = k and `mode` "carried" or "reset" (reset + long window = full BPTT)."""
     seed_everything(config.seed)
-    model = RNNLanguageModel(vocab_size, hidden_size, output_size, streams=config.streams)
-    x, y = stream_windows(inputs, targets, config.streams, window)
     gradients = carried_state_gradients if mode == "carried" else reset_state_gradients
-    Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
-            TrainConfig(epochs=epochs, batch_size=config.streams, shuffle=False, seed=config.seed, verbose=False),
-            gradients=gradients, name=f"rnn_{mode}_k{window}_hidden{hidden_size}").fit(ArrayData(x, y))
+    model, _, _ = train_on_streams(
+        runtime, lambda: RNNLanguageModel(vocab_size, hidden_size, output_size, streams=config.streams),
+        inputs, targets, streams=config.streams, window=window, gradients_for=lambda model: gradients,
+        learning_rate=config.learning_rate, seed=config.seed, epochs=epochs,
+        name=f"rnn_{mode}_k{window}_hidden{hidden_size}")
     return model
 
 
@@ -88,16 +50,17 @@ def context_windows(inputs, targets, context):
     return windows, np.asarray(targets, np.int32)[context - 1:]
 
 
-def train_neural_ngram(config, inputs, targets, vocab_size, output_size, context, steps, hidden_size):
+def train_neural_ngram(config, runtime, inputs, targets, vocab_size, output_size, context, steps, hidden_size):
+    """A neural n-gram (context n - 1) trained for about `steps` Adam steps of batch 256."""
     seed_everything(config.seed)
-    model = build_neural_ngram(vocab_size, context, output_size, hidden_size=hidden_size)
     x, y = context_windows(inputs, targets, context)
-    passes = max(1, math.ceil(steps * 256 / len(x)))                 # about `steps` Adam steps of batch 256
+    passes = max(1, math.ceil(steps * 256 / len(x)))
     chosen = np.random.default_rng(config.seed).permutation(len(x))[:math.ceil(steps * 256 / passes)]
-    Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
-            TrainConfig(epochs=passes, batch_size=256, seed=config.seed, verbose=False),
-            name=f"neural_{context + 1}gram_hidden{hidden_size}").fit(
-        ArrayData(x[chosen], y[chosen]))
+    model, trainer = runtime.make_trainer(
+        lambda: build_neural_ngram(vocab_size, context, output_size, hidden_size=hidden_size), token_cross_entropy,
+        lambda: keras.optimizers.Adam(config.learning_rate), TrainConfig(epochs=passes, batch_size=256, seed=config.seed),
+        name=f"neural_{context + 1}gram_hidden{hidden_size}")
+    trainer.fit(ArrayData(x[chosen], y[chosen]))
     return model
 
 
@@ -114,9 +77,8 @@ def _mean_loss(log_probs, start, stop):
 
 # -- the three experiments -------------------------------------------------------------------------------------------
 
-def run_shakespeare(config, workdir, export_root=None):
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
+def run_shakespeare(config, workdir, runtime, export_root=None):
+    """Bits per character on Tiny Shakespeare for every model family and order n."""
     train_text = load_tiny_shakespeare("train")
     if config.train_chars:
         train_text = train_text[:config.train_chars]
@@ -130,12 +92,12 @@ def run_shakespeare(config, workdir, export_root=None):
     rows, exported = [], None
     for n in config.orders:
         models = {
-            "neural_ngram": train_neural_ngram(config, inputs, targets, len(vocab), len(vocab), n - 1,
+            "neural_ngram": train_neural_ngram(config, runtime, inputs, targets, len(vocab), len(vocab), n - 1,
                                                config.ngram_steps, config.hidden_size),
-            "rnn_tbptt_carried": train_rnn(config, inputs, targets, len(vocab), len(vocab), config.hidden_size, n,
-                                           "carried", config.rnn_epochs),
-            "rnn_tbptt_reset": train_rnn(config, inputs, targets, len(vocab), len(vocab), config.hidden_size, n,
-                                         "reset", config.rnn_epochs),
+            "rnn_tbptt_carried": train_rnn(config, runtime, inputs, targets, len(vocab), len(vocab),
+                                           config.hidden_size, n, "carried", config.rnn_epochs),
+            "rnn_tbptt_reset": train_rnn(config, runtime, inputs, targets, len(vocab), len(vocab),
+                                         config.hidden_size, n, "reset", config.rnn_epochs),
         }
         row = {"n": n}
         for split, ids in splits.items():
@@ -157,21 +119,14 @@ def run_shakespeare(config, workdir, export_root=None):
             exported = export_language_models(models, vocab, n, export_root)
     unigram = counts.log_probs(splits["test"], 1)
     results = {"vocab_size": len(vocab), "train_chars": len(train_ids), "rows": rows,
-               "test_unigram_nats": float(-unigram[first:].mean()),
-               "wall_seconds": round(time.perf_counter() - started, 1)}
-    from tfsheet.report.plots import plot_bpc_against_order
-
-    results["plot"] = str(plot_bpc_against_order(rows, workdir / "q5_1_bpc_vs_n.png"))
+               "test_unigram_nats": float(-unigram[first:].mean())}
     if exported is not None:
         results["saved_models"] = exported
-    write_results(workdir / "q5_1_shakespeare.json", "problem5_1_shakespeare", config, results)
     return results
 
 
 def export_language_models(models, vocab, n, root):
     """Publish char_rnn (TBPTT k = n, carried state) and char_ngram (context n - 1), vocabulary included."""
-    from tfsheet.export import export_model, ngram_language_model_signature, recurrent_language_model_signature
-
     extra = {"vocabulary.json": vocab.to_json()}
     rnn, ngram = models["rnn_tbptt_carried"], models["neural_ngram"]
     return {"char_rnn": str(export_model(rnn, "char_rnn", {"serving_default": recurrent_language_model_signature(rnn)},
@@ -180,30 +135,23 @@ def export_language_models(models, vocab, n, root):
                 ngram, n - 1, len(vocab))}, root=root, extra_files=extra))}
 
 
-def run_probe(config, workdir):
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
+def run_probe(config, workdir, runtime, export_root=None):
+    """The truncation probe: validation loss of the RNN with carried or reset state for each truncation k."""
     x_train, y_train = synthetic.truncation_probe(config.probe_length, seed=config.seed)
     x_val, y_val = synthetic.truncation_probe(50_000, seed=config.seed + 1)
     rows = []
     for k in config.probe_truncations:
         row = {"k": k}
         for mode in ("carried", "reset"):
-            model = train_rnn(config, x_train, y_train, 2, 2, config.probe_hidden, k, mode)
+            model = train_rnn(config, runtime, x_train, y_train, 2, 2, config.probe_hidden, k, mode)
             log_probs = sequence_log_probs(model, x_val, y_val, reset_every=k if mode == "reset" else None)
             row[f"rnn_tbptt_{mode}_nats"] = _mean_loss(log_probs, 8, None)
         rows.append(row)
-    results = {"levels": synthetic.probe_levels(), "rows": rows, "wall_seconds": round(time.perf_counter() - started, 1)}
-    from tfsheet.report.plots import plot_probe
-
-    results["plot"] = str(plot_probe(rows, results["levels"], workdir / "q5_1_probe.png"))
-    write_results(workdir / "q5_1_probe.json", "problem5_1_probe", config, results)
-    return results
+    return {"levels": synthetic.probe_levels(), "rows": rows}
 
 
-def run_copy(config, workdir):
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
+def run_copy(config, workdir, runtime, export_root=None):
+    """The copy task at distance L for each truncation k: accuracy on the copy positions of every learner."""
     vocab = config.copy_vocab
     cells = []
     for k in config.copy_truncations:
@@ -216,13 +164,13 @@ def run_copy(config, workdir):
             copy_positions = val_copy[1:]
             full_window = max(4 * distance, 32)
             models = {
-                "neural_ngram": (train_neural_ngram(config, inputs, targets, vocab, vocab, k,
+                "neural_ngram": (train_neural_ngram(config, runtime, inputs, targets, vocab, vocab, k,
                                                     config.copy_length // 256, config.copy_hidden), None),
-                "rnn_tbptt_carried": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden, k,
+                "rnn_tbptt_carried": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden, k,
                                                 "carried"), None),
-                "rnn_tbptt_reset": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden, k,
+                "rnn_tbptt_reset": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden, k,
                                               "reset"), k),
-                "rnn_full_bptt": (train_rnn(config, inputs, targets, vocab, vocab, config.copy_hidden,
+                "rnn_full_bptt": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden,
                                             full_window, "reset", epochs=2), full_window),
             }
             cell = {"k": k, "L": distance, "full_bptt_window": full_window}
@@ -232,22 +180,10 @@ def run_copy(config, workdir):
                     predicted = np.concatenate([np.full(k - 1, -1), np.argmax(model.predict(
                         context_windows(val_inputs, val_targets, k)[0], batch_size=4096, verbose=0), axis=1)])
                 else:
-                    log_probs, predicted = rnn_predictions(model, val_inputs, val_targets, reset_every)
+                    log_probs, predicted = sequence_predictions(model, val_inputs, val_targets, reset_every)
                 mask = copy_positions[:len(log_probs)].copy()
                 mask[:max(k, distance) + 1] = False
                 cell[f"{name}_copy_accuracy"] = float(np.mean(predicted[mask] == val_targets[:len(predicted)][mask]))
                 cell[f"{name}_copy_nats"] = float(-np.mean(log_probs[mask]))
             cells.append(cell)
-    results = {"losses": synthetic.copy_task_losses(vocab), "chance_accuracy": 1 / vocab, "cells": cells,
-               "wall_seconds": round(time.perf_counter() - started, 1)}
-    from tfsheet.report.plots import plot_copy_heatmap
-
-    results["plot"] = str(plot_copy_heatmap(cells, workdir / "q5_1_copy_heatmap.png"))
-    write_results(workdir / "q5_1_copy.json", "problem5_1_copy", config, results)
-    return results
-
-
-def rnn_predictions(model, inputs, targets, reset_every=None):
-    """Per-position log-probabilities of the targets and argmax predictions of an RNN over a sequence."""
-    logits = sequence_logits(model, inputs, chunk=len(inputs), reset_every=reset_every)
-    return log_softmax_at(logits, np.asarray(targets)[:len(logits)]), np.argmax(logits, axis=1)
+    return {"losses": synthetic.copy_task_losses(vocab), "chance_accuracy": 1 / vocab, "cells": cells}

@@ -1,50 +1,22 @@
 """Problem 5.2: RTRL against BPTT: exact agreement of the gradients, online learning of the copy task
 beyond TBPTT's truncation, SnAp-1's cheaper approximate gradient, and the measured time per step
-of RTRL and BPTT at a few hidden sizes. Writes q5_2.json and the cost plot.
-(Larger sizes and peak memory: benchmarks/rtrl_cost.py.)"""
+of RTRL and BPTT at a few hidden sizes. (Larger sizes and peak memory: benchmarks/rtrl_cost.py.)
 
-import dataclasses
-import pathlib
+The float64 checks and the timings are analysis, not training: they run on one device whatever
+the runtime's strategy; the online learners train under it."""
+
 import time
 
-import keras
 import numpy as np
 import tensorflow as tf
 
-from tfsheet import rtrl
+from tfsheet.analysis.rtrl_cost import step_costs
 from tfsheet.data import synthetic
-from tfsheet.experiments.problem5_1 import rnn_predictions
-from tfsheet.models.language_models import RNNLanguageModel, token_cross_entropy
-from tfsheet.report.plots import plot_rtrl_cost
-from tfsheet.results import write_results
-from tfsheet.rtrl_cost import step_costs
-from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
-from tfsheet.training.distribution import outside_strategy
-from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, stream_windows
+from tfsheet.models.language_models import RNNLanguageModel
+from tfsheet.training import rtrl, seed_everything
+from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, sequence_predictions, train_on_streams
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem52Config:
-    """Settings for Problem 5.2."""
-
-    check_sizes: tuple = (4, 16, 32)          # hidden sizes n for the float64 agreement check
-    check_lengths: tuple = (1, 10, 100)       # sequence lengths T
-    distance: int = 16                        # copy-task distance L, four times the truncation
-    truncation: int = 4                       # the TBPTT k that RTRL is compared with
-    hidden_size: int = 32                     # online learners' state size (RTRL costs H^4 per step)
-    streams: int = 16                         # parallel streams, one token each per update
-    copy_length: int = 120_000                # training tokens of the copy task
-    copy_vocab: int = 4
-    learning_rate: float = 1e-3               # Adam
-    snap_sizes: tuple = (8, 16, 32)           # gradient-quality check of SnAp-1
-    cost_sizes: tuple = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
-    seed: int = 0
-
-
-PRESETS = {"quick": Problem52Config(check_sizes=(4, 8), check_lengths=(1, 10), distance=8, hidden_size=16,
-                                    streams=8, copy_length=16_000, snap_sizes=(8,), cost_sizes=(8, 16, 32)),
-           "default": Problem52Config(),
-           "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64), cost_sizes=(8, 16, 32, 64, 128, 256, 384))}
 
 
 def _relative_error(got, want):
@@ -88,7 +60,7 @@ def snap1_quality(config):
     return rows
 
 
-def online_copy_task(config):
+def online_copy_task(config, runtime):
     """Copy task at distance L > k: RTRL and SnAp-1 online against TBPTT(k) with carried state."""
     vocab, streams, L = config.copy_vocab, config.streams, config.distance
     tokens, _ = synthetic.copy_task(config.copy_length, L, vocab, seed=config.seed)
@@ -104,29 +76,20 @@ def online_copy_task(config):
                "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"]}
     for name, (window, source) in learners.items():
         seed_everything(config.seed)
-        model = RNNLanguageModel(vocab, config.hidden_size, streams=streams)
-        x, y = stream_windows(inputs, targets, streams, window)
         started = time.perf_counter()
-        Trainer(model, token_cross_entropy, keras.optimizers.Adam(config.learning_rate),
-                TrainConfig(epochs=1, batch_size=streams, shuffle=False, seed=config.seed, verbose=False),
-                gradients=source(model), name=name).fit(ArrayData(x, y))
+        model, trainer, _ = train_on_streams(
+            runtime, lambda: RNNLanguageModel(vocab, config.hidden_size, streams=streams), inputs, targets,
+            streams=streams, window=window, gradients_for=source, learning_rate=config.learning_rate,
+            seed=config.seed, name=name)
         seconds = time.perf_counter() - started
-        log_probs, predicted = rnn_predictions(model, val_inputs, val_targets)
+        log_probs, predicted = sequence_predictions(model, val_inputs, val_targets)
         results[name] = {"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
                          "copy_nats": float(-np.mean(log_probs[mask])), "train_seconds": round(seconds, 1),
-                         "updates": len(x) // streams}
+                         "updates": int(trainer.step.numpy())}
     return results
 
 
-def run(config, workdir):
-    workdir = pathlib.Path(workdir)
-    started = time.perf_counter()
-    # The float64 checks and the timings are analysis, not training: under a strategy they run as on one device.
-    results = {"agreement": outside_strategy(gradient_agreement, config),
-               "snap1": outside_strategy(snap1_quality, config),
-               "online": online_copy_task(config), "cost": outside_strategy(step_costs, config.cost_sizes)}
-    results["plot"] = str(plot_rtrl_cost(results["cost"]["rows"], results["cost"]["rows"],
-                                         workdir / "q5_2_cost_vs_n.png"))
-    results["wall_seconds"] = round(time.perf_counter() - started, 1)
-    write_results(workdir / "q5_2.json", "problem5_2", config, results)
-    return results
+def run(config, workdir, runtime, export_root=None):
+    """Agreement of RTRL with BPTT, SnAp-1's gradient quality, online learning and the cost per step."""
+    return {"agreement": gradient_agreement(config), "snap1": snap1_quality(config),
+            "online": online_copy_task(config, runtime), "cost": step_costs(config.cost_sizes)}

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from tfsheet.softmax_regression import affine
+from tfsheet.layers.softmax_backprop import affine
 
 
 @keras.saving.register_keras_serializable(package="tfsheet")
@@ -11,7 +11,7 @@ class SoftmaxRegression(keras.layers.Layer):
     """Multiclass logistic regression as one layer, W (C x D) and b (C) as the sheet writes them.
 
     Returns a dict: `logits` z (N, C) and `probabilities` a (N, C). Training uses the logits with
-    `tfsheet.softmax_regression.softmax_cross_entropy`, so the whole backward pass (dl/dz = a - e_y,
+    `tfsheet.layers.softmax_backprop.softmax_cross_entropy`, so the whole backward pass (dl/dz = a - e_y,
     dl/dW = dl/dz x^T, dl/db = dl/dz) is the hand-written one, not TensorFlow's autodiff.
 
     Args:

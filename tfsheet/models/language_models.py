@@ -6,8 +6,10 @@
     the engine between windows and is checkpointed with the model;
   * build_neural_ngram: Bengio et al. (2003): embeddings of the previous n - 1 tokens, concatenated,
     a tanh hidden layer and a softmax over the vocabulary;
-  * the count-based Kneser-Ney model lives in tfsheet.ngram_counts.
+  * the count-based Kneser-Ney model lives in tfsheet.models.kneser_ney.
 """
+
+import weakref
 
 import keras
 import tensorflow as tf
@@ -15,6 +17,7 @@ import tensorflow as tf
 from tfsheet.layers.tanh_rnn_cell import TanhRNNCell
 
 CELLS = ("tanh", "gru")
+_COMPILED_CALLS = weakref.WeakKeyDictionary()
 
 
 @keras.saving.register_keras_serializable(package="tfsheet")
@@ -48,6 +51,18 @@ class RNNLanguageModel(keras.Model):
                                              initializer="zeros", trainable=False, aggregation="only_first_replica")
         self(tf.zeros([1, 1], tf.int32), self.zero_state(1))  # build every layer
 
+    def compiled_call(self):
+        """`call` as one tf.function for every batch and length: tokens (B, T) int32, state (B, H) -> (logits, state).
+
+        Made once per model and reused: by sequence scoring, by sampling and by the exported signature.
+        """
+        if self not in _COMPILED_CALLS:     # kept outside the model, so that it is never saved with it
+            _COMPILED_CALLS[self] = tf.function(
+                lambda tokens, state: self(tokens, state),
+                input_signature=[tf.TensorSpec([None, None], tf.int32, name="tokens"),
+                                 tf.TensorSpec([None, self.hidden_size], self.compute_dtype, name="state")])
+        return _COMPILED_CALLS[self]
+
     def zero_state(self, batch_size):
         return tf.zeros([batch_size, self.hidden_size], self.compute_dtype)
 
@@ -74,9 +89,3 @@ def build_neural_ngram(vocab_size, context, output_size=None, embedding_dim=32, 
     hidden = keras.layers.Dense(hidden_size, activation="tanh", name="hidden")(joined)
     logits = keras.layers.Dense(output_size or vocab_size, name="logits")(hidden)
     return keras.Model(tokens, logits, name=f"neural_ngram_{context + 1}")
-
-
-def token_cross_entropy(targets, logits):
-    """Per-row mean cross-entropy over positions: targets (B, T) or (B,), logits (B, T, V) or (B, V)."""
-    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(targets, tf.int32), logits)
-    return losses if losses.shape.rank == 1 else tf.reduce_mean(losses, axis=-1)

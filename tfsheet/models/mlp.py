@@ -2,12 +2,11 @@
 
     h = f(W1 x + b1)            (H,)    hidden layer, activation f (ReLU by default)
     y_hat = g(W2 h + b2)        (K,)    K = 10 (one-hot, digit 0 last) or 4 (binary), g = sigmoid
-    L = sum_i ||y_hat_i - y_i||^2       the sheet's squared loss; the engine minimises its mean
-                                        over the mini-batch (the same minimiser, a rescaled rate)
+    L = sum_i ||y_hat_i - y_i||^2       the sheet's squared loss (tfsheet.models.losses.squared_loss);
+                                        the engine minimises its mean over the mini-batch
 """
 
 import keras
-import tensorflow as tf
 
 from tfsheet.data import encodings
 from tfsheet.data.mnist import NUM_PIXELS
@@ -29,27 +28,3 @@ def build_mlp(num_hidden, encoding, hidden_activation="relu", output_activation=
     hidden = keras.layers.Dense(num_hidden, activation=hidden_activation, name="hidden")(pixels)
     scores = keras.layers.Dense(output_units(encoding), activation=output_activation, name="output")(hidden)
     return keras.Model(pixels, scores, name=name or f"mlp_{encoding}_{num_hidden}")
-
-
-def squared_loss(targets, scores):
-    """Per-example ||y_hat - y||^2, summed over the output units."""
-    return tf.reduce_sum(tf.square(scores - targets), axis=-1)
-
-
-def one_hot_accuracy(targets, scores):
-    """1.0 where the largest output is the target's component (argmax decoding)."""
-    return tf.cast(tf.equal(tf.argmax(scores, -1), tf.argmax(targets, -1)), tf.float32)
-
-
-def binary_accuracy(targets, scores):
-    """1.0 where every bit, thresholded at 0.5, matches; an invalid code never matches a digit."""
-    return tf.cast(tf.reduce_all(tf.equal(scores > 0.5, targets > 0.5), axis=-1), tf.float32)
-
-
-def binary_invalid(targets, scores):
-    """1.0 where the thresholded bits spell 10..15, a code that names no digit."""
-    return tf.cast(tf.equal(encodings.tf_decode_binary(scores), encodings.INVALID), tf.float32)
-
-
-METRICS = {"one_hot": {"accuracy": one_hot_accuracy},
-           "binary": {"accuracy": binary_accuracy, "invalid": binary_invalid}}

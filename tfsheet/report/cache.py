@@ -1,9 +1,10 @@
 """The report's results cache: one JSON record per experiment, reused while its key is unchanged.
 
-key = sha256 of the experiment's name, its configuration, the fingerprint of the data it reads,
-tfsheet's version and the tf.distribute strategy in force. A record also keeps what the key does not need but a reader does: the seed(s),
-library versions and machine, when it ran and how long it took. Records are written atomically,
-so a report killed half-way leaves only whole records, and the next run starts from them.
+key = sha256 of the experiment's name, its configuration (with the settings changed from the
+command line, recorded apart as well), the fingerprint of the data it reads, tfsheet's version and
+the tf.distribute strategy. A record also keeps what the key does not need but a reader does: the
+seed(s), library versions and machine, when it ran and how long it took. Records are written
+atomically, so a report killed half-way leaves only whole records, and the next run starts from them.
 """
 
 import dataclasses
@@ -11,13 +12,11 @@ import datetime
 import functools
 import hashlib
 import json
-import os
 import pathlib
-import tempfile
 
 import tfsheet
 from tfsheet import settings
-from tfsheet.results import environment
+from tfsheet.results import environment, write_json
 from tfsheet.training import distribution
 
 _DATA_FILES = {"mnist": ("mnist/train-images-idx3-ubyte.gz", "mnist/train-labels-idx1-ubyte.gz",
@@ -55,16 +54,16 @@ def input_fingerprint(dataset):
     return {"source": "files", "sha256": hashes}
 
 
-def key_fields(experiment, config):
-    """What the key is made of: the experiment, its configuration, its input data, tfsheet, the strategy."""
-    return {"experiment": experiment.name, "config": dataclasses.asdict(config),
+def key_fields(experiment, config, changed, strategy):
+    """What the key is made of: the experiment, its configuration and the settings changed in it, its
+    input data, tfsheet, the strategy."""
+    return {"experiment": experiment.name, "config": dataclasses.asdict(config), "settings": dict(changed),
             "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-            "tfsheet": tfsheet.__version__, "strategy": distribution.describe()}
+            "tfsheet": tfsheet.__version__, "strategy": distribution.describe(strategy)}
 
 
-def cache_key(experiment, config, fields=None):
-    """The key a cached record must carry to be reused for `experiment` with `config`."""
-    fields = fields or key_fields(experiment, config)
+def cache_key(fields):
+    """The key a cached record must carry to be reused: the sha256 of its key fields."""
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -87,24 +86,11 @@ def load_cached(out, experiment, key):
 def new_record(experiment, scale, fields):
     """A record for a run that starts now (`fields` from key_fields); the runner adds status, results or error."""
     seeds = {name: value for name, value in fields["config"].items() if name in ("seed", "seeds")}
-    return {**fields, "problem": experiment.problem, "scale": scale, "key": cache_key(experiment, None, fields),
+    return {**fields, "problem": experiment.problem, "scale": scale, "key": cache_key(fields),
             "seed": seeds, "environment": environment(),
             "started_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
 
 
 def write_record(out, experiment, record):
     """Write `record` atomically (a temporary file renamed over the old one); return its path."""
-    path = record_path(out, experiment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as stream:
-        json.dump(record, stream, indent=2, sort_keys=True, default=_json_default)
-    os.replace(stream.name, path)
-    return path
-
-
-def _json_default(value):
-    if hasattr(value, "item"):        # numpy scalars
-        return value.item()
-    if hasattr(value, "tolist"):      # numpy arrays
-        return value.tolist()
-    return str(value)
+    return write_json(record_path(out, experiment), record)

@@ -10,6 +10,7 @@ import datetime
 import pathlib
 import shutil
 
+from tfsheet.experiments.registry import EXPERIMENTS, for_question
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import all_problems
 from tfsheet.report.html import markdown_to_html
@@ -19,7 +20,7 @@ def section_id(number):
     return f"q{number.replace('.', '-')}"
 
 
-def write_report(out, records, scale):
+def write_report(out, records, scale, experiments=EXPERIMENTS):
     """Write OUT/index.md, OUT/index.html and OUT/figures/; return their paths and any section errors.
 
     Returns:
@@ -30,14 +31,17 @@ def write_report(out, records, scale):
     figure_dir = out / "figures"
     figure_dir.mkdir(parents=True, exist_ok=True)
     by_name = {record["experiment"]: record for record in records}
+    needs = {question.number: [experiment.name for experiment in for_question(question.number, experiments)]
+             for problem in all_problems() for question in problem.questions}
     parts, errors = [_header(records, scale)], []
     for problem in all_problems():
-        questions = [question for question in problem.questions if any(name in by_name for name in question.needs)]
+        questions = [question for question in problem.questions
+                     if any(name in by_name for name in needs[question.number])]
         if not questions:
             continue
         parts.append(f"## Problem {problem.number}: {problem.title}")
         for question in questions:
-            body, error = _section(question, by_name, figure_dir, out)
+            body, error = _section(question, needs[question.number], by_name, figure_dir, out)
             if error:
                 errors.append((question.number, error))
             parts.append(f'<a id="{section_id(question.number)}"></a>\n\n### {question.number} {question.title}\n\n'
@@ -50,16 +54,16 @@ def write_report(out, records, scale):
     return {"markdown": markdown_path, "html": html_path, "errors": errors}
 
 
-def _section(question, by_name, figure_dir, out):
+def _section(question, needs, by_name, figure_dir, out):
     """The section's Markdown body, and an error message when it could not be answered."""
-    selected = {name: by_name[name] for name in question.needs if name in by_name}
+    selected = {name: by_name[name] for name in needs if name in by_name}
     failed = {name: record for name, record in selected.items() if record.get("status") != "ok"}
     if failed:
         lines = [f"- **{name}** failed: `{record['error']['type']}: {_one_line(record['error']['message'])}` "
                  f"(traceback in `results/{name}.json`)" for name, record in failed.items()]
         return ("**Not answered: an experiment it needs failed in this run.**\n\n" + "\n".join(lines),
                 "; ".join(f"{name} failed" for name in failed))
-    missing = [name for name in question.needs if name not in by_name]
+    missing = [name for name in needs if name not in by_name]
     try:
         answer = question.answer(selected, figure_dir)
     except Exception as error:  # noqa: BLE001 - a broken section must not take the report down

@@ -71,17 +71,31 @@ def plot_accuracy_against_rank(truncated, accuracies, path):
     return _save(plt, figure, path)
 
 
+def relu_net(parameters, x):
+    """h(x) = c + sum_j v_j ReLU(w_j x + b_j) for a net stored as {"w", "b", "v", "c"}, in float64."""
+    import numpy as np
+
+    w, b, v = (np.asarray(parameters[key], np.float64) for key in ("w", "b", "v"))
+    x = np.asarray(x, np.float64)
+    return parameters["c"] + np.maximum(0.0, np.outer(x, w) + b) @ v               # (N,)
+
+
 def plot_relu_constructions(example, ramp, path):
-    """Q4.2 and Q4.3: the sheet's two-unit network and the ramp h_{c,d}, with their kinks."""
+    """Q4.2 and Q4.3: the sheet's two-unit network and the ramp h_{c,d}, with their kinks.
+
+    `example` is the Q4.2 net's parameters; `ramp` is {"c", "d", "net": parameters}.
+    """
     import numpy as np
 
     plt = _pyplot()
     figure, axes = plt.subplots(1, 2, figsize=(9.6, 3.6))
+    c, d = ramp["c"], ramp["d"]
     for axis, net, title, span in ((axes[0], example, "Q4.2: h(x) = ReLU(x - 3) - ReLU(x - 4)", (0, 7)),
-                                   (axes[1], ramp, "Q4.3: h_{c,d} with c = 1, d = 3", (-1, 5))):
+                                   (axes[1], ramp["net"], f"Q4.3: h_{{c,d}} with c = {c:g}, d = {d:g}",
+                                    (c - 2, d + 2))):
         x = np.linspace(*span, 1401)
-        axis.plot(x, net.evaluate_exactly(x), linewidth=2)
-        w, b, _, _ = net.parameters()
+        axis.plot(x, relu_net(net, x), linewidth=2)
+        w, b = np.asarray(net["w"]), np.asarray(net["b"])
         for kink in -b / w:
             axis.axvline(kink, color="grey", linestyle=":", linewidth=1)
         axis.set_title(title, fontsize=10)
@@ -114,15 +128,15 @@ def plot_approximation_error(rows, path):
     return _save(plt, figure, path)
 
 
-def plot_eventually_linear(net, summary, path):
-    """Q4.5: a net trained on [0, 1] drawn far outside it, with the outermost kinks x0 marked."""
+def plot_eventually_linear(summary, path):
+    """Q4.5: a net trained on [0, 1] (summary["net"]) drawn far outside it, with the outermost kinks x0 marked."""
     import numpy as np
 
     plt = _pyplot()
     right, left = summary["right"], summary["left"]
     x = np.linspace(min(-2.0, left["x0"] - 1), max(3.0, right["x0"] + 1), 2001)
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
-    axis.plot(x, net.evaluate_exactly(x), linewidth=2, label="h(x), trained on sin(2 pi x), x in [0, 1]")
+    axis.plot(x, relu_net(summary["net"], x), linewidth=2, label="h(x), trained on sin(2 pi x), x in [0, 1]")
     axis.plot(x, np.sin(2 * np.pi * x), color="grey", alpha=0.4, label="sin(2 pi x)")
     for side, style in ((right, "--"), (left, ":")):
         axis.axvline(side["x0"], color="black", linestyle=style, linewidth=1,
@@ -132,11 +146,12 @@ def plot_eventually_linear(net, summary, path):
     return _save(plt, figure, path)
 
 
-def plot_prime_detector(net, summary, path):
-    """Q4.6: a net trained to be positive exactly on the primes of 2..N, drawn past its counterexample."""
+def plot_prime_detector(summary, path):
+    """Q4.6: a net trained to be positive exactly on the primes of 2..N (summary["trained_net"]), drawn past
+    its counterexample."""
     import numpy as np
 
-    from tfsheet.universal import is_prime
+    from tfsheet.analysis.universal import is_prime
 
     plt = _pyplot()
     low, high = summary["range"]
@@ -146,8 +161,9 @@ def plot_prime_detector(net, summary, path):
     integers = np.arange(2, end + 1)
     primes = integers[[is_prime(int(n)) for n in integers]]
     figure, axis = plt.subplots(figsize=(8, 4.2))
-    axis.plot(x, net.evaluate_exactly(x), linewidth=1.5, label="h(x), trained")
-    axis.scatter(primes, net.evaluate_exactly(primes), color="red", s=12, zorder=3, label="h at the primes")
+    net = summary["trained_net"]
+    axis.plot(x, relu_net(net, x), linewidth=1.5, label="h(x), trained")
+    axis.scatter(primes, relu_net(net, primes), color="red", s=12, zorder=3, label="h at the primes")
     axis.axhline(0, color="black", linewidth=0.8)
     axis.axvspan(low, high, color="green", alpha=0.08, label=f"training range {low}..{high}")
     axis.axvline(trained["asymptote"]["x0"], color="grey", linestyle=":", label="last kink x0")

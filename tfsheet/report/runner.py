@@ -1,10 +1,11 @@
-"""Run the report's experiments in order, each isolated, cached, timed and logged, then render.
+"""Run experiments of the registry in order, each isolated, cached, timed and logged, then render.
 
 For each experiment: reuse its cached record when the key matches (and not `force`); otherwise
 run it with its TensorBoard logs under OUT/tensorboard/<name>/ and its files under OUT/runs/<name>/,
 and write its record, "ok" with the results or "failed" with the error. A failure is reported
 and the next experiment runs. Progress goes to `stream`, one line per experiment with an
-estimate of the time left; a summary table ends the run.
+estimate of the time left; a summary table ends the run. `tfsheet report`, the problem commands
+and `tfsheet export` all run experiments through `run_report`.
 """
 
 import contextlib
@@ -16,9 +17,8 @@ import sys
 import time
 import traceback
 
+from tfsheet.experiments.registry import EXPERIMENTS, SCALES, check_settings, select, settings_for
 from tfsheet.report import cache
-from tfsheet.report.experiments import EXPERIMENTS, SCALES, select
-from tfsheet.training import run_logs
 
 
 @dataclasses.dataclass
@@ -33,34 +33,45 @@ class Outcome:
 
 
 def run_report(scale="default", out="report", only=None, force=False, export_root=None,
-               experiments=EXPERIMENTS, stream=None, render=True):
+               experiments=EXPERIMENTS, stream=None, render=True, settings=None, strategy=None, verbose=False):
     """Run (or load from the cache) every selected experiment, then write the report.
 
     Args:
         scale: one of SCALES.
         out: the report folder.
-        only: problem names (see experiments.select); None for the whole sheet.
+        only: problem names (see registry.select); None for the whole sheet.
         force: re-run even when a cached record matches.
         export_root: where trained models are published as SavedModels; None to export nothing.
         experiments: the experiments to choose from (tests pass their own).
         stream: where progress goes (default stderr).
         render: write index.md and index.html at the end.
+        settings: {"field" or "P2.field": text} changes to the presets (registry.settings_for); they are
+            recorded in each record and are part of its cache key.
+        strategy: the tf.distribute strategy every experiment trains under; None for one device.
+        verbose: a progress line per epoch of every training run, besides the line per experiment.
 
     Returns:
         (outcomes, {"markdown": path, "html": path, "errors": sections not answered}; {} without render).
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
+    settings = dict(settings or {})
+    chosen = select(only, experiments)
+    check_settings(settings, chosen)
+    configs = {experiment.name: experiment.config(scale, settings_for(experiment, settings)) for experiment in chosen}
+    from tfsheet.training.runtime import Runtime
+
+    runtime = Runtime(strategy=strategy, verbose=verbose) if strategy is not None else Runtime(verbose=verbose)
     stream = stream or sys.stderr
     out = pathlib.Path(out).resolve()
-    chosen = select(only, experiments)
     out.mkdir(parents=True, exist_ok=True)
     print(f"tfsheet report: {len(chosen)} experiments at scale {scale!r} into {out}", file=stream, flush=True)
     clock = _Clock(chosen, scale)
     outcomes = []
     for index, experiment in enumerate(chosen, 1):
         prefix = f"[{index}/{len(chosen)}] {experiment.name}"
-        outcome = _run_one(experiment, scale, out, force, export_root, stream, prefix, clock)
+        outcome = _run_one(experiment, scale, configs[experiment.name], settings_for(experiment, settings), runtime,
+                           out, force, export_root, stream, prefix, clock)
         clock.done(experiment, outcome)
         outcomes.append(outcome)
         print(f"{prefix}: {_describe(outcome)}; {clock.left()}", file=stream, flush=True)
@@ -68,14 +79,14 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     if render:
         from tfsheet.report.document import write_report
 
-        paths = write_report(out, [outcome.record for outcome in outcomes], scale)
+        paths = write_report(out, [outcome.record for outcome in outcomes], scale, experiments)
     print(summary_table(outcomes, paths, out), file=stream, flush=True)
     return outcomes, paths
 
 
-def _run_one(experiment, scale, out, force, export_root, stream, prefix, clock):
-    fields = cache.key_fields(experiment, experiment.config(scale))
-    key = cache.cache_key(experiment, None, fields)
+def _run_one(experiment, scale, config, settings, runtime, out, force, export_root, stream, prefix, clock):
+    fields = cache.key_fields(experiment, config, settings, runtime.strategy)
+    key = cache.cache_key(fields)
     path = cache.record_path(out, experiment)
     cached = None if force else cache.load_cached(out, experiment, key)
     if cached is not None:
@@ -87,8 +98,9 @@ def _run_one(experiment, scale, out, force, export_root, stream, prefix, clock):
     record["outputs"] = {"workdir": str(workdir), "tensorboard": str(out / "tensorboard" / experiment.name)}
     started = time.perf_counter()
     try:
-        with run_logs.tensorboard_root(out / "tensorboard"), run_logs.log_scope(experiment.name), _quiet_tensorflow():
-            record["results"] = experiment.run(scale, workdir, export_root)
+        logged = dataclasses.replace(runtime, log_root=out / "tensorboard").below(experiment.name)
+        with _quiet_tensorflow():
+            record["results"] = experiment.run(config, workdir, logged, export_root)
         record["status"] = "ok"
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
@@ -160,7 +172,7 @@ def _describe(outcome):
         return f"cached (ran in {_duration(outcome.seconds)} on {outcome.record.get('started_at', '?')})"
     if outcome.status == "failed":
         error = outcome.record["error"]
-        return f"FAILED after {_duration(outcome.seconds)}: {error['type']}: {error['message'][:200]}"
+        return f"FAILED after {_duration(outcome.seconds)}: {error['type']}: {' '.join(error['message'].split())}"
     return f"done in {_duration(outcome.seconds)}"
 
 

@@ -7,13 +7,13 @@
 
 The name comes from a flag (`--strategy`) or the setting TFSHEET_STRATEGY; TFSHEET_LOGICAL_CPUS=N
 splits the CPU into N logical devices before TensorFlow starts (mirrored on a CPU-only machine).
-Models and optimizers must be created inside `strategy.scope()`; `training_scope()` enters it.
+The strategy is made once, by the command line, and passed down explicitly (tfsheet.training.runtime);
+models and optimizers are created inside `strategy.scope()`.
 
 Multi-worker runs share one checkpoint folder: every worker must call save (the save is a
 collective), but only the chief's files are kept (tfsheet.training.checkpoints).
 """
 
-import concurrent.futures
 import json
 import os
 import subprocess
@@ -22,11 +22,10 @@ import sys
 import tensorflow as tf
 
 from tfsheet.errors import TfsheetError
+from tfsheet.settings import STRATEGIES, strategy_name
 
-STRATEGY_ENV = "TFSHEET_STRATEGY"
 LOGICAL_CPUS_ENV = "TFSHEET_LOGICAL_CPUS"
 WORKER_TIMEOUT_ENV = "TFSHEET_WORKER_TIMEOUT"
-STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
 class WorkerStartupError(TfsheetError):
@@ -46,11 +45,6 @@ def split_cpu(count):
                                f"({error}). Set {LOGICAL_CPUS_ENV}={count} before the process starts.") from None
 
 
-def strategy_name(name=None):
-    """`name`, else $TFSHEET_STRATEGY, else "default" (lower case)."""
-    return (name or os.environ.get(STRATEGY_ENV, "").strip() or "default").lower()
-
-
 def make_strategy(name=None, worker_timeout=None):
     """The strategy called `name` (default: $TFSHEET_STRATEGY, else "default").
 
@@ -64,6 +58,8 @@ def make_strategy(name=None, worker_timeout=None):
     if name not in STRATEGIES:
         raise ValueError(f"unknown strategy {name!r}; valid strategies: {', '.join(STRATEGIES)}")
     if name == "default":
+        if tf.distribute.has_strategy():
+            raise TfsheetError("make_strategy('default') was called inside another strategy's scope.")
         return tf.distribute.get_strategy()
     if name == "mirrored":
         if not tf.config.list_physical_devices("GPU"):
@@ -137,24 +133,25 @@ def multi_worker_strategy(worker_timeout=None):
     return strategy
 
 
-def describe(strategy=None):
+def is_distributed(strategy):
+    """Whether `strategy` is a real tf.distribute strategy, not the default one-device strategy."""
+    return not type(strategy).__name__.startswith("_Default")
+
+
+def describe(strategy):
     """The strategy in a few words: "MirroredStrategy x 2" (replicas), or "default x 1" for one device."""
-    if strategy is None:
-        strategy = tf.distribute.get_strategy()
-        name = type(strategy).__name__ if tf.distribute.has_strategy() else "default"
-    else:
-        name = "default" if type(strategy).__name__.startswith("_Default") else type(strategy).__name__
+    name = type(strategy).__name__ if is_distributed(strategy) else "default"
     return f"{name} x {strategy.num_replicas_in_sync}"
 
 
 def _task(strategy):
     """(cluster dict, task type, task index) of a strategy that spans a cluster, else None."""
-    resolver = getattr(strategy or tf.distribute.get_strategy(), "cluster_resolver", None)
+    resolver = getattr(strategy, "cluster_resolver", None)
     cluster = resolver.cluster_spec().as_dict() if resolver is not None else {}
     return (cluster, resolver.task_type, resolver.task_id) if cluster else None
 
 
-def is_chief(strategy=None):
+def is_chief(strategy):
     """True in a single-process run, and on the chief (or worker 0 when there is no chief) of a cluster."""
     task = _task(strategy)
     if task is None:
@@ -163,30 +160,13 @@ def is_chief(strategy=None):
     return task_type == "chief" or (task_type == "worker" and task_id == 0 and "chief" not in cluster)
 
 
-def task_name(strategy=None):
+def task_name(strategy):
     """"worker0", "worker1", ... in a cluster; "single" in a one-process run."""
     task = _task(strategy)
     return "single" if task is None else f"{task[1]}{task[2]}"
 
 
-def spans_workers(strategy=None):
+def spans_workers(strategy):
     """Whether the strategy's replicas live in more than one process."""
     task = _task(strategy)
     return task is not None and sum(len(tasks) for tasks in task[0].values()) > 1
-
-
-def outside_strategy(function, *args, **kwargs):
-    """`function(*args, **kwargs)` with no strategy in force, for analysis that is not training.
-
-    Strategy scopes are per thread, so the call runs in a thread of its own: variables made there
-    are plain ones, and code like a float64 gradient check runs as on one device.
-    """
-    if not tf.distribute.has_strategy():
-        return function(*args, **kwargs)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args, **kwargs).result()
-
-
-def training_scope(name=None):
-    """`with training_scope("mirrored"):` builds models and optimizers under that strategy's scope."""
-    return make_strategy(name).scope()

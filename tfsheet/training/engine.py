@@ -1,39 +1,37 @@
-"""The GradientTape training engine every problem of the sheet trains with.
+"""The GradientTape training engine every problem of the sheet trains with, on one device or many.
 
-One step is the textbook loop body:
+One step is the textbook loop body, run on every replica of a tf.distribute strategy (one device
+is the default strategy, with one replica):
 
     loss, grads, outputs = gradients(model, loss_fn, x_batch, y_batch)   # tape by default
-    optimizer.apply(grads, model.trainable_variables)
+    optimizer.apply(grads, model.trainable_variables)                     # all-reduced across replicas
 
 What the engine adds around it:
   * speed: data stays in memory as tensors and batches are gathered inside one compiled
     tf.function that runs many steps (a whole epoch by default), so the ~0.2 ms dispatch cost
-    of a tf.function call and the tf.data pipeline are paid once per call, not once per step;
-  * repeatability: the epoch's order is a stateless shuffle of (seed, epoch), so the position in
-    the data is derived from the step counter alone, and a resumed run sees the same batches;
+    of a tf.function call and a tf.data pipeline are paid once per call, not once per step;
+  * one batching rule (tfsheet.training.batches): the epoch's order is a stateless shuffle of
+    (seed, epoch), the last partial batch is kept (dropped only with drop_remainder), and R
+    replicas split every global batch of b rows into slices of floor(b / R) or ceil(b / R) rows,
+    so a run on R replicas sees exactly the batches of one device, and the position in the data
+    follows from the step counter alone (a resumed run sees the same batches);
+  * each replica's gradient is the mean over its slice times its share of the global batch,
+    b_r / b, so the all-reduce sum is the global mean (on one device the share is 1 and skipped);
   * checkpoints (model, optimizer slots, step, the Keras seed-generator states) every N steps
     and at each epoch end, restored on start, skipping unreadable ones;
-  * NaN/Inf losses stop training before the bad update is applied, with no checkpoint written,
-    so the last good checkpoint survives;
+  * a NaN/Inf loss on any replica stops training before the bad update is applied, with no
+    checkpoint written, so the last good checkpoint survives;
+  * SIGTERM (preemption) stops a run with a workdir after the current compiled call, every worker
+    agreeing, with a checkpoint, raising `Preempted`; keep calls short with `checkpoint_every` or
+    `steps_per_call` when epochs are long;
   * TensorBoard scalars, a progress line, a history of per-epoch metrics.
 
 Sequence training with carried state (truncated BPTT) uses shuffle=False and a model that keeps
-its recurrent state in a non-trainable variable; gradients from elsewhere (RTRL) come in
-through `gradients`.
-
-Under a tf.distribute strategy (a Trainer made inside `strategy.scope()`, or given `strategy=`) the
-same loop runs as a custom distributed loop: each worker's input pipeline comes from
-`distribute_datasets_from_function` and holds its replicas' slices of every global batch (the
-same global batches as on one device); each replica's gradient is scaled by its share of the
-global batch, b / B, so the optimizer's all-reduce sum is the global mean; losses and metrics are
-summed across replicas. A last partial batch is dropped (every replica needs its equal slice).
-On SIGTERM (preemption) a run with a workdir stops after the current compiled call, every worker
-agreeing, saves a checkpoint and raises `Preempted`; keep calls short with `checkpoint_every` or
-`steps_per_call` when epochs are long.
+its recurrent state in a non-trainable variable, one row per stream; gradients from elsewhere
+(RTRL) come in through `gradients`.
 """
 
 import dataclasses
-import math
 import pathlib
 import sys
 import time
@@ -42,7 +40,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
-from tfsheet.training import distribution, run_logs
+from tfsheet.training import batches, distribution
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.preemption import PreemptionWatcher
 from tfsheet.training.gradients import autodiff_gradients
@@ -61,6 +59,7 @@ class TrainConfig:
     keep_checkpoints: int = 3       # older checkpoints are deleted
     eval_batch_size: int = 2000     # evaluation needs no gradients, so larger batches are fine
     shuffle: bool = True            # False keeps data order (sequence windows for TBPTT)
+    drop_remainder: bool = False    # True skips each epoch's last partial batch (kept by default)
     jit_compile: bool = False       # XLA: measure first; it slows recurrent loops on this CPU
     verbose: bool = True            # one progress line per call and per epoch
 
@@ -104,25 +103,29 @@ class Trainer:
         metrics: `{name: fn(y, outputs) -> (N,)}` per-example values, averaged per epoch.
         gradients: where gradients come from (tfsheet.training.gradients); autodiff by default. A
             gradient source that is a tf.Module (online RTRL) has its variables checkpointed too.
-        workdir: where `checkpoints/` and `logs/` go; None for neither.
-        name: the run's TensorBoard name under an active log root (tfsheet.training.run_logs);
-            the model's name by default.
-        strategy: a tf.distribute strategy; by default the one whose scope is open (none: one
-            device). The model and the optimizer must have been created inside its scope.
+        workdir: where `checkpoints/` (and, without `log_dir`, `logs/`) go; None for neither.
+        log_dir: the run's TensorBoard folder; None for `workdir/logs` (or no logs without a workdir).
+        strategy: the tf.distribute strategy to train under; None for one device. The model and the
+            optimizer must have been created inside its scope (tfsheet.training.runtime does this).
     """
 
     def __init__(self, model, loss, optimizer, config=TrainConfig(), *, metrics=None,
-                 gradients=autodiff_gradients, workdir=None, name=None, strategy=None):
+                 gradients=autodiff_gradients, workdir=None, log_dir=None, strategy=None):
+        if strategy is None:
+            if tf.distribute.has_strategy():
+                raise ValueError("A Trainer made inside a strategy's scope needs that strategy passed explicitly: "
+                                 "Trainer(..., strategy=strategy).")
+            strategy = tf.distribute.get_strategy()
         self.model = model
         self.loss = loss
         self.optimizer = optimizer
         self.config = config
         self.metrics = dict(metrics or {})
         self.gradients = gradients
-        self.strategy = strategy or tf.distribute.get_strategy()
-        self.distributed = tf.distribute.has_strategy() if strategy is None else True
-        if self.distributed:
-            self._check_distributed(model, optimizer)
+        self.strategy = strategy
+        self.replicas = strategy.num_replicas_in_sync
+        if distribution.is_distributed(strategy):
+            self._check_created_in_scope(model, optimizer)
         with self.strategy.scope():
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
                                     aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
@@ -139,16 +142,15 @@ class Trainer:
                                              data_shape=self._data_shape, rng=seed_generator_states(model), **carried)
             self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints,
                                              chief=self.chief)
-        logs = run_logs.log_dir(name or model.name, self.workdir) if self.chief else None
-        if logs is not None:
-            self._writer = tf.summary.create_file_writer(str(logs))
-        if self.distributed:
-            self._train_steps = tf.function(self._distributed_steps_impl)
-        else:
-            self._train_steps = tf.function(self._train_steps_impl, jit_compile=config.jit_compile)
+        if log_dir is None and self.workdir is not None:
+            log_dir = self.workdir / "logs"
+        if log_dir is not None and self.chief:
+            self._writer = tf.summary.create_file_writer(str(log_dir))
+        jit = config.jit_compile if not distribution.is_distributed(strategy) else None
+        self._train_steps = tf.function(self._train_steps_impl, jit_compile=jit)
         self._eval_sums = tf.function(self._eval_sums_impl)
 
-    def _check_distributed(self, model, optimizer):
+    def _check_created_in_scope(self, model, optimizer):
         """Refuse, with the fix, a model or optimizer created outside the strategy's scope."""
         created_here = getattr(optimizer, "_distribution_strategy", self.strategy) is self.strategy
         if not created_here:
@@ -158,15 +160,8 @@ class Trainer:
                for v in model.trainable_variables):
             raise ValueError("The model's variables were created outside the strategy's scope; build the model "
                              "inside `with strategy.scope():`.")
-        if self.config.batch_size % self.strategy.num_replicas_in_sync:
-            raise ValueError(f"batch_size {self.config.batch_size} does not split evenly over "
-                             f"{self.strategy.num_replicas_in_sync} replicas; use a multiple of the replica count.")
 
     # -- compiled parts ------------------------------------------------------------------------
-
-    def _batch(self, x, y, order, index, batch_size):
-        ids = order[index * batch_size:(index + 1) * batch_size]        # (B,)
-        return tf.gather(x, ids), tf.gather(y, ids)
 
     def _metric_values(self, y, outputs):
         if not self.metrics:
@@ -174,56 +169,46 @@ class Trainer:
         return tf.stack([tf.reduce_sum(tf.cast(fn(y, outputs), tf.float32))
                          for fn in self.metrics.values()])                # (num_metrics,)
 
-    def _train_steps_impl(self, x, y, order, first, last):
-        """Run steps first..last-1 of an epoch; stop before applying a non-finite loss."""
-        batch_size = self.config.batch_size
-        loss_sum = tf.constant(0.0)
-        metric_sums = tf.zeros([len(self.metrics)])
-        count = tf.constant(0.0)
-        bad_loss = tf.constant(0.0)
-        finite = tf.constant(True)
-        for index in tf.range(first, last):
-            x_batch, y_batch = self._batch(x, y, order, index, batch_size)
-            loss, grads, outputs = self.gradients(self.model, self.loss, x_batch, y_batch)
-            if not tf.math.is_finite(loss):
-                finite = tf.constant(False)
-                bad_loss = tf.cast(loss, tf.float32)
-                break
-            self.optimizer.apply(grads, self.model.trainable_variables)
-            self.step.assign_add(1)
-            batch_count = tf.cast(tf.shape(x_batch)[0], tf.float32)
-            loss_sum += tf.cast(loss, tf.float32) * batch_count
-            metric_sums += self._metric_values(y_batch, outputs)
-            count += batch_count
-        return {"loss_sum": loss_sum, "metric_sums": metric_sums, "count": count,
-                "finite": finite, "bad_loss": bad_loss}
+    def _replica_step(self, x, y, ids):
+        """One replica's part of a step: its slice of the global batch `ids`, its gradient share and its sums.
 
-    def _replica_gradients(self, batch):
-        """One replica's part of a step: its loss, its share of the gradient, and its sums."""
-        x, y = batch
-        loss, grads, outputs = self.gradients(self.model, self.loss, x, y)
-        local = tf.cast(tf.shape(x)[0], tf.float32)
-        share = local / self.config.batch_size          # b / B: the all-reduce sum is the global mean
-        grads = [None if g is None else g * tf.cast(share, g.dtype) for g in grads]
+        sums = [loss * b_r, b_r, non-finite flag, metric sums...]; a replica with an empty slice
+        (b < R) contributes zeros.
+        """
+        local_ids = ids
+        if self.replicas > 1:
+            replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+            first, stop = batches.replica_rows(tf.size(ids), self.replicas, replica)
+            local_ids = ids[first:stop]                                   # (b_r,)
+        with tf.device("/device:CPU:0"):                                  # the data stays in host memory
+            x_batch, y_batch = tf.gather(x, local_ids), tf.gather(y, local_ids)
+        loss, grads, outputs = self.gradients(self.model, self.loss, x_batch, y_batch)
         loss = tf.cast(loss, tf.float32)
+        local = tf.cast(tf.size(local_ids), tf.float32)
         bad = tf.cast(tf.logical_not(tf.math.is_finite(loss)), tf.float32)
-        sums = tf.concat([[loss * local, local, bad], self._metric_values(y, outputs)], axis=0)
+        if self.replicas > 1:
+            share = local / tf.cast(tf.size(ids), tf.float32)             # b_r / b: the all-reduce sum is the mean
+            grads = [_scaled(g, share) for g in grads]
+            bad = tf.where(local > 0, bad, 0.0)
+            loss = tf.math.multiply_no_nan(loss, tf.cast(local > 0, tf.float32))
+        sums = tf.concat([[loss * local, local, bad], self._metric_values(y_batch, outputs)], axis=0)
         return sums, grads
 
     def _apply(self, grads):
         self.optimizer.apply(grads, self.model.trainable_variables)
 
-    def _distributed_steps_impl(self, iterator, count):
-        """`count` steps from a distributed iterator; stop before applying a non-finite loss anywhere."""
+    def _train_steps_impl(self, x, y, order, first, last):
+        """Run steps first..last-1 of an epoch; stop before applying a non-finite loss on any replica."""
         totals = tf.zeros([3 + len(self.metrics)])
         finite = tf.constant(True)
         bad_loss = tf.constant(0.0)
-        for _ in tf.range(count):
-            per_replica, grads = self.strategy.run(self._replica_gradients, args=(next(iterator),))
+        for index in tf.range(first, last):
+            ids = batches.batch_ids(order, index, self.config.batch_size)                 # (b,)
+            per_replica, grads = self.strategy.run(self._replica_step, args=(x, y, ids))
             sums = self.strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
             if sums[2] > 0:
                 finite = tf.constant(False)
-                bad_loss = sums[0]
+                bad_loss = sums[0] / tf.maximum(sums[1], 1.0)
                 break
             self.strategy.run(self._apply, args=(grads,))   # outside control flow in the replica function
             self.step.assign_add(1)
@@ -238,7 +223,8 @@ class Trainer:
         loss_sum = tf.constant(0.0)
         metric_sums = tf.zeros([len(self.metrics)])
         for index in tf.range(num_batches):
-            x_batch, y_batch = self._batch(x, y, order, index, batch_size)
+            ids = batches.batch_ids(order, index, batch_size)
+            x_batch, y_batch = tf.gather(x, ids), tf.gather(y, ids)
             outputs = self.model(x_batch, training=False)
             loss_sum += tf.reduce_sum(tf.cast(self.loss(y_batch, outputs), tf.float32))
             metric_sums += self._metric_values(y_batch, outputs)
@@ -265,25 +251,19 @@ class Trainer:
             CheckpointError: when the checkpoints on disk cannot be used for this run.
         """
         config = self.config
-        steps_per_epoch = self._steps_per_epoch(len(train))
+        steps_per_epoch = batches.steps_per_epoch(len(train), config.batch_size, config.drop_remainder)
         total_steps = config.epochs * steps_per_epoch
         self._restore(len(train))
-        if self.distributed:
-            iterator = iter(self._distributed_batches(train, self._current_step(), steps_per_epoch))
-        else:
-            x, y = tf.constant(train.x), tf.constant(train.y)
+        x, y = tf.constant(train.x), tf.constant(train.y)
         history = []
         epoch_seconds = 0.0
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
             while self._current_step() < total_steps:
                 epoch, first = divmod(self._current_step(), steps_per_epoch)
                 last = self._chunk_end(first, steps_per_epoch)
+                order = batches.epoch_order(len(train), config.seed, epoch, config.shuffle)
                 started = time.perf_counter()
-                if self.distributed:
-                    sums = self._train_steps(iterator, tf.constant(last - first, tf.int64))
-                else:
-                    sums = self._train_steps(x, y, self._epoch_order(epoch, len(train)),
-                                             tf.constant(first, tf.int64), tf.constant(last, tf.int64))
+                sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64))
                 epoch_seconds += time.perf_counter() - started
                 if not bool(sums["finite"]):
                     self._stop_on_non_finite(float(sums["bad_loss"]), epoch)
@@ -319,48 +299,7 @@ class Trainer:
     def _current_step(self):
         return int(self.step.numpy())
 
-    def _steps_per_epoch(self, num_examples):
-        if not self.distributed:
-            return math.ceil(num_examples / self.config.batch_size)
-        if num_examples < self.config.batch_size:
-            raise ValueError(f"{num_examples} examples make no full batch of {self.config.batch_size}; a distributed "
-                             "run needs at least one.")
-        return num_examples // self.config.batch_size
-
-    def _distributed_batches(self, train, start_step, steps_per_epoch):
-        """Every remaining step's global batch, each worker's pipeline holding its replicas' slices.
-
-        Global batch s of epoch e is order(e)[s B:(s + 1) B], cut into R slices of b = B / R; worker w
-        (of W) keeps slices w R/W .. (w + 1) R/W - 1, in replica order, so the replicas together see
-        exactly the batch one device would. The pipeline starts at `start_step` (a resumed run).
-        """
-        batch, replicas = self.config.batch_size, self.strategy.num_replicas_in_sync
-        per_replica = batch // replicas
-        first_epoch, first_step = divmod(start_step, steps_per_epoch)
-        x, y = tf.constant(train.x), tf.constant(train.y)
-
-        def worker_pipeline(context):
-            local = replicas // context.num_input_pipelines
-            mine = slice(context.input_pipeline_id * local, (context.input_pipeline_id + 1) * local)
-
-            def epoch_slices(epoch):
-                order = self._epoch_order(epoch, len(train))[:steps_per_epoch * batch]
-                slices = tf.reshape(order, [steps_per_epoch, replicas, per_replica])[:, mine]
-                return tf.data.Dataset.from_tensor_slices(tf.reshape(slices, [-1, per_replica]))
-
-            epochs = tf.data.Dataset.range(first_epoch, self.config.epochs)
-            ids = epochs.flat_map(epoch_slices).skip(first_step * local)
-            return ids.map(lambda rows: (tf.gather(x, rows), tf.gather(y, rows))).prefetch(2 * local)
-
-        return self.strategy.distribute_datasets_from_function(worker_pipeline)
-
     # -- helpers -------------------------------------------------------------------------------
-
-    def _epoch_order(self, epoch, num_examples):
-        if not self.config.shuffle:
-            return tf.range(num_examples)
-        seed = tf.stack([tf.constant(self.config.seed, tf.int64), tf.cast(epoch, tf.int64)])
-        return tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=seed)
 
     def _chunk_end(self, first, steps_per_epoch):
         last = steps_per_epoch
@@ -417,3 +356,13 @@ class Trainer:
             text = " ".join(f"{k} {v:.4f}" for k, v in record.items() if k not in ("epoch", "seconds"))
             print(f"\repoch {record['epoch']}/{self.config.epochs} {text} ({record['seconds']:.1f}s)",
                   file=sys.stderr, flush=True)
+
+
+def _scaled(gradient, share):
+    """gradient * share, exactly 0 where share is 0 (a replica with no rows), dense or sparse."""
+    if gradient is None:
+        return None
+    if isinstance(gradient, tf.IndexedSlices):
+        return tf.IndexedSlices(tf.math.multiply_no_nan(gradient.values, tf.cast(share, gradient.dtype)),
+                                gradient.indices, gradient.dense_shape)
+    return tf.math.multiply_no_nan(gradient, tf.cast(share, gradient.dtype))

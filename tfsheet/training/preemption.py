@@ -21,8 +21,8 @@ class PreemptionWatcher:
     With enabled=False (a run with nothing to save) SIGTERM keeps its usual effect.
     """
 
-    def __init__(self, strategy=None, enabled=True):
-        self.strategy = strategy or tf.distribute.get_strategy()
+    def __init__(self, strategy, enabled=True):
+        self.strategy = strategy
         self.enabled = enabled
         self._flag = False
         self._previous = None

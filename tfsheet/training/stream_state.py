@@ -11,8 +11,13 @@ import tensorflow as tf
 
 
 def read_rows(variable, rows):
-    """This replica's `rows` streams of `variable`."""
-    first = tf.distribute.get_replica_context().replica_id_in_sync_group * rows
+    """This replica's `rows` streams of `variable` (rows = its slice of the batch, tfsheet.training.batches)."""
+    context = tf.distribute.get_replica_context()
+    streams, replicas = variable.shape[0], context.num_replicas_in_sync
+    if streams % replicas:
+        raise ValueError(f"State kept per stream needs the streams split evenly over the replicas. Received: "
+                         f"{streams} streams on {replicas} replicas; use a multiple of {replicas} streams.")
+    first = context.replica_id_in_sync_group * (streams // replicas)
     return variable[first:first + rows]
 
 

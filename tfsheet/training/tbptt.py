@@ -9,11 +9,17 @@ window boundary:
       flows on without limit) but the tape starts afresh each window (gradients stop after k steps);
   reset_state_gradients: every window starts from h = 0 (the RNN truly sees at most k tokens);
   full BPTT is reset_state_gradients with one window as long as each whole sequence.
+
+`train_on_streams` is the one set-up every recurrent experiment trains with (TBPTT, online RTRL,
+the distributed char RNN).
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
 
+from tfsheet.models.losses import token_cross_entropy
+from tfsheet.training.engine import ArrayData, TrainConfig
 from tfsheet.training.stream_state import read_rows, write_rows
 
 
@@ -74,11 +80,7 @@ def sequence_logits(model, inputs, chunk=2000, reset_every=None):
     """
     inputs = np.asarray(inputs, np.int32)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32),
-                                  tf.TensorSpec([None, model.hidden_size], tf.float32)])
-    def run(x, state):
-        return model(x, state)
-
+    run = model.compiled_call()
     if reset_every:
         usable = len(inputs) // reset_every * reset_every
         windows = inputs[:usable].reshape(-1, reset_every)                    # (W, k)
@@ -97,7 +99,30 @@ def sequence_log_probs(model, inputs, targets, chunk=2000, reset_every=None):
     return log_softmax_at(logits, np.asarray(targets)[:len(logits)])
 
 
+def sequence_predictions(model, inputs, targets, reset_every=None):
+    """(log P(targets[t]), argmax prediction) per position of the RNN run over the whole sequence at once."""
+    logits = sequence_logits(model, inputs, chunk=len(inputs), reset_every=reset_every)      # (N, V)
+    return log_softmax_at(logits, np.asarray(targets)[:len(logits)]), np.argmax(logits, axis=1)
+
+
 def log_softmax_at(logits, targets):
     """log softmax(logits)[t, targets[t]] for (N, V) logits, computed stably in numpy."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted[np.arange(len(targets)), targets] - np.log(np.exp(shifted).sum(axis=1))
+
+
+def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, gradients_for, learning_rate,
+                     seed, name, epochs=1, workdir=None, **train_options):
+    """Train a recurrent language model on `streams` parallel streams in windows of `window` tokens.
+
+    Adam on the token cross-entropy, data in order (window 0 of every stream, then window 1, ...),
+    gradients from `gradients_for(model)` (TBPTT carried or reset, online RTRL). Returns
+    (model, trainer, history).
+    """
+    x, y = stream_windows(inputs, targets, streams, window)                    # (W * B, k) each
+    model, trainer = runtime.make_trainer(
+        build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate),
+        TrainConfig(epochs=epochs, batch_size=streams, shuffle=False, seed=seed, **train_options),
+        name=name, gradients_for=gradients_for, workdir=workdir)
+    history = trainer.fit(ArrayData(x, y))
+    return model, trainer, history

@@ -1,8 +1,9 @@
 """The report's answers, one module per problem of the sheet.
 
-Each question is a `Question`: the sheet's question in brief, the experiments whose results it
-needs, and a function that writes the answer (Markdown, with $math$) from those results and names
-its figures. Every number in an answer is read from the results passed in.
+Each question is a `Question`: the sheet's question in brief and a function that writes the answer
+(Markdown, with $math$) from the results of the experiments that answer it (the registry's
+`questions`, tfsheet.experiments.registry) and draws its figures from them. Every number in an
+answer is read from the results passed in.
 """
 
 import dataclasses
@@ -29,16 +30,14 @@ class Question:
         number: "1", "2.1", ... as the sheet numbers it.
         title: a few words.
         question: the question in brief (Markdown).
-        needs: the experiment names whose results `answer` reads.
-        answer: `answer(records, figure_dir) -> Answer`, where records maps each needed name to its
-            report record ("results", "config", "seconds", ...) and figure_dir is where the answer
-            may draw extra plots.
+        answer: `answer(records, figure_dir) -> Answer`, where records maps the name of each
+            experiment answering this question to its report record ("results", "config",
+            "seconds", ...) and figure_dir is where the answer draws its figures.
     """
 
     number: str
     title: str
     question: str
-    needs: tuple
     answer: Callable
 
 

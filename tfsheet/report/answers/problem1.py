@@ -50,5 +50,5 @@ def answer(records, figure_dir):
 
 
 PROBLEM = Problem("1", "Backpropagation for multiclass logistic regression", ("P1",), (
-    Question("1", "The four derivatives", QUESTION, ("P1",), answer),
+    Question("1", "The four derivatives", QUESTION, answer),
 ))

@@ -1,6 +1,7 @@
 """Problem 2: MNIST MLPs with one-hot or binary outputs, the appended layer, direct training."""
 
 from tfsheet.report import format as fmt
+from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
 Q2_1 = r"""A colleague suggests binary output codes (0 = 0000, 1 = 0001, ...) so the output layer has 4 units instead of 10, and perhaps a smaller hidden layer too. What do you think?"""
@@ -49,7 +50,8 @@ def answer_2_1(records, figure_dir):
         f"{fmt.percent(max(pair['binary']['invalid_share']['mean'] for pair in widths.values()))} of the images.\n\n"
         + fmt.table(("hidden units H", "one-hot: parameters", "one-hot: accuracy", "binary: parameters",
                      "binary: accuracy", "binary: invalid codes"), rows))
-    return Answer(text, (Figure(sweep["plot"], "Test accuracy against hidden width, one-hot vs binary outputs "
+    plot = plots.plot_accuracy_against_hidden(sweep["rows"], figure_dir / "q2_1_accuracy_vs_hidden.png")
+    return Answer(text, (Figure(str(plot), "Test accuracy against hidden width, one-hot vs binary outputs "
                                                "(error bars: std over seeds)."),))
 
 
@@ -124,7 +126,7 @@ def answer_2_3(records, figure_dir):
 
 
 PROBLEM = Problem("2", "Digit classification using MLPs: one-hot or binary outputs", ("P2",), (
-    Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, ("P2_sweep",), answer_2_1),
-    Question("2.2", "A binary network with the same error, by design", Q2_2, ("P2_appended",), answer_2_2),
-    Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, ("P2_direct", "P2_appended"), answer_2_3),
+    Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, answer_2_1),
+    Question("2.2", "A binary network with the same error, by design", Q2_2, answer_2_2),
+    Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, answer_2_3),
 ))

@@ -1,6 +1,7 @@
 """Problem 3: networks whose hidden units are linear."""
 
 from tfsheet.report import format as fmt
+from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
 Q3_1 = r"""A 784-25-10 network with identity hidden units and a softmax output, against multiclass logistic regression: which is more powerful (ignoring how hard each is to train)?"""
@@ -60,7 +61,9 @@ def answer_3_2(records, figure_dir):
         + fmt.table(("model", "test accuracy"), _accuracy_rows(accuracy)) + "\n\n"
         + fmt.table(("rank k of the cut logistic-regression weights", "test accuracy"),
                     [(k, fmt.percent(value)) for k, value in sorted(cut.items())]))
-    return Answer(text, (Figure(run["plot"], "Test accuracy of logistic regression with its weight matrix cut to rank "
+    plot = plots.plot_accuracy_against_rank(run["q3_2"]["truncated_svd_accuracy"], run["accuracy"],
+                                            figure_dir / "q3_accuracy_vs_rank.png")
+    return Answer(text, (Figure(str(plot), "Test accuracy of logistic regression with its weight matrix cut to rank "
                                              "k, and the trained models."),))
 
 
@@ -100,7 +103,7 @@ def answer_3_3(records, figure_dir):
 
 
 PROBLEM = Problem("3", "Neural nets with linear activation functions", ("P3",), (
-    Question("3.1", "25 linear hidden units against logistic regression", Q3_1, ("P3",), answer_3_1),
-    Question("3.2", "4 linear hidden units", Q3_2, ("P3",), answer_3_2),
-    Question("3.3", "Is the 4-unit problem convex?", Q3_3, ("P3",), answer_3_3),
+    Question("3.1", "25 linear hidden units against logistic regression", Q3_1, answer_3_1),
+    Question("3.2", "4 linear hidden units", Q3_2, answer_3_2),
+    Question("3.3", "Is the 4-unit problem convex?", Q3_3, answer_3_3),
 ))

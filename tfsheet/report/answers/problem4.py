@@ -1,6 +1,7 @@
 """Problem 4: one-hidden-layer ReLU networks as universal approximators."""
 
 from tfsheet.report import format as fmt
+from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
 NETWORK = r"""Every network here has one input $x$, one hidden layer of ReLU units and one identity output unit."""
@@ -12,8 +13,17 @@ Q4_5 = r"""Argue that for any weights there is an $x_0$ beyond which $h(x) = m x
 Q4_6 = r"""A start-up claims a network of this kind that outputs a value greater than 0 exactly when $x$ is prime. Invest?"""
 
 
-def _plot(records, key, caption):
-    return Figure(records["P4"]["results"]["plots"][key], caption)
+def _plot(records, key, caption, figure_dir):
+    """The figure `key` of Problem 4, drawn from its results into figure_dir."""
+    results = records["P4"]["results"]
+    drawings = {
+        "constructions": lambda path: plots.plot_relu_constructions(results["q4_2"]["net"],
+                                                                    results["q4_3"]["example"], path),
+        "approximation": lambda path: plots.plot_approximation_error(results["q4_4"], path),
+        "eventually_linear": lambda path: plots.plot_eventually_linear(results["q4_5"], path),
+        "primes": lambda path: plots.plot_prime_detector(results["q4_6"], path),
+    }
+    return Figure(str(drawings[key](figure_dir / f"q4_{key}.png")), caption)
 
 
 def answer_4_1(records, figure_dir):
@@ -41,10 +51,10 @@ def answer_4_2(records, figure_dir):
         r"$$h(x) = \begin{cases} 0 & x < 3 \\ x - 3 & 3 \le x \le 4 \\ 1 & x > 4 \end{cases}$$"
         "\n\n"
         "a ramp from 0 to 1 between 3 and 4 (left panel of the figure).\n\n"
-        f"**Computed** by the network (`tfsheet.universal.sheet_example`, float64): $h(3)$ = {fmt.number(values['h(3)'], 1)}, "
+        f"**Computed** by the network (`tfsheet.analysis.universal.sheet_example`, float64): $h(3)$ = {fmt.number(values['h(3)'], 1)}, "
         f"$h(4)$ = {fmt.number(values['h(4)'], 1)}.")
     return Answer(text, (_plot(records, "constructions",
-                               "Left: the Q4.2 network. Right: the ramp of Q4.3 for c = 1, d = 3."),))
+                               "Left: the Q4.2 network. Right: the ramp of Q4.3 for c = 1, d = 3.", figure_dir),))
 
 
 def answer_4_3(records, figure_dir):
@@ -61,7 +71,7 @@ def answer_4_3(records, figure_dir):
         f"**Checked:** for {check['trials']} random pairs $c < d$ the network equals the three-piece definition to "
         f"{fmt.scientific(check['max_abs_difference'])} (float64), including at $x = c$ and $x = d$.")
     return Answer(text, (_plot(records, "constructions",
-                               "Right: the ramp of Q4.3 for c = 1, d = 3 (left: the Q4.2 network)."),))
+                               "Right: the ramp of Q4.3 for c = 1, d = 3 (left: the Q4.2 network).", figure_dir),))
 
 
 def answer_4_4(records, figure_dir):
@@ -89,7 +99,7 @@ def answer_4_4(records, figure_dir):
         r"$g(x) = f(x_0) + s_0\,\mathrm{ReLU}(x - x_0) + \sum_{i=1}^{n-1} (s_i - s_{i-1})\,\mathrm{ReLU}(x - x_i)$ on "
         r"$[0, 1]$ (the constant is the output bias). Equivalently, $g$ is a sum of the ramps $h_{x_i, x_{i+1}}$ of Q4.3 "
         r"scaled by $f(x_{i+1}) - f(x_i)$. So $n + 1$ hidden units suffice." "\n\n"
-        "`tfsheet.universal.approximate(f, eps)` builds this network, placing knots where $f$ bends, and checks it "
+        "`tfsheet.analysis.universal.approximate(f, eps)` builds this network, placing knots where $f$ bends, and checks it "
         "on a dense grid in float64; given a Lipschitz constant $L$ it also proves the bound (linear interpolation "
         r"errs by at most $L\ell/2$ on a piece of length $\ell$)." "\n\n"
         f"**Measured:** hidden units needed for $\\varepsilon$ = {eps}, and the largest error of networks with an even "
@@ -101,7 +111,7 @@ def answer_4_4(records, figure_dir):
            "where the construction needs a handful." if stalled else
            "here training got within reach of the construction, but nothing guarantees it does."))
     return Answer(text, (_plot(records, "approximation", "Largest error on [0, 1] against the number of hidden "
-                                                         "units: construction, even grid and training."),))
+                                                         "units: construction, even grid and training.", figure_dir),))
 
 
 def answer_4_5(records, figure_dir):
@@ -117,7 +127,7 @@ def answer_4_5(records, figure_dir):
         "a line $m x + n$. The same holds with arbitrarily many hidden units as long as there are finitely many, as in "
         "any actual network: finitely many kinks have a largest one. (Likewise $h$ is linear left of its smallest "
         "kink.) Only an infinite hidden layer could escape it.\n\n"
-        f"**Measured** on a {result['width']}-unit net trained on sin(2πx) over [0, 1] (`tfsheet.universal.asymptote` reads $x_0$, $m$, "
+        f"**Measured** on a {result['width']}-unit net trained on sin(2πx) over [0, 1] (`tfsheet.analysis.universal.asymptote` reads $x_0$, $m$, "
         f"$n$ off the weights): beyond $x_0$ = {fmt.number(right['x0'], 2)} it is the line with slope "
         f"{fmt.number(right['slope'], 3)} and intercept {fmt.number(right['intercept'], 3)} (largest deviation "
         f"{fmt.scientific(result['max_deviation_beyond_x0'])} up to $x_0 + 1000$), and before "
@@ -125,7 +135,7 @@ def answer_4_5(records, figure_dir):
         f"{fmt.scientific(result['max_deviation_before_left_x0'])}). Outside its training interval it does not continue "
         "the sine at all.")
     return Answer(text, (_plot(records, "eventually_linear", "A trained net and the lines it becomes beyond its "
-                                                             "outermost kinks."),))
+                                                             "outermost kinks.", figure_dir),))
 
 
 def answer_4_6(records, figure_dir):
@@ -145,19 +155,19 @@ def answer_4_6(records, figure_dir):
         r"and $n > 0$) or for none. Primes and composites both go on for ever, so beyond $x_0$ (and beyond the line's "
         r"zero) there is a composite with $h > 0$ or a prime with $h \le 0$. No network of this class is positive "
         "exactly on the primes; a blockchain or a cloud does not change the function class. What can be done is "
-        f"fitting a finite range, which is how a demo could look convincing. `tfsheet.universal.prime_counterexample` "
+        f"fitting a finite range, which is how a demo could look convincing. `tfsheet.analysis.universal.prime_counterexample` "
         "finds, for any such network, an integer on which the claim fails.\n\n"
         f"**Measured** with detectors fitted on the integers {low} to {high}:\n\n"
         + fmt.table(("detector", f"correct on {low}..{high}", f"first failure after {high}", "counterexample past x₀"),
                     rows))
-    return Answer(text, (_plot(records, "primes", "Prime detectors fitted on a finite range, and where they fail."),))
+    return Answer(text, (_plot(records, "primes", "Prime detectors fitted on a finite range, and where they fail.", figure_dir),))
 
 
 PROBLEM = Problem("4", "Neural networks as universal function approximators", ("P4",), (
-    Question("4.1", "The forward equations", Q4_1, ("P4",), answer_4_1),
-    Question("4.2", "The sheet's weights", Q4_2, ("P4",), answer_4_2),
-    Question("4.3", "A ramp from c to d", Q4_3, ("P4",), answer_4_3),
-    Question("4.4", "Approximating any continuous function on [0, 1]", Q4_4, ("P4",), answer_4_4),
-    Question("4.5", "Eventually linear", Q4_5, ("P4",), answer_4_5),
-    Question("4.6", "A prime detector?", Q4_6, ("P4",), answer_4_6),
+    Question("4.1", "The forward equations", Q4_1, answer_4_1),
+    Question("4.2", "The sheet's weights", Q4_2, answer_4_2),
+    Question("4.3", "A ramp from c to d", Q4_3, answer_4_3),
+    Question("4.4", "Approximating any continuous function on [0, 1]", Q4_4, answer_4_4),
+    Question("4.5", "Eventually linear", Q4_5, answer_4_5),
+    Question("4.6", "A prime detector?", Q4_6, answer_4_6),
 ))

@@ -1,6 +1,7 @@
 """Problem 5: n-gram models against RNNs trained with truncated BPTT (5.1), and RTRL (5.2)."""
 
 from tfsheet.report import format as fmt
+from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
 Q5_1 = r"""TBPTT truncates the gradient computation to $k$ steps. Compare a feed-forward neural $n$-gram model trained with SGD and an RNN language model trained with TBPTT truncated to $n$ steps. Does the truncation make the RNN equivalent to the $n$-gram model, or can it learn dependencies longer than $n$, in theory or in practice?"""
@@ -27,15 +28,18 @@ def answer_5_1(records, figure_dir):
     parts, figures = [THEORY_5_1], []
     if "P5.1_probe" in records:
         parts.append(_probe(records["P5.1_probe"]["results"]))
-        figures.append(Figure(records["P5.1_probe"]["results"]["plot"],
+        probe = records["P5.1_probe"]["results"]
+        figures.append(Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png")),
                               "Truncation probe: validation loss against k, with the three analytic levels."))
     if "P5.1_copy" in records:
         parts.append(_copy(records["P5.1_copy"]["results"]))
-        figures.append(Figure(records["P5.1_copy"]["results"]["plot"],
+        cells = records["P5.1_copy"]["results"]["cells"]
+        figures.append(Figure(str(plots.plot_copy_heatmap(cells, figure_dir / "q5_1_copy_heatmap.png")),
                               "Copy task: accuracy on the copied positions against truncation k and distance L."))
     if "P5.1_shakespeare" in records:
         parts.append(_shakespeare(records["P5.1_shakespeare"]["results"]))
-        figures.append(Figure(records["P5.1_shakespeare"]["results"]["plot"],
+        rows = records["P5.1_shakespeare"]["results"]["rows"]
+        figures.append(Figure(str(plots.plot_bpc_against_order(rows, figure_dir / "q5_1_bpc_vs_n.png")),
                               "Tiny Shakespeare: validation bits per character against n."))
     return Answer("\n\n".join(parts), tuple(figures))
 
@@ -152,11 +156,11 @@ def answer_5_2(records, figure_dir):
         f"$n^{{{fmt.number(cost['exponents']['rtrl_step_ms'], 2)}}}$ and BPTT's per step as "
         f"$n^{{{fmt.number(cost['exponents']['bptt_step_ms'], 2)}}}$; at small n fixed per-call costs dominate, and "
         "the exponents approach 4 and 2 only as n grows (benchmarks/rtrl_cost.py measures larger n).")
-    return Answer(text, (Figure(result["plot"], "Time per step of RTRL, its contraction, and BPTT, against n."),))
+    plot = plots.plot_rtrl_cost(cost["rows"], cost["rows"], figure_dir / "q5_2_cost_vs_n.png")
+    return Answer(text, (Figure(str(plot), "Time per step of RTRL, its contraction, and BPTT, against n."),))
 
 
 PROBLEM = Problem("5", "Recurrent neural networks", ("P5.1", "P5.2"), (
-    Question("5.1", "Does truncation make an RNN an n-gram model?", Q5_1,
-             ("P5.1_probe", "P5.1_copy", "P5.1_shakespeare"), answer_5_1),
-    Question("5.2", "The in-order recurrence: real-time recurrent learning", Q5_2, ("P5.2",), answer_5_2),
+    Question("5.1", "Does truncation make an RNN an n-gram model?", Q5_1, answer_5_1),
+    Question("5.2", "The in-order recurrence: real-time recurrent learning", Q5_2, answer_5_2),
 ))

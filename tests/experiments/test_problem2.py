@@ -1,0 +1,113 @@
+"""Problem 2 on the real MNIST data at a scale CI affords, and the committed default models."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.conftest import REPOSITORY
+from tfsheet.cli import main
+from tfsheet.data import encodings
+from tfsheet.training import Runtime
+from tfsheet.experiments import configs, problem2
+from tfsheet.report import plots
+from tfsheet.serving.export import versions
+from tfsheet.serving.load_check import assert_servable, load_in_fresh_process
+
+# all 60k training images, 5 epochs for the H = 256 nets; a 2-width, 1-seed, 2-epoch sweep on 20k
+CI = dataclasses.replace(configs.PROBLEM2_PRESETS["quick"], train_examples=0, epochs=5)
+CI_ONE_HOT_BAR = 0.97
+
+
+@pytest.fixture(scope="module")
+def appended(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("problem2")
+    return problem2.run_appended(CI, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+
+
+def test_one_hot_net_passes_the_ci_bar(appended):
+    results, _ = appended
+    assert results["one_hot"]["accuracy"] >= CI_ONE_HOT_BAR
+
+
+def test_appended_layer_keeps_the_one_hot_accuracy_with_no_new_parameters(appended):
+    results, _ = appended
+    assert abs(results["appended"]["accuracy"] - results["one_hot"]["accuracy"]) <= problem2.APPENDED_TOLERANCE
+    assert results["appended"]["trainable_parameters_added"] == 0
+    # where the classic premise fails, the appended layer still decides as the one-hot net does
+    assert results["appended_where_premise_failed"] == results["premise"]["one_hot_accuracy_where_failed"]
+    # where the premise holds, the classic layer is exact too
+    assert results["classic_layer"]["accuracy_where_premise_met"] == results["premise"]["one_hot_accuracy_where_met"]
+
+
+def test_binary_net_is_measured_with_invalid_codes_reported(appended):
+    results, _ = appended
+    assert 0.5 < results["binary"]["accuracy"] <= 1.0
+    assert 0.0 <= results["binary"]["invalid_share"] < 0.1
+
+
+def test_exports_serve_the_keras_outputs_in_a_fresh_process(appended, mnist_test):
+    results, _ = appended
+    pixels = mnist_test.images[:300]
+    served = {}
+    for name, path in results["saved_models"].items():
+        tf2, session, signature = load_in_fresh_process(path, {"pixels": pixels})
+        assert set(signature["outputs"]) == {"scores", "digit"}
+        np.testing.assert_array_equal(tf2["digit"], session["digit"])
+        np.testing.assert_allclose(tf2["scores"], session["scores"], atol=1e-6)
+        served[name] = tf2
+    np.testing.assert_array_equal(served["mlp_onehot"]["digit"], encodings.decode_one_hot(served["mlp_onehot"]["scores"]))
+    np.testing.assert_array_equal(served["mlp_binary"]["digit"], encodings.decode_binary(served["mlp_binary"]["scores"]))
+    np.testing.assert_array_equal(served["mlp_onehot_to_binary"]["digit"], served["mlp_onehot"]["digit"])
+
+
+def test_export_matches_the_keras_model_exactly(tmp_path, mnist_test):
+    model, _ = problem2.train_mlp(dataclasses.replace(CI, train_examples=5000), Runtime(), "binary", 32, 1, seed=0)
+    path = problem2.export_problem2_models(model, model, problem2.append_one_hot_to_binary(
+        problem2.build_mlp(8, "one_hot")), tmp_path)["mlp_binary"]
+    pixels = mnist_test.images[:64]
+    scores = model(pixels).numpy()
+    assert_servable(path, {"pixels": pixels},
+                    {"scores": scores, "digit": encodings.decode_binary(scores)}, atol=1e-6)
+
+
+def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path):
+    results = problem2.run_sweep(CI, tmp_path, Runtime())
+    assert [(row["encoding"], row["num_hidden"]) for row in results["rows"]] == [
+        ("one_hot", 8), ("one_hot", 64), ("binary", 8), ("binary", 64)]
+    for row in results["rows"]:
+        assert row["accuracy"]["mean"] > 0.5  # chance is 0.1
+        assert row["parameters"] == 785 * row["num_hidden"] + (row["num_hidden"] + 1) * (
+            10 if row["encoding"] == "one_hot" else 4)
+    assert plots.plot_accuracy_against_hidden(results["rows"], tmp_path / "sweep.png").stat().st_size > 10_000
+
+
+def test_direct_training_reports_accuracy_and_middle_layer_shape(tmp_path):
+    results = problem2.run_direct(dataclasses.replace(CI, train_examples=20_000), tmp_path, Runtime())
+    summary = results["summary"]
+    assert 0.1 < summary["accuracy"]["mean"] <= 1.0
+    for key in ("middle_best_assignment_agreement", "middle_purity", "middle_concentration"):
+        assert 0.0 < summary[key]["mean"] <= 1.0
+    # the appended design's 10-unit layer is the one-hot net's output: its best assignment is digit-0-last
+    assert results["appended_middle_layer"]["assignment"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
+
+
+@pytest.mark.parametrize("name, bar", [("mlp_onehot", problem2.ONE_HOT_BAR), ("mlp_onehot_to_binary", None),
+                                       ("mlp_binary", 0.9)])
+def test_committed_models_reach_their_bars(name, bar, mnist_test):
+    model_dir = REPOSITORY / "saved_models" / name
+    outputs, _, _ = load_in_fresh_process(model_dir / str(versions(model_dir)[-1]), {"pixels": mnist_test.images})
+    accuracy = np.mean(outputs["digit"] == mnist_test.labels)
+    if bar is None:  # the appended net: within 0.3 points of the committed one-hot net
+        one_hot_dir = REPOSITORY / "saved_models" / "mlp_onehot"
+        reference, _, _ = load_in_fresh_process(one_hot_dir / str(versions(one_hot_dir)[-1]),
+                                                {"pixels": mnist_test.images})
+        assert abs(accuracy - np.mean(reference["digit"] == mnist_test.labels)) <= problem2.APPENDED_TOLERANCE
+    else:
+        assert accuracy >= bar
+
+
+def test_cli_refuses_unknown_experiments(capsys):
+    with pytest.raises(SystemExit):
+        main(["problem2", "everything"])
+    assert "invalid choice" in capsys.readouterr().err

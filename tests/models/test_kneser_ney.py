@@ -1,0 +1,40 @@
+"""The Kneser-Ney n-gram model: proper distributions, the formula by hand, clear errors."""
+
+import numpy as np
+import pytest
+
+from tfsheet.models.kneser_ney import KneserNeyCounts
+
+TEXT = np.array([1, 2, 3, 1, 2, 4, 1, 2, 3, 3, 1, 0, 2, 3])
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+@pytest.mark.parametrize("context", [[1, 2], [3, 3, 1], [4, 4, 4, 4], [0]])
+def test_probabilities_sum_to_one(order, context):
+    counts = KneserNeyCounts(5, 5).fit(TEXT)
+    distribution = counts.next_distribution(context, order)
+    assert distribution.sum() == pytest.approx(1.0, abs=1e-12) and distribution.min() > 0
+
+
+def test_unigram_by_hand():
+    # counts of 0..4 in TEXT: 1, 4, 3, 4, 1 (13 + 1 = 14 tokens); n1 = 2 (ids 0 and 4), n2 = 0, so D = 1.
+    # P(w) = max(c - 1, 0)/14 + 1 * 5/14 * 1/5:  P(1) = 3/14 + 1/14 = 4/14
+    counts = KneserNeyCounts(1, 5).fit(TEXT)
+    assert np.exp(counts.log_probs(np.array([1]), 1))[0] == pytest.approx(4 / 14)
+
+
+def test_longer_context_predicts_better_on_repetitive_text():
+    text = np.tile(np.array([1, 2, 3, 4]), 200)
+    counts = KneserNeyCounts(3, 5).fit(text)
+    assert -counts.log_probs(text, 3)[2:].mean() < -counts.log_probs(text, 1)[2:].mean()
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="max_order must be"):
+        KneserNeyCounts(0, 5)
+    with pytest.raises(ValueError, match="ids must lie in"):
+        KneserNeyCounts(2, 3).fit(TEXT)
+    with pytest.raises(ValueError, match="longer than max_order"):
+        KneserNeyCounts(20, 5).fit(TEXT)
+    with pytest.raises(ValueError, match="order must be in"):
+        KneserNeyCounts(2, 5).fit(TEXT).log_probs(TEXT, 3)

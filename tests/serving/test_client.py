@@ -1,0 +1,239 @@
+"""Serving: warm-up files, models.config, export --check, and the REST and gRPC client against
+loopback servers speaking TF Serving's documented formats (and a real TF Serving when reachable)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.conftest import REPOSITORY
+from tests.serving.doubles import ModelStore, start_grpc, start_rest
+from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, versions
+from tfsheet.serving.load_check import check_saved_models
+from tfsheet.serving.client import (GrpcClient, RestClient, ServerError, ServingConnectionError, ServingRequestError,
+                             parse_rest_response, rest_request)
+from tfsheet.serving.models_config import exported_models, read_model_names, serving_config_text
+
+ROOT = REPOSITORY / "saved_models"
+MODELS = exported_models(ROOT)
+
+
+def latest(name):
+    return ROOT / name / str(versions(ROOT / name)[-1])
+
+
+def local_outputs(name, inputs):
+    signature = tf.saved_model.load(str(latest(name))).signatures["serving_default"]
+    return {key: value.numpy() for key, value in signature(**{k: tf.constant(v) for k, v in inputs.items()}).items()}
+
+
+@pytest.fixture(scope="module")
+def store():
+    return ModelStore(ROOT)
+
+
+@pytest.fixture(scope="module")
+def rest(store):
+    server, url = start_rest(store)
+    yield RestClient(url, models_config=ROOT / "models.config", retries=0)
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def grpc_client(store):
+    server, target = start_grpc(store)
+    yield GrpcClient(target, models_config=ROOT / "models.config", retries=0)
+    server.stop(None)
+
+
+# -- what the exports carry -----------------------------------------------------------------------------------------
+
+def test_every_committed_model_has_a_parsable_warmup_file_that_runs():
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    assert len(MODELS) >= 10
+    for name in MODELS:
+        records = list(tf.data.TFRecordDataset(str(latest(name) / WARMUP_FILE)).as_numpy_iterator())
+        assert records, name
+        for record in records:
+            request = prediction_log_pb2.PredictionLog.FromString(record).predict_log.request
+            assert request.model_spec.name == name and request.model_spec.signature_name == "serving_default"
+            local_outputs(name, {key: tf.make_ndarray(value) for key, value in request.inputs.items()})
+
+
+def test_models_config_serves_every_exported_model():
+    assert read_model_names(ROOT / "models.config") == MODELS
+    text = serving_config_text(["a"], base_path="/srv/models", keep_versions=2)
+    assert 'base_path: "/srv/models/a"' in text and "num_versions: 2" in text and 'model_platform: "tensorflow"' in text
+
+
+def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp_path):
+    report = check_saved_models(ROOT, ["softmax_regression", "relu_ramp"])
+    assert report and all(row["ok"] for row in report), report
+    shutil.copytree(ROOT / "relu_ramp", tmp_path / "relu_ramp")
+    damaged = tmp_path / "relu_ramp" / "1" / "variables" / "variables.data-00000-of-00001"
+    damaged.write_bytes(damaged.read_bytes()[:10])
+    before = damaged.read_bytes()
+    report = check_saved_models(tmp_path)
+    assert not report[0]["ok"] and report[0]["problem"]
+    assert damaged.read_bytes() == before  # reported, never replaced
+
+
+def test_export_check_command_line():
+    completed = subprocess.run([sys.executable, "-m", "tfsheet.cli", "export", "--check", "relu_sheet_example",
+                                "--export-dir", str(ROOT)], capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("ok   relu_sheet_example/")
+
+
+# -- request and response formats (TF Serving's REST documentation) -------------------------------------------------
+
+def test_rest_request_bodies_field_by_field():
+    pixels = np.zeros((2, 3), np.float32)
+    assert rest_request({"pixels": pixels}, "serving_default", "columnar") == {
+        "signature_name": "serving_default", "inputs": {"pixels": [[0.0] * 3, [0.0] * 3]}}
+    assert rest_request({"pixels": pixels}, "serving_default", "row") == {
+        "signature_name": "serving_default", "instances": [[0.0] * 3, [0.0] * 3]}
+    both = rest_request({"tokens": np.array([[1], [2]]), "state": np.zeros((2, 1))}, "serving_default", "row")
+    assert both["instances"] == [{"tokens": [1], "state": [0.0]}, {"tokens": [2], "state": [0.0]}]
+
+
+def test_rest_responses_in_both_documented_shapes():
+    outputs = {"digit": (np.int64, [-1]), "probabilities": (np.float32, [-1, 2])}
+    row = parse_rest_response({"predictions": [{"digit": 1, "probabilities": [0.1, 0.9]},
+                                               {"digit": 0, "probabilities": [0.8, 0.2]}]}, outputs)
+    columnar = parse_rest_response({"outputs": {"digit": [1, 0], "probabilities": [[0.1, 0.9], [0.8, 0.2]]}}, outputs)
+    for parsed in (row, columnar):
+        np.testing.assert_array_equal(parsed["digit"], [1, 0])
+        assert parsed["digit"].dtype == np.int64 and parsed["probabilities"].dtype == np.float32
+    single = parse_rest_response({"predictions": [[0.5], [1.0]]}, {"y": (np.float32, [-1, 1])})
+    np.testing.assert_array_equal(single["y"], [[0.5], [1.0]])
+
+
+# -- the clients against the loopback servers -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("request_format", ["columnar", "row"])
+def test_rest_predict_matches_the_saved_model(rest, mnist_test, request_format):
+    pixels = mnist_test.images[:16]
+    served = rest.predict("softmax_regression", {"pixels": pixels}, request_format=request_format)
+    expected = local_outputs("softmax_regression", {"pixels": pixels})
+    np.testing.assert_allclose(served["probabilities"], expected["probabilities"], atol=1e-6)
+    np.testing.assert_array_equal(served["digit"], expected["digit"])
+
+
+def test_rest_two_input_model_and_status_and_metadata(rest):
+    tokens, state = np.array([[5, 6, 7]], np.int32), np.zeros((1, 256), np.float32)
+    served = rest.predict("char_rnn", {"tokens": tokens, "state": state}, request_format="row")
+    np.testing.assert_allclose(served["state"], local_outputs("char_rnn", {"tokens": tokens, "state": state})["state"],
+                               atol=1e-5)
+    assert rest.status("relu_ramp")["model_version_status"][0]["state"] == "AVAILABLE"
+    inputs, outputs = rest.signature("relu_ramp")
+    assert inputs == {"x": (np.float32, [-1, 1])} and outputs == {"y": (np.float32, [-1, 1])}
+
+
+def test_grpc_predict_and_metadata_match_the_saved_model(grpc_client, mnist_test):
+    pixels = mnist_test.images[:16]
+    served = grpc_client.predict("mlp_onehot", {"pixels": pixels})
+    expected = local_outputs("mlp_onehot", {"pixels": pixels})
+    np.testing.assert_allclose(served["scores"], expected["scores"], atol=1e-6)
+    np.testing.assert_array_equal(served["digit"], expected["digit"])
+    assert grpc_client.signature("mlp_onehot")[0] == {"pixels": (np.float32, [-1, 784])}
+
+
+@pytest.mark.parametrize("inputs, message", [
+    ({"pixels": np.zeros((2, 28, 28), np.float32)}, r"must have shape \(-1, 784\)"),
+    ({"pixels": np.zeros((2, 784), np.uint8)}, "must be float32; received uint8"),
+    ({"image": np.zeros((2, 784), np.float32)}, r"takes inputs \['pixels'\]"),
+])
+def test_bad_requests_are_refused_before_sending(rest, grpc_client, store, inputs, message):
+    for client in (rest, grpc_client):
+        sent = store.predictions
+        with pytest.raises(ServingRequestError, match=message):
+            client.predict("softmax_regression", inputs)
+        assert store.predictions == sent
+
+
+def test_unknown_signature_and_model(rest, grpc_client):
+    with pytest.raises(ServingRequestError, match="has no signature 'scores'; it has serving_default"):
+        rest.predict("softmax_regression", {"pixels": np.zeros((1, 784), np.float32)}, signature_name="scores")
+    for client in (rest, grpc_client):
+        with pytest.raises(ServerError, match="'no_such_model' is not served.*Models in .*softmax_regression"):
+            client.predict("no_such_model", {"pixels": np.zeros((1, 784), np.float32)})
+
+
+def test_server_side_errors_carry_tf_servings_message(rest):
+    with pytest.raises(ServerError, match=r"(?s)HTTP 400 .*pixels must be float32 values in \[0, 1\]"):
+        rest.predict("softmax_regression", {"pixels": np.full((1, 784), 255.0, np.float32)})
+
+
+def test_connection_errors_after_retries():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the socket closes
+    started = time.perf_counter()
+    with pytest.raises(ServingConnectionError, match="cannot reach TF Serving"):
+        RestClient(f"http://127.0.0.1:{port}", retries=2, backoff=0.05, timeout=2).status("softmax_regression")
+    with pytest.raises(ServingConnectionError, match="cannot reach TF Serving"):
+        GrpcClient(f"127.0.0.1:{port}", retries=1, backoff=0.05, timeout=2).metadata("softmax_regression")
+    assert time.perf_counter() - started < 30
+
+
+def test_client_script_prints_accuracy(rest):
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), "--model",
+                                "softmax_regression", "--rest", rest.base_url, "--count", "500"],
+                               capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert completed.returncode == 0, completed.stderr
+    accuracy = float(completed.stdout.split("accuracy ")[1].split()[0])
+    assert accuracy > 0.9
+
+
+# -- a real TF Serving, when one is reachable --------------------------------------------------------------------------
+
+def test_live_tf_serving_serves_every_model(mnist_test):
+    url = os.environ.get("TFSHEET_SERVING_URL")
+    binary = shutil.which("tensorflow_model_server")
+    if not url and not binary:
+        pytest.skip("NOT RUN: no TF Serving reachable (set TFSHEET_SERVING_URL=http://host:8501 or put "
+                    "tensorflow_model_server on PATH); the loopback doubles above stood in for it")
+    process = None
+    if not url:
+        config = serving_config_text(MODELS, base_path=str(ROOT))
+        (ROOT.parent / ".cache").mkdir(exist_ok=True)
+        config_path = ROOT.parent / ".cache" / "live_models.config"
+        config_path.write_text(config)
+        process = subprocess.Popen([binary, "--port=8500", "--rest_api_port=8501", "--rest_api_timeout_in_ms=30000",
+                                    f"--model_config_file={config_path}"])
+        url = "http://127.0.0.1:8501"
+    try:
+        client = RestClient(url, retries=20, backoff=0.5)
+        for name in MODELS:
+            specs = saved_input_signatures(latest(name))["serving_default"]
+            inputs = {spec.name: np.zeros([1 if d is None else d for d in spec.shape], spec.dtype.as_numpy_dtype)
+                      for spec in specs}
+            served = client.predict(name, inputs)
+            for key, value in local_outputs(name, inputs).items():
+                np.testing.assert_allclose(served[key], value, atol=1e-5)
+    finally:
+        if process:
+            process.terminate()
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_saved_model_cli_lists_each_models_signature(name):
+    shown = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--dir",
+                            str(latest(name)), "--all"], capture_output=True, text=True, check=True, timeout=300,
+                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout
+    assert "signature_def['serving_default']" in shown and "tensorflow/serving/predict" in shown
+    for spec in saved_input_signatures(latest(name))["serving_default"]:
+        assert f"inputs['{spec.name}']" in shown
+    for output in local_outputs(name, {spec.name: np.zeros([1 if d is None else d for d in spec.shape],
+                                                           spec.dtype.as_numpy_dtype)
+                                       for spec in saved_input_signatures(latest(name))["serving_default"]}):
+        assert f"outputs['{output}']" in shown

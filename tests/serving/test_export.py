@@ -1,0 +1,117 @@
+"""Exports: integer versions published atomically, servable where tfsheet does not exist, strict inputs."""
+
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfsheet.errors import ExportError
+from tfsheet.experiments import problem1
+from tfsheet.experiments.configs import Problem1Config
+from tfsheet.serving.export import export_model, versions
+from tfsheet.models.softmax_regression import build_softmax_regression
+from tfsheet.serving.load_check import assert_servable, load_in_fresh_process
+from tfsheet.training import Runtime
+
+
+@pytest.fixture(scope="module")
+def trained_model():
+    model, _, _ = problem1.train(Problem1Config(epochs=1, train_examples=6000), Runtime())
+    return model
+
+
+@pytest.fixture(scope="module")
+def exported(trained_model, tmp_path_factory):
+    return problem1.export(trained_model, root=tmp_path_factory.mktemp("saved_models"))
+
+
+def keras_outputs(model, pixels):
+    outputs = model(pixels)
+    return {"probabilities": outputs["probabilities"].numpy(),
+            "digit": np.argmax(outputs["logits"].numpy(), axis=-1)}
+
+
+def test_layout_is_what_tf_serving_watches(exported):
+    assert exported.name == "1" and exported.parent.name == "softmax_regression"
+    assert (exported / "saved_model.pb").is_file() and (exported / "variables").is_dir()
+    assert [p.name for p in exported.parent.iterdir()] == ["1"]  # no temporary folder left behind
+
+
+@pytest.mark.parametrize("batch", [1, 257])
+def test_fresh_process_without_tfsheet_reproduces_keras_outputs(trained_model, exported, mnist_test, batch):
+    pixels = mnist_test.images[:batch]
+    signature = assert_servable(exported, {"pixels": pixels}, keras_outputs(trained_model, pixels), atol=1e-6)
+    assert signature["inputs"] == {"pixels": [tf.float32.as_datatype_enum, [-1, 784]]}
+    assert signature["outputs"] == {"probabilities": [tf.float32.as_datatype_enum, [-1, 10]],
+                                    "digit": [tf.int64.as_datatype_enum, [-1]]}
+    assert signature["method_name"] == "tensorflow/serving/predict"
+
+
+def test_saved_model_cli_lists_the_documented_signature(exported):
+    shown = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show",
+                            "--dir", str(exported), "--all"], capture_output=True, text=True, check=True).stdout
+    for text in ("signature_def['serving_default']", "inputs['pixels']", "outputs['probabilities']",
+                 "outputs['digit']", "DT_INT64"):
+        assert text in shown
+
+
+def test_re_export_makes_the_next_version_and_never_overwrites(trained_model, tmp_path):
+    first = problem1.export(trained_model, root=tmp_path)
+    stamp = (first / "saved_model.pb").stat().st_mtime_ns
+    second = problem1.export(trained_model, root=tmp_path)
+    assert (first.name, second.name) == ("1", "2") and versions(first.parent) == [1, 2]
+    with pytest.raises(ExportError, match="never overwritten"):
+        export_model(trained_model, "softmax_regression", {"serving_default": _signature(trained_model)},
+                     root=tmp_path, version=1)
+    assert (first / "saved_model.pb").stat().st_mtime_ns == stamp
+
+
+def test_failed_export_leaves_nothing_half_written(trained_model, tmp_path, monkeypatch):
+    import keras
+
+    def disk_full(self, path, **kwargs):
+        (tmp_path / "softmax_regression" / pathlib.Path(path).name / "variables").mkdir(parents=True)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", disk_full)  # the backend class
+    with pytest.raises(ExportError, match="No space left on device"):
+        problem1.export(trained_model, root=tmp_path)
+    assert list((tmp_path / "softmax_regression").iterdir()) == []
+
+
+def test_wrong_inputs_are_refused_not_answered(exported):
+    serve = tf.saved_model.load(str(exported)).signatures["serving_default"]
+    refusals = [(tf.zeros([2, 28, 28]), r"pixels \[2,28,28\] is not compatible with expected shape \[\?,784\]"),
+                (tf.zeros([2, 785]), r"pixels \[2,785\] is not compatible"),
+                (tf.zeros([2, 784], tf.uint8), "expected to be a float tensor but is a uint8 tensor"),
+                (tf.constant([["a"] * 784]), "expected to be a float tensor but is a string tensor"),
+                (tf.fill([2, 784], 255.0), r"pixels must be float32 values in \[0, 1\]"),
+                (tf.fill([1, 784], float("nan")), r"pixels must be float32 values in \[0, 1\]")]
+    for bad, message in refusals:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+            serve(pixels=bad)
+
+
+def test_both_loaders_refuse_a_wrong_shape(exported):
+    with pytest.raises(ExportError) as error:
+        load_in_fresh_process(exported, {"pixels": np.zeros((2, 28, 28), np.float32)})
+    assert "tf2 loader" in str(error.value) and "is not compatible with expected shape" in str(error.value)
+    assert "session loader" in str(error.value) and "Cannot feed value of shape" in str(error.value)
+
+
+def test_signatures_must_include_serving_default(trained_model, tmp_path):
+    with pytest.raises(ValueError, match="serving_default"):
+        export_model(trained_model, "m", {"scores": _signature(trained_model)}, root=tmp_path)
+
+
+def _signature(model):
+    from tfsheet.serving.export import digit_classifier_signature, probabilities_and_digit
+    return digit_classifier_signature(model, probabilities_and_digit)
+
+
+def test_untrained_model_exports_too(tmp_path):
+    model = build_softmax_regression()
+    assert export_model(model, "fresh", {"serving_default": _signature(model)}, root=tmp_path).name == "1"

@@ -1,0 +1,237 @@
+"""The settings of every experiment of the sheet: one frozen dataclass per problem, with named presets.
+
+Each default carries a one-line reason. A preset is a scale of the whole report: `quick` (minutes,
+CI: every model trained for real on subsets), `default` (the numbers the report quotes) and `full`
+(more seeds, longer training). Any field can be changed from the command line
+(tfsheet.experiments.overrides); `__post_init__` refuses values no run could use.
+
+This module imports no TensorFlow, so the command line can list experiments and settings quickly.
+"""
+
+import dataclasses
+
+SCALES = ("quick", "default", "full")
+
+
+def _require(config, names, minimum):
+    """Raise ValueError unless every field in `names` is an int >= minimum."""
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
+
+
+def _require_ints(config, names, minimum):
+    """Raise ValueError unless every tuple field in `names` is non-empty and holds ints >= minimum."""
+    for name in names:
+        values = getattr(config, name)
+        if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in values):
+            raise ValueError(f"{name} must be a non-empty tuple of ints >= {minimum}. Received: {name}={values!r}")
+
+
+def _require_positive(config, names):
+    """Raise ValueError unless every float field in `names` is finite and > 0."""
+    for name in names:
+        value = getattr(config, name)
+        if not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            raise ValueError(f"{name} must be a finite number > 0. Received: {name}={value!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem1Config:
+    """Training settings for Problem 1 (softmax regression with hand-derived gradients)."""
+
+    epochs: int = 10              # test accuracy stops improving after about 10 epochs
+    batch_size: int = 128         # the usual MNIST mini-batch
+    learning_rate: float = 0.2    # best of 0.05 / 0.1 / 0.2 for constant-rate SGD (measured)
+    seed: int = 0                 # initial weights are zero; the seed fixes the shuffle order
+    train_examples: int = 0       # 0 = all 60,000 training images
+
+    def __post_init__(self):
+        _require(self, ("epochs", "batch_size"), 1)
+        _require(self, ("seed", "train_examples"), 0)
+        _require_positive(self, ("learning_rate",))
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem2Config:
+    """Settings for all Problem 2 experiments; each default says why."""
+
+    hidden_sizes: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256)  # the sheet's question is about shrinking H
+    seeds: tuple[int, ...] = (0, 1, 2)    # three seeds give a mean and a spread
+    sweep_epochs: int = 10                # every sweep cell gets the same budget
+    epochs: int = 20                      # the exported H = 256 models
+    num_hidden: int = 256                 # the default model's hidden width
+    batch_size: int = 128                 # the usual MNIST mini-batch
+    learning_rate: float = 1e-3           # Adam's usual rate
+    hidden_activation: str = "relu"       # ReLU hidden units train fastest here
+    output_activation: str = "sigmoid"    # the classic squared-loss network: outputs in [0, 1]
+    train_examples: int = 0               # 0 = all 60,000 training images
+
+    def __post_init__(self):
+        _require(self, ("sweep_epochs", "epochs", "num_hidden", "batch_size"), 1)
+        _require(self, ("train_examples",), 0)
+        _require_ints(self, ("hidden_sizes",), 1)
+        _require_ints(self, ("seeds",), 0)
+        _require_positive(self, ("learning_rate",))
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem3Config:
+    """Settings for Problem 3; all three models get the same budget."""
+
+    hidden_sizes: tuple[int, ...] = (25, 4)   # the sheet's two widths
+    seeds: tuple[int, ...] = (0, 1, 2)        # mean and spread over three seeds
+    epochs: int = 10                   # all three models stop improving by about 10 epochs
+    batch_size: int = 128              # the usual MNIST mini-batch
+    learning_rate: float = 1e-3        # Adam's usual rate, the same for all three models
+    train_examples: int = 0            # 0 = all 60,000 training images
+    hessian_examples: int = 1000       # Q3.3 curvature on a subset (float64, kept small)
+    lanczos_iterations: int = 60       # enough for the extreme eigenvalues to settle
+
+    def __post_init__(self):
+        _require(self, ("epochs", "batch_size", "hessian_examples", "lanczos_iterations"), 1)
+        _require(self, ("train_examples",), 0)
+        _require_ints(self, ("hidden_sizes",), 1)
+        _require_ints(self, ("seeds",), 0)
+        _require_positive(self, ("learning_rate",))
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem4Config:
+    """Settings for Problem 4's experiments."""
+
+    widths: tuple[int, ...] = (2, 4, 8, 16, 32, 64)             # a log-spaced range, where errors still move
+    eps_levels: tuple[float, ...] = (0.1, 0.03, 0.01, 0.003, 0.001)  # targets for the certified construction
+    seeds: tuple[int, ...] = (0,)                   # the trained nets' random starts
+    epochs: int = 300                               # 2,048 samples / batch 128 -> 4,800 Adam steps
+    learning_rate: float = 1e-2                     # fits sin to 3e-2 with 16 units (3e-3 was slower)
+    samples: int = 2048                             # training points, uniform on [0, 1]
+    prime_range: int = 60                           # Q4.6: train on the integers 2..60
+    prime_width: int = 128                          # enough units for one bump per prime below 60
+    prime_epochs: int = 3000                        # full-batch steps on 59 points
+
+    def __post_init__(self):
+        _require(self, ("epochs", "samples", "prime_width", "prime_epochs"), 1)
+        _require(self, ("prime_range",), 3)
+        _require_ints(self, ("widths",), 1)
+        _require_ints(self, ("seeds",), 0)
+        _require_positive(self, ("learning_rate",))
+        if not self.eps_levels or any(not 0 < e < float("inf") for e in self.eps_levels):
+            raise ValueError(f"eps_levels must be finite numbers > 0. Received: eps_levels={self.eps_levels!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem51Config:
+    """Settings for Problem 5.1; each default says why."""
+
+    orders: tuple[int, ...] = (2, 3, 5, 8, 16)  # the n of the question (n-gram context n - 1, TBPTT k = n)
+    hidden_size: int = 256                    # RNN state and n-gram hidden layer
+    streams: int = 64                         # TBPTT batch: parallel streams through the text
+    rnn_epochs: int = 3                       # three passes over the ~1M training characters per model
+    ngram_steps: int = 12_000                 # neural n-gram: Adam steps of batch 256 (~3M windows, 3 passes)
+    learning_rate: float = 2e-3               # Adam, for every neural model
+    train_chars: int = 0                      # 0 = the whole training split
+    probe_truncations: tuple[int, ...] = (2, 3, 5, 8, 10, 16)  # k from below to beyond the probe's lags 3 and 8
+    probe_length: int = 300_000               # training bits of the probe
+    probe_hidden: int = 16                    # the probe needs little memory
+    copy_truncations: tuple[int, ...] = (4, 8)  # k for the copy-task grid
+    copy_distance_factors: tuple[float, ...] = (0.5, 1, 2, 4, 8)  # L = factor * k
+    copy_length: int = 200_000                # training tokens of each copy task
+    copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
+    copy_hidden: int = 32                     # enough state to hold L symbols of 2 bits
+    seed: int = 0                             # initial weights and data order
+
+    def __post_init__(self):
+        _require(self, ("hidden_size", "streams", "rnn_epochs", "ngram_steps", "probe_length", "probe_hidden",
+                        "copy_length", "copy_hidden"), 1)
+        _require(self, ("copy_vocab",), 2)
+        _require(self, ("train_chars", "seed"), 0)
+        _require_ints(self, ("orders",), 2)
+        _require_ints(self, ("probe_truncations", "copy_truncations"), 1)
+        _require_positive(self, ("learning_rate",))
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem52Config:
+    """Settings for Problem 5.2."""
+
+    check_sizes: tuple[int, ...] = (4, 16, 32)      # hidden sizes n for the float64 agreement check
+    check_lengths: tuple[int, ...] = (1, 10, 100)   # sequence lengths T
+    distance: int = 16                        # copy-task distance L, four times the truncation
+    truncation: int = 4                       # the TBPTT k that RTRL is compared with
+    hidden_size: int = 32                     # online learners' state size (RTRL costs H^4 per step)
+    streams: int = 16                         # parallel streams, one token each per update
+    copy_length: int = 120_000                # training tokens of the copy task
+    copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
+    learning_rate: float = 1e-3               # Adam
+    snap_sizes: tuple[int, ...] = (8, 16, 32)  # gradient-quality check of SnAp-1
+    cost_sizes: tuple[int, ...] = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
+    seed: int = 0                             # initial weights and data
+
+    def __post_init__(self):
+        _require(self, ("distance", "truncation", "hidden_size", "streams", "copy_length"), 1)
+        _require(self, ("copy_vocab",), 2)
+        _require(self, ("seed",), 0)
+        _require_ints(self, ("check_sizes", "check_lengths", "snap_sizes", "cost_sizes"), 1)
+        _require_positive(self, ("learning_rate",))
+
+
+PROBLEM1_PRESETS = {"quick": Problem1Config(epochs=5), "default": Problem1Config(), "full": Problem1Config(epochs=30)}
+
+PROBLEM2_PRESETS = {
+    "quick": Problem2Config(hidden_sizes=(8, 64), seeds=(0,), sweep_epochs=2, epochs=3, train_examples=20_000),
+    "default": Problem2Config(),
+    "full": Problem2Config(seeds=(0, 1, 2, 3, 4), sweep_epochs=20, epochs=40),
+}
+
+PROBLEM3_PRESETS = {"quick": Problem3Config(seeds=(0,), epochs=2, train_examples=20_000, lanczos_iterations=30),
+                    "default": Problem3Config(),
+                    "full": Problem3Config(seeds=(0, 1, 2, 3, 4), epochs=30)}
+
+PROBLEM4_PRESETS = {"quick": Problem4Config(widths=(4, 16), eps_levels=(0.1, 0.01), epochs=40, prime_epochs=300),
+                    "default": Problem4Config(),
+                    "full": Problem4Config(widths=(2, 4, 8, 16, 32, 64, 128, 256), seeds=(0, 1, 2), epochs=1000,
+                                           eps_levels=(0.1, 0.03, 0.01, 0.003, 0.001, 0.0003))}
+
+PROBLEM5_1_PRESETS = {
+    "quick": Problem51Config(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300,
+                             train_chars=100_000, probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
+                             copy_distance_factors=(0.5, 2), copy_length=40_000),
+    "default": Problem51Config(),
+    "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
+                            copy_truncations=(4, 8, 16)),
+}
+
+PROBLEM5_2_PRESETS = {
+    "quick": Problem52Config(check_sizes=(4, 8), check_lengths=(1, 10), distance=8, hidden_size=16, streams=8,
+                             copy_length=16_000, snap_sizes=(8,), cost_sizes=(8, 16, 32)),
+    "default": Problem52Config(),
+    "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64),
+                            cost_sizes=(8, 16, 32, 64, 128, 256, 384)),
+}
+
+
+DISTRIBUTED_MODELS = ("mlp", "softmax_regression", "char_rnn")
+
+
+@dataclasses.dataclass(frozen=True)
+class DistributedConfig:
+    """`tfsheet train-distributed`: what to train; small by default, so that runs on a 2-core CPU take seconds."""
+
+    model: str = "mlp"             # one of DISTRIBUTED_MODELS
+    epochs: int = 2                # enough to see the loss fall
+    batch_size: int = 128          # the global batch, split across the replicas
+    train_examples: int = 12_800   # MNIST images (or, for char_rnn, characters / 10)
+    num_hidden: int = 64           # small, so that a step takes milliseconds
+    learning_rate: float = 1e-3    # Adam's usual rate
+    checkpoint_every: int = 10     # steps between checkpoints (0: only at epoch ends)
+    steps_per_call: int = 0        # steps per compiled call (0: up to the next checkpoint or epoch end)
+    seed: int = 0                  # initial weights and data order
+
+    def __post_init__(self):
+        if self.model not in DISTRIBUTED_MODELS:
+            raise ValueError(f"unknown model {self.model!r}; valid models: {', '.join(DISTRIBUTED_MODELS)}")
+        _require(self, ("epochs", "batch_size", "train_examples", "num_hidden"), 1)
+        _require(self, ("checkpoint_every", "steps_per_call", "seed"), 0)
+        _require_positive(self, ("learning_rate",))

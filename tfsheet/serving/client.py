@@ -1,0 +1,246 @@
+"""A client for TF Serving, the only code that sends to a server: REST and gRPC, numpy in and out.
+
+    client = RestClient("http://localhost:8501")          # or GrpcClient("localhost:8500")
+    outputs = client.predict("softmax_regression", {"pixels": images})   # {"probabilities": ..., "digit": ...}
+    client.status("softmax_regression"); client.metadata("softmax_regression")
+
+Before sending, a request is checked against the signature the server reports (its metadata, fetched
+once per model and version): unknown signature or input names, missing inputs, wrong dtypes and
+wrong shapes are refused with ServingRequestError and nothing is sent. Connection failures raise
+ServingConnectionError after the configured retries; errors the server returns raise ServerError
+with TF Serving's own message. An unknown model name lists the models of `models_config`.
+"""
+
+import json
+import pathlib
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+
+from tfsheet.errors import TfsheetError
+
+DTYPES = {"DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_INT32": np.int32, "DT_INT64": np.int64,
+          "DT_STRING": np.object_, "DT_BOOL": np.bool_, "DT_UINT8": np.uint8}
+DTYPE_ENUMS = {1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 9: "DT_INT64", 7: "DT_STRING", 10: "DT_BOOL", 4: "DT_UINT8"}
+
+
+class ServingError(TfsheetError):
+    """Base class of the client's errors."""
+
+
+class ServingRequestError(ServingError):
+    """The request does not fit the model's signature; it was not sent."""
+
+
+class ServingConnectionError(ServingError):
+    """The server could not be reached (after retries)."""
+
+
+class ServerError(ServingError):
+    """The server answered with an error; the message is TF Serving's."""
+
+
+class _Client:
+    def __init__(self, timeout=10.0, retries=2, backoff=0.5, models_config=None):
+        if not timeout > 0 or retries < 0 or backoff < 0:
+            raise ValueError(f"need timeout > 0, retries >= 0, backoff >= 0. Received: timeout={timeout}, "
+                             f"retries={retries}, backoff={backoff}")
+        self.timeout, self.retries, self.backoff = timeout, retries, backoff
+        self.models_config = models_config
+        self._signatures = {}
+
+    def _with_retries(self, call, what):
+        for attempt in range(self.retries + 1):
+            try:
+                return call()
+            except ServingConnectionError:
+                if attempt == self.retries:
+                    raise
+                time.sleep(self.backoff * 2 ** attempt)
+        raise AssertionError(what)  # unreachable
+
+    def _not_found(self, model, message):
+        known = ""
+        if self.models_config and pathlib.Path(self.models_config).is_file():
+            from tfsheet.serving.models_config import read_model_names
+
+            known = f" Models in {self.models_config}: {', '.join(read_model_names(self.models_config))}."
+        return ServerError(f"model {model!r} is not served: {message}.{known}")
+
+    def signature(self, model, signature_name="serving_default", version=None):
+        """(inputs, outputs): {name: (numpy dtype, shape with -1 for any)} of a served signature."""
+        key = (model, version)
+        if key not in self._signatures:
+            self._signatures[key] = self._signature_defs(model, version)
+        signatures = self._signatures[key]
+        if signature_name not in signatures:
+            raise ServingRequestError(f"model {model!r} has no signature {signature_name!r}; it has "
+                                      f"{', '.join(sorted(signatures))}")
+        return signatures[signature_name]
+
+    def _checked_inputs(self, model, inputs, signature_name, version):
+        expected, _ = self.signature(model, signature_name, version)
+        if not isinstance(inputs, dict):
+            if len(expected) != 1:
+                raise ServingRequestError(f"signature {signature_name!r} takes {sorted(expected)}; pass a dict")
+            inputs = {next(iter(expected)): inputs}
+        unknown, missing = set(inputs) - set(expected), set(expected) - set(inputs)
+        if unknown or missing:
+            raise ServingRequestError(f"signature {signature_name!r} of {model!r} takes inputs {sorted(expected)}; "
+                                      f"received {sorted(inputs)}")
+        checked = {}
+        for name, value in inputs.items():
+            dtype, shape = expected[name]
+            array = np.asarray(value)
+            if array.dtype != dtype and not (np.issubdtype(array.dtype, np.integer) and np.issubdtype(dtype, np.integer)
+                                             and np.can_cast(array.dtype, dtype)):
+                raise ServingRequestError(f"input {name!r} must be {np.dtype(dtype).name}; received {array.dtype}")
+            if len(shape) != array.ndim or any(want not in (-1, got) for want, got in zip(shape, array.shape)):
+                raise ServingRequestError(f"input {name!r} must have shape {tuple(shape)} (-1: any); "
+                                          f"received {array.shape}")
+            checked[name] = array.astype(dtype)
+        return checked
+
+
+class RestClient(_Client):
+    """TF Serving's REST API (port 8501): /v1/models/<name>[/versions/<v>][:predict | /metadata]."""
+
+    def __init__(self, base_url="http://localhost:8501", **options):
+        super().__init__(**options)
+        self.base_url = base_url.rstrip("/")
+
+    def _url(self, model, version, suffix=""):
+        return f"{self.base_url}/v1/models/{model}" + (f"/versions/{int(version)}" if version else "") + suffix
+
+    def _request(self, url, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+
+        def send():
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                try:
+                    message = json.loads(error.read()).get("error", str(error))
+                except ValueError:
+                    message = str(error)
+                if error.code == 404:
+                    raise self._not_found(url.split("/v1/models/")[1].split("/")[0].split(":")[0], message) from None
+                raise ServerError(f"HTTP {error.code} from {url}: {message}") from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
+                raise ServingConnectionError(f"cannot reach TF Serving at {self.base_url}: {error}") from None
+
+        return self._with_retries(send, url)
+
+    def status(self, model, version=None):
+        return self._request(self._url(model, version))
+
+    def metadata(self, model, version=None):
+        return self._request(self._url(model, version, "/metadata"))
+
+    def _signature_defs(self, model, version):
+        definitions = self.metadata(model, version)["metadata"]["signature_def"]["signature_def"]
+        return {name: tuple({key: (DTYPES[spec["dtype"]], [int(d["size"]) for d in spec["tensor_shape"].get("dim", [])])
+                             for key, spec in definition[part].items()} for part in ("inputs", "outputs"))
+                for name, definition in definitions.items()}
+
+    def predict(self, model, inputs, signature_name="serving_default", version=None, request_format="columnar"):
+        """Outputs of `signature_name` as {name: numpy array}; `request_format` is "columnar" or "row"."""
+        if request_format not in ("columnar", "row"):
+            raise ValueError(f"request_format must be 'columnar' or 'row'. Received: {request_format!r}")
+        inputs = self._checked_inputs(model, inputs, signature_name, version)
+        _, outputs = self.signature(model, signature_name, version)
+        body = rest_request(inputs, signature_name, request_format)
+        return parse_rest_response(self._request(self._url(model, version, ":predict"), body), outputs)
+
+
+def rest_request(inputs, signature_name, request_format):
+    """The JSON body TF Serving's REST predict API documents, for the row or columnar format."""
+    if request_format == "columnar":
+        return {"signature_name": signature_name, "inputs": {name: value.tolist() for name, value in inputs.items()}}
+    names = list(inputs)
+    count = len(inputs[names[0]])
+    if len(names) == 1:
+        return {"signature_name": signature_name, "instances": inputs[names[0]].tolist()}
+    return {"signature_name": signature_name,
+            "instances": [{name: inputs[name][i].tolist() for name in names} for i in range(count)]}
+
+
+def parse_rest_response(response, outputs):
+    """{output name: numpy array} from a predict response in either format."""
+    if "outputs" in response:
+        values = response["outputs"]
+        values = values if isinstance(values, dict) else {next(iter(outputs)): values}
+    else:
+        predictions = response["predictions"]
+        if predictions and isinstance(predictions[0], dict):
+            values = {name: [row[name] for row in predictions] for name in predictions[0]}
+        else:
+            values = {next(iter(outputs)): predictions}
+    return {name: np.asarray(value, dtype=outputs[name][0] if name in outputs else None) for name, value in values.items()}
+
+
+class GrpcClient(_Client):
+    """TF Serving's gRPC API (port 8500): PredictionService.Predict and GetModelMetadata."""
+
+    def __init__(self, target="localhost:8500", **options):
+        super().__init__(**options)
+        import grpc
+        from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+        self.target = target
+        self._grpc = grpc
+        self._stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel(target))
+
+    def _call(self, method, request, model):
+        grpc = self._grpc
+
+        def send():
+            try:
+                return method(request, timeout=self.timeout)
+            except grpc.RpcError as error:
+                code = error.code()
+                if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise ServingConnectionError(f"cannot reach TF Serving at {self.target}: {error.details()}") from None
+                if code == grpc.StatusCode.NOT_FOUND:
+                    raise self._not_found(model, error.details()) from None
+                raise ServerError(f"{code.name} from {self.target}: {error.details()}") from None
+
+        return self._with_retries(send, model)
+
+    def _model_spec(self, request, model, version, signature_name=None):
+        request.model_spec.name = model
+        if version:
+            request.model_spec.version.value = int(version)
+        if signature_name:
+            request.model_spec.signature_name = signature_name
+
+    def metadata(self, model, version=None):
+        from tensorflow_serving.apis import get_model_metadata_pb2
+
+        request = get_model_metadata_pb2.GetModelMetadataRequest(metadata_field=["signature_def"])
+        self._model_spec(request, model, version)
+        response = self._call(self._stub.GetModelMetadata, request, model)
+        signature_map = get_model_metadata_pb2.SignatureDefMap()
+        response.metadata["signature_def"].Unpack(signature_map)
+        return signature_map
+
+    def _signature_defs(self, model, version):
+        return {name: tuple({key: (DTYPES[DTYPE_ENUMS[spec.dtype]], [d.size for d in spec.tensor_shape.dim])
+                             for key, spec in getattr(definition, part).items()} for part in ("inputs", "outputs"))
+                for name, definition in self.metadata(model, version).signature_def.items()}
+
+    def predict(self, model, inputs, signature_name="serving_default", version=None):
+        import tensorflow as tf
+        from tensorflow_serving.apis import predict_pb2
+
+        inputs = self._checked_inputs(model, inputs, signature_name, version)
+        request = predict_pb2.PredictRequest()
+        self._model_spec(request, model, version, signature_name)
+        for name, value in inputs.items():
+            request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
+        response = self._call(self._stub.Predict, request, model)
+        return {name: tf.make_ndarray(tensor) for name, tensor in response.outputs.items()}

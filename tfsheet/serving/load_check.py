@@ -1,0 +1,105 @@
+"""Proof that a SavedModel serves: load it in a fresh process without tfsheet, both ways TF can.
+
+TF Serving loads SavedModels with the TF1 session loader, which fails on some exports that
+tf.saved_model.load accepts, so both are checked and both must reproduce the expected outputs.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+from tfsheet.errors import ExportError
+
+_SCRIPT = pathlib.Path(__file__).with_name("_load_without_tfsheet.py")
+
+
+def load_in_fresh_process(saved_model, inputs, signature="serving_default", timeout=300):
+    """Run `signature` of `saved_model` on `inputs` (dict of arrays) in a process without tfsheet.
+
+    Returns:
+        (tf2_outputs, session_outputs, signature_def): two dicts of numpy arrays and a description
+        of the SignatureDef (input and output dtypes and shapes).
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        inputs_path = os.path.join(scratch, "inputs.npz")
+        outputs_path = os.path.join(scratch, "outputs.npz")
+        np.savez(inputs_path, **inputs)
+        environment = {**os.environ, "PYTHONPATH": "", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        completed = subprocess.run(
+            [sys.executable, "-I", str(_SCRIPT), str(pathlib.Path(saved_model).resolve()), signature,
+             inputs_path, outputs_path],
+            cwd=scratch, env=environment, capture_output=True, text=True, timeout=timeout)
+        if completed.returncode != 0:
+            raise ExportError(f"{saved_model} failed to load or run in a fresh process:\n{completed.stderr[-3000:]}")
+        report = json.loads(completed.stdout.strip().splitlines()[-1])
+        if report["tfsheet_imported"]:
+            raise ExportError("the fresh process imported tfsheet; the check proves nothing")
+        if report["errors"]:
+            raise ExportError(f"{saved_model} failed in a fresh process:\n" + "\n".join(
+                f"  {loader} loader: {message}" for loader, message in report["errors"].items()))
+        with np.load(outputs_path) as arrays:
+            tf2 = {k[len("tf2/"):]: arrays[k] for k in arrays.files if k.startswith("tf2/")}
+            session = {k[len("session/"):]: arrays[k] for k in arrays.files if k.startswith("session/")}
+    return tf2, session, report["signature_def"]
+
+
+def assert_servable(saved_model, inputs, expected, signature="serving_default", atol=1e-6):
+    """Raise ExportError unless both loaders reproduce `expected` (dict of arrays) within `atol`."""
+    tf2, session, signature_def = load_in_fresh_process(saved_model, inputs, signature)
+    for loader, outputs in (("tf.saved_model.load", tf2), ("TF1 session loader", session)):
+        if set(outputs) != set(expected):
+            raise ExportError(f"{loader}: outputs {sorted(outputs)} differ from expected {sorted(expected)}")
+        for name, value in expected.items():
+            got = outputs[name]
+            if got.shape != np.shape(value) or not np.allclose(got, value, rtol=0, atol=atol):
+                difference = np.max(np.abs(got.astype(np.float64) - value)) if got.shape == np.shape(value) else "shape"
+                raise ExportError(f"{loader}: output {name!r} differs from the Keras model (max abs diff {difference})")
+    return signature_def
+
+
+def check_saved_models(root, names=None):
+    """Check every version of every model under `root` (or of `names`); never modifies anything.
+
+    A version passes when its signatures load, the fresh-process TF2 and TF1-session loaders give the
+    same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
+    Returns a list of {"model", "version", "ok", "problem"}.
+    """
+    from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, versions, warmup_inputs
+
+    root = pathlib.Path(root)
+    names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    report = []
+    for name in names:
+        found = versions(root / name)
+        if not found:
+            report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
+        for version in found:
+            path = root / name / str(version)
+            try:
+                for signature, specs in saved_input_signatures(path).items():
+                    tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
+                    for key in tf2:
+                        if not np.allclose(tf2[key], session[key], atol=1e-6):
+                            raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
+                problem = _check_warmup(path / WARMUP_FILE)
+            except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
+                problem = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+            report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
+    return report
+
+
+def _check_warmup(path):
+    import tensorflow as tf
+    from tensorflow_serving.apis import prediction_log_pb2
+
+    if not path.is_file():
+        return f"no warm-up file {path}"
+    records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
+    for record in records:
+        prediction_log_pb2.PredictionLog.FromString(record)
+    return None if records else f"empty warm-up file {path}"

@@ -1,0 +1,62 @@
+"""TF Serving's model config file for every model under saved_models/: `tfsheet serving-config`.
+
+    model_config_list {
+      config { name: "softmax_regression"  base_path: "/models/softmax_regression"  model_platform: "tensorflow"
+               model_version_policy { latest { num_versions: 1 } } }
+      ...
+    }
+
+base_path is where the server sees the model: /models/<name> when saved_models/ is mounted at
+/models in the official container (the README's command); pass another prefix for a local server.
+"""
+
+import os
+import pathlib
+import tempfile
+
+from tfsheet import settings
+from tfsheet.serving.export import versions
+
+CONFIG_FILE = "models.config"
+
+
+def exported_models(root=None):
+    """Names of the models under the SavedModel root that have at least one integer version."""
+    root = pathlib.Path(root or settings.saved_models_dir())
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and versions(p)) if root.is_dir() else []
+
+
+def serving_config_text(names, base_path="/models", keep_versions=1):
+    """The text-format ModelServerConfig serving the newest `keep_versions` versions of each model."""
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    if keep_versions < 1:
+        raise ValueError(f"keep_versions must be >= 1. Received: keep_versions={keep_versions!r}")
+    config = model_server_config_pb2.ModelServerConfig()
+    for name in names:
+        entry = config.model_config_list.config.add()
+        entry.name = name
+        entry.base_path = f"{base_path.rstrip('/')}/{name}"
+        entry.model_platform = "tensorflow"
+        entry.model_version_policy.latest.num_versions = keep_versions
+    return text_format.MessageToString(config)
+
+
+def write_serving_config(root=None, base_path="/models", keep_versions=1):
+    """Regenerate <root>/models.config for every exported model; atomic; returns its path."""
+    root = pathlib.Path(root or settings.saved_models_dir())
+    text = serving_config_text(exported_models(root), base_path, keep_versions)
+    with tempfile.NamedTemporaryFile("w", dir=root, suffix=".tmp", delete=False) as stream:
+        stream.write(text)
+    os.replace(stream.name, root / CONFIG_FILE)
+    return root / CONFIG_FILE
+
+
+def read_model_names(config_path):
+    """The model names a models.config file serves (for clear "no such model" errors)."""
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    config = text_format.Parse(pathlib.Path(config_path).read_text(), model_server_config_pb2.ModelServerConfig())
+    return [entry.name for entry in config.model_config_list.config]

@@ -1,0 +1,41 @@
+"""Generating text one character at a time from a recurrent language model with explicit state.
+
+`step(tokens (1, T) int32, state (1, H)) -> (next-token probabilities (1, V), new state)` is all the
+loop needs: a served SavedModel's signature or `compiled_step(model)` for a Keras model. The prompt
+goes in as one call, then one token per call; the shapes vary only in T, which the signature leaves
+open, so the compiled step is traced once.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+
+def compiled_step(model):
+    """The step over an RNNLanguageModel, through its compiled call: one trace serves every call."""
+    call = model.compiled_call()
+
+    def step(tokens, state):
+        logits, final = call(tokens, state)                              # (1, T, V), (1, H)
+        return tf.nn.softmax(logits[:, -1]), final
+
+    return step
+
+
+def sample(step, vocabulary, prompt, length, hidden_size, temperature=1.0, seed=0):
+    """`prompt` followed by `length` sampled characters (a str)."""
+    if not prompt:
+        raise ValueError("prompt must hold at least one character. Received: prompt=''")
+    if not length >= 0 or not temperature > 0:
+        raise ValueError(f"need length >= 0 and temperature > 0. Received: length={length}, temperature={temperature}")
+    rng = np.random.default_rng(seed)
+    tokens = vocabulary.encode(prompt)[None, :]                          # (1, P)
+    state = np.zeros([1, hidden_size], np.float32)
+    generated = []
+    for _ in range(length):
+        probabilities, state = step(tf.constant(tokens, tf.int32), tf.constant(state))
+        weights = np.asarray(probabilities)[0].astype(np.float64) ** (1.0 / temperature)
+        token = int(rng.choice(len(weights), p=weights / weights.sum()))
+        generated.append(token)
+        tokens = np.array([[token]], np.int32)                           # (1, 1): the state holds the past
+        state = np.asarray(state)
+    return prompt + vocabulary.decode(generated)
