@@ -70,7 +70,7 @@ def test_online_rtrl_learns_and_checkpoints_its_sensitivities(tmp_path):
      "initial_state must have shape"),
     (lambda m: rtrl.rtrl_gradients(RNNLanguageModel(5, 4, cell="gru"), np.zeros((1, 2), int),
                                    np.zeros((1, 2), int)), "needs an RNNLanguageModel with the tanh cell"),
-    (lambda m: rtrl.OnlineRTRL(m, 2, approximation="uoro"), "approximation must be"),
+    (lambda m: rtrl.OnlineRTRL(m, 2, approximation="snap2"), "approximation must be"),
 ])
 def test_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):

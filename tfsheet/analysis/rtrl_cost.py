@@ -66,7 +66,9 @@ def fitted_exponent(sizes, values):
 
 
 def step_costs(sizes, length=64, repeats=3):
-    """Rows {n, rtrl_step_ms, contraction_ms, bptt_step_ms, sensitivity_mib, bptt_states_mib} and exponents."""
+    """Rows {n, rtrl_step_ms, contraction_ms, bptt_step_ms, sensitivity_mib, bptt_states_mib}, the exponents
+    fitted over the larger half of the sizes (`fitted_over`), and the local exponent between each pair of
+    neighbouring sizes (`local_exponents`), which shows whether the fit has reached its asymptote."""
     rows = []
     for n in sizes:
         rows.append({"n": n, "rtrl_step_ms": 1e3 * rtrl_step_seconds(n, repeats),
@@ -74,6 +76,9 @@ def step_costs(sizes, length=64, repeats=3):
                      "bptt_step_ms": 1e3 * bptt_step_seconds(n, length, repeats),
                      "sensitivity_mib": sensitivity_mib(n), "bptt_states_mib": 4 * length * n / 2 ** 20})
     large = rows[len(rows) // 2:] if len(rows) >= 4 else rows
-    exponents = {key: fitted_exponent([row["n"] for row in large], [row[key] for row in large])
-                 for key in ("rtrl_step_ms", "bptt_step_ms")}
-    return {"rows": rows, "length": length, "fitted_over": [row["n"] for row in large], "exponents": exponents}
+    keys = ("rtrl_step_ms", "contraction_ms", "bptt_step_ms")
+    exponents = {key: fitted_exponent([row["n"] for row in large], [row[key] for row in large]) for key in keys}
+    local = [{"from": a["n"], "to": b["n"], **{key: fitted_exponent([a["n"], b["n"]], [a[key], b[key]]) for key in keys}}
+             for a, b in zip(rows, rows[1:])]
+    return {"rows": rows, "length": length, "fitted_over": [row["n"] for row in large], "exponents": exponents,
+            "local_exponents": local}

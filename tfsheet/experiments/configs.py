@@ -165,12 +165,13 @@ class Problem52Config:
     copy_length: int = 120_000                # training tokens of the copy task
     copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
     learning_rate: float = 1e-3               # Adam
-    snap_sizes: tuple[int, ...] = (8, 16, 32)  # gradient-quality check of SnAp-1
+    snap_sizes: tuple[int, ...] = (8, 16, 32)  # gradient-quality check of SnAp-1 and UORO
+    uoro_samples: int = 256                   # UORO estimates averaged to show it unbiased (error ~ 1/sqrt)
     cost_sizes: tuple[int, ...] = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
     seed: int = 0                             # initial weights and data
 
     def __post_init__(self):
-        _require(self, ("distance", "truncation", "hidden_size", "streams", "copy_length"), 1)
+        _require(self, ("distance", "truncation", "hidden_size", "streams", "copy_length", "uoro_samples"), 1)
         _require(self, ("copy_vocab",), 2)
         _require(self, ("seed",), 0)
         _require_ints(self, ("check_sizes", "check_lengths", "snap_sizes", "cost_sizes"), 1)

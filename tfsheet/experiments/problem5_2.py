@@ -1,5 +1,6 @@
 """Problem 5.2: RTRL against BPTT: exact agreement of the gradients, online learning of the copy task
-beyond TBPTT's truncation, SnAp-1's cheaper approximate gradient, and the measured time per step
+beyond TBPTT's truncation, the cheaper estimates SnAp-1 (biased) and UORO (unbiased, noisy) against
+the exact gradient, and the measured time per step
 of RTRL and BPTT at a few hidden sizes. (Larger sizes and peak memory: benchmarks/rtrl_cost.py.)
 
 The float64 checks and the timings are analysis, not training: they run on one device whatever
@@ -13,7 +14,7 @@ import tensorflow as tf
 from tfsheet.analysis.rtrl_cost import step_costs
 from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
-from tfsheet.training import rtrl, seed_everything
+from tfsheet.training import rtrl, seed_everything, uoro
 from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, sequence_predictions, train_on_streams
 
 
@@ -60,8 +61,47 @@ def snap1_quality(config):
     return rows
 
 
+def uoro_quality(config):
+    """UORO's estimate against exact RTRL: one estimate's cosine, and the mean of many (it is unbiased).
+
+    For an unbiased estimator with per-sample covariance Σ, the mean of S samples misses the exact
+    gradient g by E|mean - g|^2 = tr(Σ) / S, so S |mean - g|^2 / |g|^2 estimates the relative
+    variance of one sample, tr(Σ) / |g|^2.
+    """
+    rows = []
+    for hidden_size in config.snap_sizes:
+        model, inputs, targets, state = _random_problem(hidden_size, 50, config.seed)
+        _, exact = rtrl.rtrl_gradients(model, inputs, targets, state)
+        single = [_cosine(_uoro_mean(model, inputs, targets, state, 1, seed), exact) for seed in range(8)]
+        mean = _uoro_mean(model, inputs, targets, state, config.uoro_samples, config.seed)
+        error = _recurrent(mean) - _recurrent(exact)
+        relative = float(np.linalg.norm(error) / np.linalg.norm(_recurrent(exact)))
+        rows.append({"n": hidden_size, "single_cosine_mean": float(np.mean(single)),
+                     "single_cosine_values": single, "samples": config.uoro_samples,
+                     "mean_cosine": _cosine(mean, exact), "mean_relative_error": relative,
+                     "relative_variance": config.uoro_samples * relative ** 2})
+    return rows
+
+
+def _uoro_mean(model, inputs, targets, state, copies, seed):
+    """The mean of `copies` independent UORO estimates (each sequence repeated, each copy its own signs)."""
+    _, total = uoro.uoro_gradients(model, np.repeat(inputs, copies, 0), np.repeat(targets, copies, 0),
+                                   np.repeat(state, copies, 0), seed=seed)
+    return [g / copies for g in total]
+
+
+def _recurrent(gradients):
+    """The recurrent parameters' gradients (W_xh, W_hh, b_h) as one vector: where the estimators differ."""
+    return np.concatenate([np.ravel(gradients[i]) for i in range(3)])
+
+
+def _cosine(got, want):
+    a, b = _recurrent(got), _recurrent(want)
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
 def online_copy_task(config, runtime):
-    """Copy task at distance L > k: RTRL and SnAp-1 online against TBPTT(k) with carried state."""
+    """Copy task at distance L > k: RTRL, SnAp-1 and UORO online against TBPTT(k) with carried state."""
     vocab, streams, L = config.copy_vocab, config.streams, config.distance
     tokens, _ = synthetic.copy_task(config.copy_length, L, vocab, seed=config.seed)
     val_tokens, val_copy = synthetic.copy_task(20_000, L, vocab, seed=config.seed + 1)
@@ -71,6 +111,7 @@ def online_copy_task(config, runtime):
     mask[:L + 1] = False
     learners = {"rtrl_online": (1, lambda model: rtrl.OnlineRTRL(model, streams)),
                 "snap1_online": (1, lambda model: rtrl.OnlineRTRL(model, streams, "snap1")),
+                "uoro_online": (1, lambda model: rtrl.OnlineRTRL(model, streams, "uoro", seed=config.seed)),
                 f"tbptt_k{config.truncation}_carried": (config.truncation, lambda model: carried_state_gradients)}
     results = {"distance": L, "truncation": config.truncation, "chance_accuracy": 1 / vocab,
                "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"]}
@@ -91,5 +132,5 @@ def online_copy_task(config, runtime):
 
 def run(config, workdir, runtime, export_root=None):
     """Agreement of RTRL with BPTT, SnAp-1's gradient quality, online learning and the cost per step."""
-    return {"agreement": gradient_agreement(config), "snap1": snap1_quality(config),
+    return {"agreement": gradient_agreement(config), "snap1": snap1_quality(config), "uoro": uoro_quality(config),
             "online": online_copy_task(config, runtime), "cost": step_costs(config.cost_sizes)}

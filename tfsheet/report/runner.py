@@ -59,9 +59,9 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     chosen = select(only, experiments)
     check_settings(settings, chosen)
     configs = {experiment.name: experiment.config(scale, settings_for(experiment, settings)) for experiment in chosen}
-    from tfsheet.training.runtime import Runtime
+    from tfsheet.training.runtime import Runtime, one_device
 
-    runtime = Runtime(strategy=strategy, verbose=verbose) if strategy is not None else Runtime(verbose=verbose)
+    runtime = Runtime(strategy=strategy or one_device(), verbose=verbose)
     stream = stream or sys.stderr
     out = pathlib.Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,8 @@ from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.training.stream_state import read_rows, write_rows
 
 
-def _check(model, inputs, targets, initial_state):
+def check_sequence_problem(model, inputs, targets, initial_state):
+    """(inputs, targets, initial state) as tensors, checked: a tanh RNNLanguageModel, int ids [batch, T], T >= 1."""
     if not isinstance(model, RNNLanguageModel) or model.cell_type != "tanh":
         raise ValueError(f"RTRL needs an RNNLanguageModel with the tanh cell. Received: {type(model).__name__}"
                          f"{'' if not isinstance(model, RNNLanguageModel) else ' with cell=' + model.cell_type}")
@@ -49,14 +50,14 @@ def _check(model, inputs, targets, initial_state):
     return inputs, targets, initial_state
 
 
-def _ordered(model, by_variable):
+def ordered(model, by_variable):
     """Gradients in the order of model.trainable_variables."""
     return [by_variable[id(variable)] for variable in model.trainable_variables]
 
 
 def bptt_gradients(model, inputs, targets, initial_state=None):
     """Full BPTT: tf.GradientTape over the unrolled sequence. Returns (summed loss, gradients)."""
-    inputs, targets, initial_state = _check(model, inputs, targets, initial_state)
+    inputs, targets, initial_state = check_sequence_problem(model, inputs, targets, initial_state)
     with tf.GradientTape() as tape:
         logits, _ = model(inputs, initial_state)
         loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits))
@@ -97,7 +98,7 @@ def rtrl_step(model, token, target, h, sensitivities):
 
 def rtrl_gradients(model, inputs, targets, initial_state=None):
     """Exact gradients of the summed cross-entropy by forward-mode RTRL. Returns (loss, gradients)."""
-    inputs, targets, h = _check(model, inputs, targets, initial_state)
+    inputs, targets, h = check_sequence_problem(model, inputs, targets, initial_state)
     return _accumulate(model, rtrl_step, inputs, targets, h, zero_sensitivities(model, inputs.shape[0]))
 
 
@@ -110,7 +111,7 @@ def _accumulate(model, step_function, inputs, targets, h, sensitivities):
         loss, grads, h, sensitivities = step(inputs[:, n], targets[:, n], h, sensitivities)
         total_loss += loss
         totals = {key: totals[key] + grads[key] for key in totals}
-    return total_loss, _ordered(model, totals)
+    return total_loss, ordered(model, totals)
 
 
 def snap1_step(model, token, target, h, sensitivities):
@@ -136,37 +137,58 @@ def snap1_step(model, token, target, h, sensitivities):
 
 def snap1_gradients(model, inputs, targets, initial_state=None):
     """Approximate gradients by SnAp-1 over a sequence. Returns (loss, gradients)."""
-    inputs, targets, h = _check(model, inputs, targets, initial_state)
+    inputs, targets, h = check_sequence_problem(model, inputs, targets, initial_state)
     H, V, batch = model.hidden_size, model.vocab_size, inputs.shape[0]
     sensitivities = (tf.zeros([batch, H, V], h.dtype), tf.zeros([batch, H, H], h.dtype), tf.zeros([batch, H], h.dtype))
     return _accumulate(model, snap1_step, inputs, targets, h, sensitivities)
 
 
 class OnlineRTRL(tf.Module):
-    """A gradient source for the shared engine that learns truly online by RTRL (or SnAp-1).
+    """A gradient source for the shared engine that learns truly online by RTRL, SnAp-1 or UORO.
 
     Feed the engine windows of one step (`stream_windows(..., window=1)`, shuffle=False, batch = streams):
     each engine step advances every stream by one token, updates the carried state (the model's
     `carried_state`) and the sensitivities (variables of this module, which the engine checkpoints
-    with the model) and returns that step's gradient,
-    which the optimizer applies at once. No truncation, no stored history; the price is that the
-    sensitivities were computed with the parameters of earlier steps (stale when parameters move).
+    with the model) and returns that step's gradient, which the optimizer applies at once. No
+    truncation, no stored history; the price is that the sensitivities were computed with the
+    parameters of earlier steps (stale when parameters move).
+
+    Args:
+        approximation: None (exact RTRL), "snap1" (tfsheet.training.rtrl.snap1_step) or "uoro"
+            (tfsheet.training.uoro, whose random signs follow from `seed` and the step).
     """
 
-    def __init__(self, model, streams, approximation=None):
+    APPROXIMATIONS = (None, "snap1", "uoro")
+
+    def __init__(self, model, streams, approximation=None, seed=0):
         super().__init__(name="online_rtrl")
-        if approximation not in (None, "snap1"):
-            raise ValueError(f"approximation must be None or 'snap1'. Received: approximation={approximation!r}")
-        _check(model, tf.zeros([streams, 1], tf.int32), tf.zeros([streams, 1], tf.int32), None)
+        if approximation not in self.APPROXIMATIONS:
+            raise ValueError(f"approximation must be one of {self.APPROXIMATIONS}. "
+                             f"Received: approximation={approximation!r}")
+        check_sequence_problem(model, tf.zeros([streams, 1], tf.int32), tf.zeros([streams, 1], tf.int32), None)
         if model.streams != streams:
             raise ValueError(f"the model carries {model.streams} streams; build it with streams={streams}")
-        H, V = model.hidden_size, model.vocab_size
-        self.step = snap1_step if approximation else rtrl_step
-        shapes = ([streams, H, V], [streams, H, H], [streams, H]) if approximation else \
-            ([streams, H, H, V], [streams, H, H, H], [streams, H, H])
-        self.sensitivities = [tf.Variable(tf.zeros(shape, model.compute_dtype), trainable=False,
-                                          name=f"sensitivity_{i}", aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
-                              for i, shape in enumerate(shapes)]
+        self.approximation, self.seed = approximation, seed
+        if approximation == "uoro":
+            from tfsheet.training import uoro
+
+            self.step = lambda model, token, target, h, estimate: uoro.uoro_step(
+                model, token, target, h, estimate, read_rows(uoro.signs(
+                    self.seed, self.calls, [streams, model.hidden_size], h.dtype), tf.shape(h)[0]))
+            initial = uoro.zero_estimate(model, streams)
+        elif approximation == "snap1":
+            self.step = snap1_step
+            H, V = model.hidden_size, model.vocab_size
+            initial = [tf.zeros(shape, model.compute_dtype) for shape in ([streams, H, V], [streams, H, H],
+                                                                           [streams, H])]
+        else:
+            self.step = rtrl_step
+            initial = zero_sensitivities(model, streams)
+        self.sensitivities = [tf.Variable(value, trainable=False, name=f"sensitivity_{i}",
+                                          aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+                              for i, value in enumerate(initial)]
+        self.calls = tf.Variable(0, dtype=tf.int64, trainable=False, name="calls",
+                                 aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
     def __call__(self, model, loss, x, y):
         """One online step for this replica's streams (all of them on one device; tfsheet.training.stream_state)."""
@@ -178,4 +200,5 @@ class OnlineRTRL(tf.Module):
         write_rows(model.carried_state, h_next)
         for variable, value in zip(self.sensitivities, sensitivities):
             write_rows(variable, value)
+        self.calls.assign_add(1)
         return step_loss / batch, [grads[id(v)] / batch for v in model.trainable_variables], h_next

@@ -11,7 +11,7 @@ import tensorflow as tf
 
 
 def read_rows(variable, rows):
-    """This replica's `rows` streams of `variable` (rows = its slice of the batch, tfsheet.training.batches)."""
+    """This replica's `rows` streams of `variable`, or of a (B, ...) tensor (rows = its slice of the batch)."""
     context = tf.distribute.get_replica_context()
     streams, replicas = variable.shape[0], context.num_replicas_in_sync
     if streams % replicas:

@@ -100,12 +100,42 @@ def _shakespeare(result):
            "here the longer window did better than the carried state.") + "\n\n" + table)
 
 
+def _exponents_text(cost):
+    """The fitted exponents with the range each is fitted over, read against theory's 4 and 2."""
+    fitted, last = cost["exponents"], (cost.get("local_exponents") or [None])[-1]
+    text = (f"Fitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time per step grows as "
+            f"$n^{{{fmt.number(fitted['rtrl_step_ms'], 2)}}}$ and BPTT's as $n^{{{fmt.number(fitted['bptt_step_ms'], 2)}}}$"
+            " (theory, once the arithmetic dominates the fixed cost of a call: 4 and 2).")
+    if last is None:
+        return text
+    reached = [name for name, key, theory in (("RTRL's", "rtrl_step_ms", 4), ("BPTT's", "bptt_step_ms", 2))
+               if abs(last[key] - theory) <= 0.5]
+    return (text + f" Between the two largest sizes, n = {last['from']} and {last['to']}, the local exponents are "
+            f"{fmt.number(last['rtrl_step_ms'], 2)} (RTRL) and {fmt.number(last['bptt_step_ms'], 2)} (BPTT): "
+            + (f"{' and '.join(reached)} within 0.5 of theory there." if reached else
+               "neither is within 0.5 of theory yet, so these sizes are still too small to show the asymptote.")
+            + " Larger sizes and peak memory: benchmarks/rtrl_cost.py.")
+
+
+def _uoro_text(rows):
+    """UORO's measured quality, from its rows (empty for results made before UORO was measured)."""
+    if not rows:
+        return ""
+    return ("UORO (an unbiased rank-one estimate of the sensitivities, $O(n^2)$ per step) is noisy: one estimate has "
+            f"cosine {', '.join(fmt.number(row['single_cosine_mean'], 2) for row in rows)} with the exact gradient "
+            f"(mean of 8 draws, same sizes); the mean of {rows[0]['samples']} estimates reaches "
+            f"{', '.join(fmt.number(row['mean_cosine'], 3) for row in rows)}, as an unbiased estimate must, and "
+            "one estimate's variance is "
+            f"{', '.join(fmt.number(row['relative_variance'], 0) for row in rows)} times the squared norm of the "
+            "gradient.")
+
+
 def answer_5_2(records, figure_dir):
     result = records["P5.2"]["results"]
     agreement = result["agreement"]
     online, cost = result["online"], result["cost"]
     learners = {name: value for name, value in online.items() if isinstance(value, dict)}
-    labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online",
+    labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online", "uoro_online": "UORO, online",
               f"tbptt_k{online['truncation']}_carried": f"TBPTT k = {online['truncation']}, state carried"}
     online_rows = [(labels.get(name, name), fmt.percent(value["copy_accuracy"], 1), fmt.number(value["copy_nats"]),
                     f"{value['updates']:,}", fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
@@ -148,14 +178,12 @@ def answer_5_2(records, figure_dir):
         + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "training time"),
                     online_rows)
         + f"\n\nSnAp-1's gradient has cosine similarity {', '.join(fmt.number(value, 2) for value in cosines)} with the "
-        f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). Time per step, batch 1, "
+        f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). "
+        + _uoro_text(result.get("uoro", [])) + " Time per step, batch 1, "
         f"BPTT over T = {cost['length']}:\n\n"
         + fmt.table(("n", "RTRL step (ms)", "BPTT per step (ms)", "RTRL / BPTT", "RTRL sensitivities (MiB)"),
                     cost_rows)
-        + f"\n\nFitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time grows as "
-        f"$n^{{{fmt.number(cost['exponents']['rtrl_step_ms'], 2)}}}$ and BPTT's per step as "
-        f"$n^{{{fmt.number(cost['exponents']['bptt_step_ms'], 2)}}}$; at small n fixed per-call costs dominate, and "
-        "the exponents approach 4 and 2 only as n grows (benchmarks/rtrl_cost.py measures larger n).")
+        + "\n\n" + _exponents_text(cost))
     plot = plots.plot_rtrl_cost(cost["rows"], cost["rows"], figure_dir / "q5_2_cost_vs_n.png")
     return Answer(text, (Figure(str(plot), "Time per step of RTRL, its contraction, and BPTT, against n."),))
 
