@@ -86,7 +86,11 @@ def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
     levels, rows = results["levels"], {row["k"]: row for row in results["rows"]}
     assert rows[3]["rnn_tbptt_reset_nats"] > levels["only_3"]                 # k = 3 with reset: sees too little
     assert rows[3]["rnn_tbptt_carried_nats"] < levels["only_3"] + 0.02         # carried state: lag 3 at least
-    assert plots.plot_probe(results["rows"], levels, tmp_path / "probe.png").stat().st_size > 10_000
+    # the control: with its recurrence frozen at initialisation the RNN keeps some memory, but less than trained
+    assert levels["only_3"] < results["frozen_recurrence_nats"] < levels["none"]
+    assert rows[3]["rnn_tbptt_carried_nats"] < results["frozen_recurrence_nats"]
+    path = plots.plot_probe(results["rows"], levels, tmp_path / "probe.png", results["frozen_recurrence_nats"])
+    assert path.stat().st_size > 10_000
 
 
 def test_copy_task_beyond_the_truncation(tmp_path):
@@ -95,4 +99,6 @@ def test_copy_task_beyond_the_truncation(tmp_path):
     assert beyond["neural_ngram_copy_accuracy"] < 0.35                        # chance is 0.25
     assert beyond["rnn_tbptt_reset_copy_accuracy"] < 0.35
     assert beyond["rnn_tbptt_carried_copy_accuracy"] > 0.5                     # carried state reaches past k
+    # ... and further than the memory of its untrained recurrence alone
+    assert beyond["rnn_tbptt_carried_copy_accuracy"] > beyond["rnn_frozen_recurrence_copy_accuracy"] + 0.05
     assert plots.plot_copy_heatmap(results["cells"], tmp_path / "copy.png").stat().st_size > 10_000

@@ -32,12 +32,30 @@ NATS_PER_BIT = math.log(2)
 
 # -- training helpers shared by the three experiments ----------------------------------------------------------------
 
+RNN_MODES = ("carried", "reset", "frozen")
+
+
 def train_rnn(config, runtime, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1):
-    """RNN trained by TBPTT with `window` = k and `mode` "carried" or "reset" (reset + long window = full BPTT)."""
+    """RNN trained by TBPTT with `window` = k and `mode`:
+
+    "carried": the state crosses windows, gradients stop after k steps;
+    "reset": every window starts from h = 0 (reset with a long window is full BPTT);
+    "frozen": the control: the state is carried but the recurrent cell keeps its initial weights and
+        only the readout learns, so whatever it gets right comes from the memory the random
+        (orthogonal) initialisation already has, not from anything learned through time.
+    """
+    if mode not in RNN_MODES:
+        raise ValueError(f"mode must be one of {RNN_MODES}. Received: mode={mode!r}")
     seed_everything(config.seed)
-    gradients = carried_state_gradients if mode == "carried" else reset_state_gradients
+    gradients = reset_state_gradients if mode == "reset" else carried_state_gradients
+
+    def build():
+        model = RNNLanguageModel(vocab_size, hidden_size, output_size, streams=config.streams)
+        model.cell.trainable = mode != "frozen"
+        return model
+
     model, _, _ = train_on_streams(
-        runtime, lambda: RNNLanguageModel(vocab_size, hidden_size, output_size, streams=config.streams),
+        runtime, build,
         inputs, targets, streams=config.streams, window=window, gradients_for=lambda model: gradients,
         learning_rate=config.learning_rate, seed=config.seed, epochs=epochs,
         name=f"rnn_{mode}_k{window}_hidden{hidden_size}")
@@ -147,7 +165,12 @@ def run_probe(config, workdir, runtime, export_root=None):
             log_probs = sequence_log_probs(model, x_val, y_val, reset_every=k if mode == "reset" else None)
             row[f"rnn_tbptt_{mode}_nats"] = _mean_loss(log_probs, 8, None)
         rows.append(row)
-    return {"levels": synthetic.probe_levels(), "rows": rows}
+    # the control: the same RNN with its recurrence frozen at initialisation (k does not matter: only the
+    # readout learns, and its gradient never crosses a time step)
+    frozen = train_rnn(config, runtime, x_train, y_train, 2, 2, config.probe_hidden, min(config.probe_truncations),
+                       "frozen")
+    return {"levels": synthetic.probe_levels(), "rows": rows,
+            "frozen_recurrence_nats": _mean_loss(sequence_log_probs(frozen, x_val, y_val), 8, None)}
 
 
 def run_copy(config, workdir, runtime, export_root=None):
@@ -170,6 +193,8 @@ def run_copy(config, workdir, runtime, export_root=None):
                                                 "carried"), None),
                 "rnn_tbptt_reset": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden, k,
                                               "reset"), k),
+                "rnn_frozen_recurrence": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden,
+                                                    k, "frozen"), None),
                 "rnn_full_bptt": (train_rnn(config, runtime, inputs, targets, vocab, vocab, config.copy_hidden,
                                             full_window, "reset", epochs=2), full_window),
             }

@@ -193,8 +193,8 @@ def plot_bpc_against_order(rows, path):
     return _save(plt, figure, path)
 
 
-def plot_probe(rows, levels, path):
-    """Q5.1: the truncation probe's loss against k, with its three analytic levels."""
+def plot_probe(rows, levels, path, frozen=None):
+    """Q5.1: the truncation probe's loss against k, with its three analytic levels and the frozen control."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     ks = [row["k"] for row in rows]
@@ -202,6 +202,8 @@ def plot_probe(rows, levels, path):
         axis.plot(ks, [row[f"{key}_nats"] for row in rows], marker="o", label=f"RNN, TBPTT k, {label}")
     for name, style in (("none", ":"), ("only_3", "--"), ("both", "-")):
         axis.axhline(levels[name], color="grey", linestyle=style, label=f"{name.replace('_', ' ')}: {levels[name]:.3f}")
+    if frozen is not None:
+        axis.axhline(frozen, color="tab:red", linestyle="-.", label=f"control, recurrence frozen at init: {frozen:.3f}")
     _finish(axis, "truncation k", "validation cross-entropy (nats)",
             "Truncation probe (dependencies at lags 3 and 8)")
     return _save(plt, figure, path)
@@ -212,7 +214,8 @@ def plot_copy_heatmap(cells, path):
     import numpy as np
 
     titles = {"neural_ngram": "neural n-gram, context k", "rnn_tbptt_carried": "RNN, TBPTT k, state carried",
-              "rnn_tbptt_reset": "RNN, TBPTT k, state reset", "rnn_full_bptt": "RNN, full BPTT (window max(4L, 32))"}
+              "rnn_tbptt_reset": "RNN, TBPTT k, state reset",
+              "rnn_frozen_recurrence": "control: RNN, recurrence frozen at init", "rnn_full_bptt": "RNN, full BPTT (window max(4L, 32))"}
     plt = _pyplot()
     models = [key for key in titles if f"{key}_copy_accuracy" in cells[0]]
     ks = sorted({cell["k"] for cell in cells})
