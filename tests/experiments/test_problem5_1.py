@@ -33,6 +33,9 @@ def test_rnn_beats_the_unigram_baseline_on_tiny_shakespeare(shakespeare):
         assert row["test_rnn_tbptt_carried_nats"] < results["test_unigram_nats"] - 0.5
     by_order = {row["n"]: row for row in results["rows"]}
     assert by_order[5]["test_kneser_ney_nats"] < by_order[2]["test_kneser_ney_nats"]
+    # equal updates: every k gets what the longest window makes, so k = 2 trains on fewer tokens than it could
+    assert results["equal_updates"] == by_order[5]["rnn_updates"] < by_order[2]["rnn_updates"]
+    assert by_order[5]["test_rnn_tbptt_carried_equal_updates_nats"] == by_order[5]["test_rnn_tbptt_carried_nats"]
 
 
 def test_exports_serve_like_the_models_and_carry_their_vocabulary(shakespeare):
@@ -89,6 +92,9 @@ def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
     # the control: with its recurrence frozen at initialisation the RNN keeps some memory, but less than trained
     assert levels["only_3"] < results["frozen_recurrence_nats"] < levels["none"]
     assert rows[3]["rnn_tbptt_carried_nats"] < results["frozen_recurrence_nats"]
+    # at equal updates (the budget of one pass at the largest k) the carried state still beats the long window
+    assert rows[3]["updates"] > results["equal_updates"] == rows[10]["updates"]
+    assert rows[3]["rnn_tbptt_carried_equal_updates_nats"] < rows[10]["rnn_tbptt_reset_equal_updates_nats"]
     path = plots.plot_probe(results["rows"], levels, tmp_path / "probe.png", results["frozen_recurrence_nats"])
     assert path.stat().st_size > 10_000
 

@@ -153,3 +153,12 @@ def test_invalid_config(field, value):
 def test_mismatched_data_is_refused():
     with pytest.raises(ValueError, match="same number of examples"):
         ArrayData(np.zeros((3, 2)), np.zeros(4))
+
+
+def test_an_update_budget_stops_training_mid_epoch_and_records_the_partial_epoch():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    trainer = Trainer(model, lambda y, out: (out[:, 0] - y) ** 2, keras.optimizers.SGD(0.01),
+                      TrainConfig(epochs=3, batch_size=100, max_updates=5, verbose=False))
+    history = trainer.fit(ArrayData(np.ones((400, 3), np.float32), np.zeros(400, np.float32)))
+    assert int(trainer.step.numpy()) == 5                       # 4 steps per epoch: one epoch and one step
+    assert [record["epoch"] for record in history] == [1, 2]

@@ -35,7 +35,8 @@ NATS_PER_BIT = math.log(2)
 RNN_MODES = ("carried", "reset", "frozen")
 
 
-def train_rnn(config, runtime, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1):
+def train_rnn(config, runtime, inputs, targets, vocab_size, output_size, hidden_size, window, mode, epochs=1,
+              max_updates=0):
     """RNN trained by TBPTT with `window` = k and `mode`:
 
     "carried": the state crosses windows, gradients stop after k steps;
@@ -57,9 +58,14 @@ def train_rnn(config, runtime, inputs, targets, vocab_size, output_size, hidden_
     model, _, _ = train_on_streams(
         runtime, build,
         inputs, targets, streams=config.streams, window=window, gradients_for=lambda model: gradients,
-        learning_rate=config.learning_rate, seed=config.seed, epochs=epochs,
-        name=f"rnn_{mode}_k{window}_hidden{hidden_size}")
+        learning_rate=config.learning_rate, seed=config.seed, epochs=epochs, max_updates=max_updates,
+        name=f"rnn_{mode}_k{window}_hidden{hidden_size}" + (f"_{max_updates}updates" if max_updates else ""))
     return model
+
+
+def updates_per_pass(num_tokens, streams, window):
+    """Updates in one pass of TBPTT over `num_tokens` in `streams` streams with windows of `window` tokens."""
+    return num_tokens // streams // window
 
 
 def context_windows(inputs, targets, context):
@@ -107,6 +113,8 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
     inputs, targets = language_model_pairs(train_ids)
     first = max(config.orders) - 1  # every model is scored on the same positions: t >= the longest context
 
+    # equal updates: every k gets the updates the longest window makes in `rnn_epochs` passes
+    budget = config.rnn_epochs * updates_per_pass(len(inputs), config.streams, max(config.orders))
     rows, exported = [], None
     for n in config.orders:
         models = {
@@ -117,7 +125,11 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
             "rnn_tbptt_reset": train_rnn(config, runtime, inputs, targets, len(vocab), len(vocab),
                                          config.hidden_size, n, "reset", config.rnn_epochs),
         }
-        row = {"n": n}
+        row = {"n": n, "rnn_updates": config.rnn_epochs * updates_per_pass(len(inputs), config.streams, n)}
+        for mode in ("carried", "reset"):      # the longest window already trained with exactly the budget
+            models[f"rnn_tbptt_{mode}_equal_updates"] = models[f"rnn_tbptt_{mode}"] if row["rnn_updates"] == budget \
+                else train_rnn(config, runtime, inputs, targets, len(vocab), len(vocab), config.hidden_size, n, mode,
+                               max_updates=budget)
         for split, ids in splits.items():
             split_inputs, split_targets = language_model_pairs(ids)
             stop = len(split_targets) // n * n  # the reset model scores whole windows only
@@ -127,6 +139,10 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
                 "rnn_tbptt_carried": sequence_log_probs(models["rnn_tbptt_carried"], split_inputs, split_targets),
                 "rnn_tbptt_reset": sequence_log_probs(models["rnn_tbptt_reset"], split_inputs, split_targets,
                                                       reset_every=n),
+                "rnn_tbptt_carried_equal_updates": sequence_log_probs(models["rnn_tbptt_carried_equal_updates"],
+                                                                      split_inputs, split_targets),
+                "rnn_tbptt_reset_equal_updates": sequence_log_probs(models["rnn_tbptt_reset_equal_updates"],
+                                                                    split_inputs, split_targets, reset_every=n),
             }
             for name, values in log_probs.items():
                 nats = _mean_loss(values, first, stop)
@@ -136,7 +152,7 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
         if export_root is not None and n == max(config.orders):  # the longest-context models are served
             exported = export_language_models(models, vocab, n, export_root)
     unigram = counts.log_probs(splits["test"], 1)
-    results = {"vocab_size": len(vocab), "train_chars": len(train_ids), "rows": rows,
+    results = {"vocab_size": len(vocab), "train_chars": len(train_ids), "rows": rows, "equal_updates": budget,
                "test_unigram_nats": float(-unigram[first:].mean())}
     if exported is not None:
         results["saved_models"] = exported
@@ -157,19 +173,25 @@ def run_probe(config, workdir, runtime, export_root=None):
     """The truncation probe: validation loss of the RNN with carried or reset state for each truncation k."""
     x_train, y_train = synthetic.truncation_probe(config.probe_length, seed=config.seed)
     x_val, y_val = synthetic.truncation_probe(50_000, seed=config.seed + 1)
+    budget = updates_per_pass(len(x_train), config.streams, max(config.probe_truncations))
     rows = []
     for k in config.probe_truncations:
-        row = {"k": k}
+        row = {"k": k, "updates": updates_per_pass(len(x_train), config.streams, k)}
         for mode in ("carried", "reset"):
-            model = train_rnn(config, runtime, x_train, y_train, 2, 2, config.probe_hidden, k, mode)
-            log_probs = sequence_log_probs(model, x_val, y_val, reset_every=k if mode == "reset" else None)
-            row[f"rnn_tbptt_{mode}_nats"] = _mean_loss(log_probs, 8, None)
+            for suffix, max_updates in (("", 0), ("_equal_updates", budget)):
+                if suffix and row["updates"] == budget:      # the longest window trained with the budget already
+                    row[f"rnn_tbptt_{mode}{suffix}_nats"] = row[f"rnn_tbptt_{mode}_nats"]
+                    continue
+                model = train_rnn(config, runtime, x_train, y_train, 2, 2, config.probe_hidden, k, mode,
+                                  max_updates=max_updates)
+                log_probs = sequence_log_probs(model, x_val, y_val, reset_every=k if mode == "reset" else None)
+                row[f"rnn_tbptt_{mode}{suffix}_nats"] = _mean_loss(log_probs, 8, None)
         rows.append(row)
     # the control: the same RNN with its recurrence frozen at initialisation (k does not matter: only the
     # readout learns, and its gradient never crosses a time step)
     frozen = train_rnn(config, runtime, x_train, y_train, 2, 2, config.probe_hidden, min(config.probe_truncations),
                        "frozen")
-    return {"levels": synthetic.probe_levels(), "rows": rows,
+    return {"levels": synthetic.probe_levels(), "rows": rows, "equal_updates": budget,
             "frozen_recurrence_nats": _mean_loss(sequence_log_probs(frozen, x_val, y_val), 8, None)}
 
 

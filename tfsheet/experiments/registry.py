@@ -133,12 +133,12 @@ EXPERIMENTS = (
                exports=("relu_sheet_example", "relu_ramp"), estimated_seconds=_seconds(16, 95, 200)),
     Experiment("P5.1", "shakespeare", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_shakespeare,
                exports=("char_rnn", "char_ngram"), inputs=("tiny_shakespeare",),
-               estimated_seconds=_seconds(15, 400, 1500)),
+               estimated_seconds=_seconds(16, 460, 1700)),
     Experiment("P5.1", "probe", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_probe,
-               estimated_seconds=_seconds(5, 22, 80)),
+               estimated_seconds=_seconds(8, 45, 160)),
     Experiment("P5.1", "copy", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_copy,
-               estimated_seconds=_seconds(8, 210, 1200)),
-    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(12, 60, 400)),
+               estimated_seconds=_seconds(9, 250, 1400)),
+    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(13, 70, 450)),
 )
 
 

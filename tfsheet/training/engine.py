@@ -60,6 +60,7 @@ class TrainConfig:
     eval_batch_size: int = 2000     # evaluation needs no gradients, so larger batches are fine
     shuffle: bool = True            # False keeps data order (sequence windows for TBPTT)
     drop_remainder: bool = False    # True skips each epoch's last partial batch (kept by default)
+    max_updates: int = 0            # stop after this many updates, even mid-epoch (0: no limit); equal budgets
     jit_compile: bool = False       # XLA: measure first; it slows recurrent loops on this CPU
     verbose: bool = True            # one progress line per call and per epoch
 
@@ -68,7 +69,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1. Received: {name}={value!r}")
-        for name in ("seed", "steps_per_call", "checkpoint_every"):
+        for name in ("seed", "steps_per_call", "checkpoint_every", "max_updates"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an int >= 0. Received: {name}={value!r}")
@@ -253,6 +254,9 @@ class Trainer:
         config = self.config
         steps_per_epoch = batches.steps_per_epoch(len(train), config.batch_size, config.drop_remainder)
         total_steps = config.epochs * steps_per_epoch
+        if config.max_updates:
+            total_steps = min(total_steps, config.max_updates)
+        self._total_steps = total_steps
         self._restore(len(train))
         x, y = tf.constant(train.x), tf.constant(train.y)
         history = []
@@ -260,7 +264,7 @@ class Trainer:
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
             while self._current_step() < total_steps:
                 epoch, first = divmod(self._current_step(), steps_per_epoch)
-                last = self._chunk_end(first, steps_per_epoch)
+                last = min(self._chunk_end(first, steps_per_epoch), first + total_steps - self._current_step())
                 order = batches.epoch_order(len(train), config.seed, epoch, config.shuffle)
                 started = time.perf_counter()
                 sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64))
@@ -283,7 +287,7 @@ class Trainer:
         means = self._means(sums)
         self._log_scalars("train", means)
         self._progress(epoch, self._current_step() - epoch * steps_per_epoch, steps_per_epoch, means)
-        if self._current_step() % steps_per_epoch == 0:
+        if self._current_step() % steps_per_epoch == 0 or self._current_step() == self._total_steps:
             record = {"epoch": epoch + 1, **means, "seconds": round(epoch_seconds, 3)}
             if validation is not None:
                 val = self.evaluate(validation)

@@ -52,8 +52,13 @@ def _probe(result):
     verdict = ("below the lag-3 level: it learned the lag-3 dependency" if learned else
                "not below the lag-3 level: at this scale it did not learn the lag-3 dependency")
     reach = " (a dependency longer than its truncation)" if learned and smallest["k"] < 3 else ""
-    table = fmt.table(("truncation k", "state carried (nats)", "state reset (nats)"),
-                      [(row["k"], fmt.number(row["rnn_tbptt_carried_nats"]), fmt.number(row["rnn_tbptt_reset_nats"]))
+    equal = "rnn_tbptt_carried_equal_updates_nats" in rows[0]
+    table = fmt.table(("truncation k", "updates (one pass)", "state carried (nats)", "state reset (nats)",
+                       *(("carried, equal updates", "reset, equal updates") if equal else ())),
+                      [(row["k"], f"{row.get('updates', 0):,}", fmt.number(row["rnn_tbptt_carried_nats"]),
+                        fmt.number(row["rnn_tbptt_reset_nats"]),
+                        *((fmt.number(row["rnn_tbptt_carried_equal_updates_nats"]),
+                           fmt.number(row["rnn_tbptt_reset_equal_updates_nats"])) if equal else ()))
                        for row in rows])
     return (
         r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
@@ -61,7 +66,22 @@ def _probe(result):
         f"{fmt.number(levels['none'])} nats, one that uses only lag 3 {fmt.number(levels['only_3'])}, one that uses "
         f"both {fmt.number(levels['both'])}. With $k = {smallest['k']}$ the carried-state RNN scores "
         f"{fmt.number(smallest['rnn_tbptt_carried_nats'])} nats, {verdict}{reach}; reset at every window it scores "
-        f"{fmt.number(smallest['rnn_tbptt_reset_nats'])}." + _frozen_probe_text(result, smallest) + "\n\n" + table)
+        f"{fmt.number(smallest['rnn_tbptt_reset_nats'])}." + _frozen_probe_text(result, smallest)
+        + _probe_equal_updates_text(result) + "\n\n" + table)
+
+
+def _probe_equal_updates_text(result):
+    """The probe's smallest k carried against its largest k reset, each trained for the same number of updates."""
+    rows, budget = result["rows"], result.get("equal_updates")
+    if not budget or "rnn_tbptt_carried_equal_updates_nats" not in rows[0]:
+        return ""
+    small, large = rows[0], rows[-1]
+    carried, reset = small["rnn_tbptt_carried_equal_updates_nats"], large["rnn_tbptt_reset_equal_updates_nats"]
+    return (f" With every model trained for the same {budget:,} updates (one pass at $k = {large['k']}$), the "
+            f"carried-state RNN with $k = {small['k']}$ scores {fmt.number(carried)} nats and the RNN reset every "
+            f"{large['k']} steps {fmt.number(reset)}: "
+            + ("the carried state still wins, so its lead is not the extra updates a small $k$ gets per pass."
+               if carried < reset else "at equal updates the longer window wins."))
 
 
 def _frozen_probe_text(result, smallest):
@@ -123,16 +143,40 @@ def _shakespeare(result):
     smallest, largest = rows[0], rows[-1]
     carried_small = smallest["validation_rnn_tbptt_carried_bpc"]
     best_ngram_small = min(smallest["validation_kneser_ney_bpc"], smallest["validation_neural_ngram_bpc"])
-    reset_large = largest["validation_rnn_tbptt_reset_bpc"]
-    table = fmt.table(("n", *(label for _, label in MODELS)),
-                      [(row["n"], *(fmt.number(row[f"validation_{key}_bpc"]) for key, _ in MODELS)) for row in rows])
+    models = [(key, label) for key, label in MODELS + EQUAL_UPDATE_MODELS if f"validation_{key}_bpc" in smallest]
+    table = fmt.table(("n", "RNN updates (equal tokens)", *(label for _, label in models)),
+                      [(row["n"], f"{row['rnn_updates']:,}" if "rnn_updates" in row else "",
+                        *(fmt.number(row[f"validation_{key}_bpc"]) for key, _ in models)) for row in rows])
     return (
         f"**Tiny Shakespeare** (characters, {result['train_chars']:,} for training, vocabulary {result['vocab_size']}; "
         f"validation bits per character, lower is better). At $n = {smallest['n']}$ the RNN with carried state scores "
         f"{fmt.number(carried_small)} bits/char against {fmt.number(best_ngram_small)} for the better $n$-gram model of "
-        f"the same $n$, and the RNN reset every {largest['n']} characters scores {fmt.number(reset_large)}: "
-        + ("on real text the carried state is worth more than a longer window." if carried_small < reset_large else
-           "here the longer window did better than the carried state.") + "\n\n" + table)
+        f"the same $n$. " + _carried_against_reset(result, smallest, largest) + "\n\n" + table)
+
+
+EQUAL_UPDATE_MODELS = (("rnn_tbptt_carried_equal_updates", "RNN, state carried, equal updates"),
+                       ("rnn_tbptt_reset_equal_updates", "RNN, state reset, equal updates"))
+
+
+def _carried_against_reset(result, smallest, largest):
+    """The RNN with carried state and the smallest k against the RNN reset every largest-k characters, at
+    equal tokens (the same passes over the text: the smaller k makes more updates) and at equal updates."""
+    small, large = smallest["n"], largest["n"]
+    text = ""
+    for protocol, suffix, budget in (("equal tokens", "", None), ("equal updates", "_equal_updates",
+                                                                 result.get("equal_updates"))):
+        carried = smallest.get(f"validation_rnn_tbptt_carried{suffix}_bpc")
+        reset = largest.get(f"validation_rnn_tbptt_reset{suffix}_bpc")
+        if carried is None or reset is None:
+            continue
+        when = (f"At {protocol} ({budget:,} updates each)" if budget else
+                f"At {protocol} ({smallest.get('rnn_updates', 0):,} updates for $k = {small}$, "
+                f"{largest.get('rnn_updates', 0):,} for $k = {large}$)")
+        verdict = ("the carried state with $k = {0}$ beats the window of {1}".format(small, large) if carried < reset
+                   else "the window of {1} beats the carried state with $k = {0}$".format(small, large))
+        text += (f"{when}, carried with $k = {small}$ scores {fmt.number(carried)} and reset every {large} characters "
+                 f"{fmt.number(reset)}: {verdict}. ")
+    return text
 
 
 def _exponents_text(cost):
