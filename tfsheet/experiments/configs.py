@@ -165,6 +165,7 @@ class Problem52Config:
     copy_length: int = 120_000                # training tokens of the copy task
     copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
     learning_rate: float = 1e-3               # Adam
+    online_seeds: tuple[int, ...] = (0, 1, 2)  # every online comparison: mean and spread over three seeds
     snap_sizes: tuple[int, ...] = (8, 16, 32)  # gradient-quality check of SnAp-1 and UORO
     uoro_samples: int = 256                   # UORO estimates averaged to show it unbiased (error ~ 1/sqrt)
     cost_sizes: tuple[int, ...] = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
@@ -175,6 +176,7 @@ class Problem52Config:
         _require(self, ("copy_vocab",), 2)
         _require(self, ("seed",), 0)
         _require_ints(self, ("check_sizes", "check_lengths", "snap_sizes", "cost_sizes"), 1)
+        _require_ints(self, ("online_seeds",), 0)
         _require_positive(self, ("learning_rate",))
 
 
@@ -206,7 +208,7 @@ PROBLEM5_1_PRESETS = {
 
 PROBLEM5_2_PRESETS = {
     "quick": Problem52Config(check_sizes=(4, 8), check_lengths=(1, 10), distance=8, hidden_size=16, streams=8,
-                             copy_length=16_000, snap_sizes=(8,), cost_sizes=(8, 16, 32)),
+                             copy_length=16_000, online_seeds=(0,), snap_sizes=(8,), cost_sizes=(8, 16, 32)),
     "default": Problem52Config(),
     "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64),
                             cost_sizes=(8, 16, 32, 64, 128, 256, 384)),

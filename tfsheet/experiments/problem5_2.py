@@ -14,8 +14,10 @@ import tensorflow as tf
 from tfsheet.analysis.rtrl_cost import step_costs
 from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
+from tfsheet.results import spread
 from tfsheet.training import rtrl, seed_everything, uoro
-from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, sequence_predictions, train_on_streams
+from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
+                                    sequence_predictions, train_on_streams)
 
 
 
@@ -101,32 +103,55 @@ def _cosine(got, want):
 
 
 def online_copy_task(config, runtime):
-    """Copy task at distance L > k: RTRL, SnAp-1 and UORO online against TBPTT(k) with carried state."""
-    vocab, streams, L = config.copy_vocab, config.streams, config.distance
+    """Copy task at distance L > k: RTRL, SnAp-1 and UORO online against TBPTT(k) and full BPTT.
+
+    Every learner is trained for each seed of `online_seeds`, on the same stream of tokens, under two
+    budgets: equal tokens (one pass: the online learners update once per token per stream, TBPTT(k)
+    once per k tokens, full BPTT once per window of w = max(4L, 32)) and equal updates (TBPTT and
+    full BPTT take k and w passes, so that they make as many updates as the online learners).
+    Full BPTT back-propagates through whole windows of w steps from h = 0, so every copy inside a
+    window gets its exact gradient; all learners are scored with the state carried over the
+    validation sequence, on the same copy positions.
+    """
+    vocab, streams, L, k = config.copy_vocab, config.streams, config.distance, config.truncation
+    window = max(4 * L, 32)
     tokens, _ = synthetic.copy_task(config.copy_length, L, vocab, seed=config.seed)
     val_tokens, val_copy = synthetic.copy_task(20_000, L, vocab, seed=config.seed + 1)
     inputs, targets = language_model_pairs(tokens)
     val_inputs, val_targets = language_model_pairs(val_tokens)
     mask = val_copy[1:].copy()
     mask[:L + 1] = False
-    learners = {"rtrl_online": (1, lambda model: rtrl.OnlineRTRL(model, streams)),
-                "snap1_online": (1, lambda model: rtrl.OnlineRTRL(model, streams, "snap1")),
-                "uoro_online": (1, lambda model: rtrl.OnlineRTRL(model, streams, "uoro", seed=config.seed)),
-                f"tbptt_k{config.truncation}_carried": (config.truncation, lambda model: carried_state_gradients)}
-    results = {"distance": L, "truncation": config.truncation, "chance_accuracy": 1 / vocab,
-               "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"]}
-    for name, (window, source) in learners.items():
-        seed_everything(config.seed)
-        started = time.perf_counter()
-        model, trainer, _ = train_on_streams(
-            runtime, lambda: RNNLanguageModel(vocab, config.hidden_size, streams=streams), inputs, targets,
-            streams=streams, window=window, gradients_for=source, learning_rate=config.learning_rate,
-            seed=config.seed, name=name)
-        seconds = time.perf_counter() - started
-        log_probs, predicted = sequence_predictions(model, val_inputs, val_targets)
-        results[name] = {"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
-                         "copy_nats": float(-np.mean(log_probs[mask])), "train_seconds": round(seconds, 1),
-                         "updates": int(trainer.step.numpy())}
+    carried, reset = (lambda model: carried_state_gradients), (lambda model: reset_state_gradients)
+    learners = {  # name: (window, gradient source for (model, seed), passes)
+        "rtrl_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams), 1),
+        "snap1_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams, "snap1"), 1),
+        "uoro_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams, "uoro", seed=seed), 1),
+        f"tbptt_k{k}_carried": (k, lambda model, seed: carried(model), 1),
+        f"tbptt_k{k}_carried_equal_updates": (k, lambda model, seed: carried(model), k),
+        "full_bptt": (window, lambda model, seed: reset(model), 1),
+        "full_bptt_equal_updates": (window, lambda model, seed: reset(model), window),
+    }
+    results = {"distance": L, "truncation": k, "full_bptt_window": window, "chance_accuracy": 1 / vocab,
+               "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"], "seeds": list(config.online_seeds)}
+    for name, (length, source, passes) in learners.items():
+        runs = []
+        for seed in config.online_seeds:
+            seed_everything(seed)
+            started = time.perf_counter()
+            model, trainer, _ = train_on_streams(
+                runtime, lambda: RNNLanguageModel(vocab, config.hidden_size, streams=streams), inputs, targets,
+                streams=streams, window=length, gradients_for=lambda model: source(model, seed),
+                learning_rate=config.learning_rate, seed=seed, epochs=passes, name=f"{name}_seed{seed}")
+            seconds = time.perf_counter() - started
+            log_probs, predicted = sequence_predictions(model, val_inputs, val_targets)
+            runs.append({"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
+                         "copy_nats": float(-np.mean(log_probs[mask])), "train_seconds": seconds,
+                         "updates": int(trainer.step.numpy())})
+        results[name] = {"copy_accuracy": spread([run["copy_accuracy"] for run in runs]),
+                         "copy_nats": spread([run["copy_nats"] for run in runs]),
+                         "train_seconds": round(float(np.mean([run["train_seconds"] for run in runs])), 1),
+                         "updates": runs[0]["updates"], "tokens": runs[0]["updates"] * streams * length,
+                         "passes": passes}
     return results
 
 

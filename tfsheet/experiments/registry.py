@@ -138,7 +138,7 @@ EXPERIMENTS = (
                estimated_seconds=_seconds(8, 45, 160)),
     Experiment("P5.1", "copy", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_copy,
                estimated_seconds=_seconds(9, 250, 1400)),
-    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(13, 70, 450)),
+    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(16, 220, 1000)),
 )
 
 

@@ -179,6 +179,15 @@ def _carried_against_reset(result, smallest, largest):
     return text
 
 
+def _accuracy(value):
+    """A copy accuracy: one number (older results) or a spread over seeds."""
+    return fmt.spread(value, 1) if isinstance(value, dict) else fmt.percent(value, 1)
+
+
+def _nats(value):
+    return fmt.spread(value, 3, scale=1.0, unit="") if isinstance(value, dict) else fmt.number(value)
+
+
 def _exponents_text(cost):
     """The fitted exponents with the range each is fitted over, read against theory's 4 and 2."""
     fitted, last = cost["exponents"], (cost.get("local_exponents") or [None])[-1]
@@ -214,10 +223,15 @@ def answer_5_2(records, figure_dir):
     agreement = result["agreement"]
     online, cost = result["online"], result["cost"]
     learners = {name: value for name, value in online.items() if isinstance(value, dict)}
+    k, window = online["truncation"], online.get("full_bptt_window")
     labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online", "uoro_online": "UORO, online",
-              f"tbptt_k{online['truncation']}_carried": f"TBPTT k = {online['truncation']}, state carried"}
-    online_rows = [(labels.get(name, name), fmt.percent(value["copy_accuracy"], 1), fmt.number(value["copy_nats"]),
-                    f"{value['updates']:,}", fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
+              f"tbptt_k{k}_carried": f"TBPTT k = {k}, state carried",
+              f"tbptt_k{k}_carried_equal_updates": f"TBPTT k = {k}, state carried, {k} passes (equal updates)",
+              "full_bptt": f"full BPTT, windows of {window}",
+              "full_bptt_equal_updates": f"full BPTT, windows of {window}, {window} passes (equal updates)"}
+    online_rows = [(labels.get(name, name), _accuracy(value["copy_accuracy"]), _nats(value["copy_nats"]),
+                    f"{value['updates']:,}", f"{value['tokens']:,}" if "tokens" in value else "",
+                    fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
     cost_rows = [(row["n"], fmt.number(row["rtrl_step_ms"], 2), fmt.number(row["bptt_step_ms"], 3),
                   fmt.number(row["rtrl_step_ms"] / row["bptt_step_ms"], 0), fmt.number(row["sensitivity_mib"], 3))
                  for row in cost["rows"]]
@@ -254,8 +268,14 @@ def answer_5_2(records, figure_dir):
         f"configurations (float64) is {fmt.scientific(max(row['relative_error'] for row in agreement))}. Online on a "
         f"copy task at distance $L = {online['distance']}$, beyond TBPTT's truncation $k = {online['truncation']}$ "
         f"(chance {fmt.percent(online['chance_accuracy'], 0)} on the copy positions):\n\n"
-        + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "training time"),
-                    online_rows)
+        + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "tokens seen",
+                     "training time"), online_rows)
+        + (f"\n\nMean ± std over {'seeds' if len(online['seeds']) > 1 else 'seed'} "
+           f"{', '.join(str(seed) for seed in online['seeds'])}, the same tokens for "
+           "every seed; every learner is scored with its state carried over the same validation sequence. The "
+           "online learners update once per token of each stream; TBPTT and full BPTT once per window, so with one "
+           "pass they see the same tokens and make fewer updates, and with as many passes as their window is long "
+           "they make as many updates and see that many times the tokens." if "seeds" in online else "")
         + f"\n\nSnAp-1's gradient has cosine similarity {', '.join(fmt.number(value, 2) for value in cosines)} with the "
         f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). "
         + _uoro_text(result.get("uoro", [])) + " Time per step, batch 1, "
