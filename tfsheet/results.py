@@ -46,11 +46,6 @@ def write_json(path, value):
     return path
 
 
-def read_json(path):
-    with open(path) as stream:
-        return json.load(stream)
-
-
 def spread(values):
     """{"mean", "std", "min", "max", "values"} of a list of numbers (std with ddof 0)."""
     values = [float(v) for v in values]
