@@ -89,3 +89,16 @@ def test_gru_option_runs():
     model = RNNLanguageModel(5, 4, cell="gru")
     logits, state = model(tf.constant([[1, 2]]), model.zero_state(1))
     assert logits.shape == (1, 2, 5) and state.shape == (1, 4)
+
+
+def test_the_compiled_call_is_made_once_and_does_not_keep_its_model_alive():
+    import gc
+    import weakref
+
+    model = RNNLanguageModel(5, 8)
+    assert model.compiled_call() is model.compiled_call()
+    model.compiled_call()(tf.zeros([1, 3], tf.int32), model.zero_state(1))
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None

@@ -54,11 +54,12 @@ class RNNLanguageModel(keras.Model):
     def compiled_call(self):
         """`call` as one tf.function for every batch and length: tokens (B, T) int32, state (B, H) -> (logits, state).
 
-        Made once per model and reused: by sequence scoring, by sampling and by the exported signature.
+        Made once per model and reused, by sequence scoring and by sampling; it holds the model weakly.
         """
         if self not in _COMPILED_CALLS:     # kept outside the model, so that it is never saved with it
+            model = weakref.ref(self)      # a strong reference here would keep the model alive for ever
             _COMPILED_CALLS[self] = tf.function(
-                lambda tokens, state: self(tokens, state),
+                lambda tokens, state: model()(tokens, state),
                 input_signature=[tf.TensorSpec([None, None], tf.int32, name="tokens"),
                                  tf.TensorSpec([None, self.hidden_size], self.compute_dtype, name="state")])
         return _COMPILED_CALLS[self]
