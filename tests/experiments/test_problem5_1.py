@@ -1,6 +1,5 @@
 """Problem 5.1 at quick scale on real Tiny Shakespeare and the synthetic tasks; exports and sampling."""
 
-import json
 import os
 import subprocess
 import sys
