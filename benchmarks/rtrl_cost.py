@@ -44,6 +44,9 @@ def main(argv=None):
     parser.add_argument("--rtrl-sizes", type=int, nargs="+", default=[8, 16, 32, 64, 128, 256, 384, 512])
     parser.add_argument("--bptt-sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
     parser.add_argument("--lengths", type=int, nargs="+", default=[256, 1024, 4096], help="T for BPTT at n = 1024")
+    parser.add_argument("--rtrl-lengths", type=int, nargs="+", default=[4, 16, 64, 256],
+                        help="T for RTRL's peak memory at n = --rtrl-memory-n (flat in T by theory)")
+    parser.add_argument("--rtrl-memory-n", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--memory-repeats", type=int, default=2, help="processes per memory measurement (0: skip)")
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 repeats, no memory measurement")
@@ -51,7 +54,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.rtrl_sizes, args.bptt_sizes, args.lengths, args.repeats = [8, 16, 32], [64, 128], [16, 64], 2
-        args.memory_repeats = 0
+        args.memory_repeats, args.rtrl_lengths = 0, [4, 16]
     large_rtrl = [n for n in args.rtrl_sizes if n >= 256] or args.rtrl_sizes
     memory_rtrl = [n for n in args.rtrl_sizes if n >= 128] or args.rtrl_sizes
     large_bptt = [n for n in args.bptt_sizes if n >= 1024] or args.bptt_sizes
@@ -80,27 +83,47 @@ def main(argv=None):
         length_rows.append(row)
     print()
     print_table(length_rows, list(length_rows[0]))
+    rtrl_length_rows = []
+    if args.memory_repeats:
+        for length in args.rtrl_lengths:
+            rtrl_length_rows.append({"T": length, "n": args.rtrl_memory_n,
+                                     "rtrl_sensitivity_mib": sensitivity_mib(args.rtrl_memory_n),
+                                     "rtrl_peak_mib": peak_memory_mib("rtrl", args.rtrl_memory_n, length,
+                                                                      args.memory_repeats)})
+        print()
+        print_table(rtrl_length_rows, list(rtrl_length_rows[0]))
 
-    def fit(rows, x, y, sizes=None):
-        sizes = sizes or (large_rtrl + large_bptt + args.lengths)
+    def fit(rows, x, y, sizes):
+        """The exponent of y against x over the rows whose x is in `sizes`, recorded with that range."""
         points = [row for row in rows if x in row and y in row and row[x] in sizes]
-        return fitted_exponent([row[x] for row in points], [max(row[y], 1e-6) for row in points])
+        if len(points) < 2:
+            return None
+        return {"exponent": fitted_exponent([row[x] for row in points], [max(row[y], 1e-6) for row in points]),
+                "over": f"{x} = {', '.join(str(row[x]) for row in points)}"}
 
-    exponents = {"rtrl_time_vs_n": fit(rtrl_rows, "n", "rtrl_step_ms"),
-                 "contraction_time_vs_n": fit(rtrl_rows, "n", "contraction_ms"),
-                 "bptt_time_per_step_vs_n": fit(bptt_rows, "n", "bptt_step_ms"),
-                 "bptt_time_per_step_vs_T": fit(length_rows, "T", "bptt_step_ms")}
-    exponents["rtrl_memory_vs_n (tensor sizes)"] = fit(rtrl_rows, "n", "rtrl_sensitivity_mib")
-    exponents["bptt_memory_vs_T (tensor sizes)"] = fit(length_rows, "T", "bptt_states_mib")
+    exponents = {"rtrl_time_vs_n": fit(rtrl_rows, "n", "rtrl_step_ms", large_rtrl),
+                 "contraction_time_vs_n": fit(rtrl_rows, "n", "contraction_ms", large_rtrl),
+                 "bptt_time_per_step_vs_n": fit(bptt_rows, "n", "bptt_step_ms", large_bptt),
+                 "bptt_time_per_step_vs_T": fit(length_rows, "T", "bptt_step_ms", args.lengths),
+                 "rtrl_memory_vs_n (tensor sizes)": fit(rtrl_rows, "n", "rtrl_sensitivity_mib", large_rtrl),
+                 "bptt_memory_vs_T (tensor sizes)": fit(length_rows, "T", "bptt_states_mib", args.lengths)}
     if args.memory_repeats:
         exponents["rtrl_peak_memory_vs_n"] = fit(rtrl_rows, "n", "rtrl_peak_mib", memory_rtrl)
-        exponents["bptt_peak_memory_vs_T"] = fit(length_rows, "T", "bptt_peak_mib")
-    print("\nfitted exponents (RTRL time over n =", large_rtrl, ", memory over n =", memory_rtrl, ", BPTT over n =",
-          large_bptt, "and T =", args.lengths, "):",
-          {key: round(value, 2) for key, value in exponents.items()})
+        exponents["bptt_peak_memory_vs_T"] = fit(length_rows, "T", "bptt_peak_mib", args.lengths)
+        exponents["rtrl_peak_memory_vs_T"] = fit(rtrl_length_rows, "T", "rtrl_peak_mib", args.rtrl_lengths)
+    local = [{"from": a["n"], "to": b["n"], "rtrl_time": fitted_exponent([a["n"], b["n"]],
+                                                                          [a["rtrl_step_ms"], b["rtrl_step_ms"]])}
+             for a, b in zip(rtrl_rows, rtrl_rows[1:])]
+    print("\nfitted exponents, each over the range given with it:")
+    for name, value in exponents.items():
+        if value is not None:
+            print(f"  {name}: {value['exponent']:.2f} over {value['over']}")
+    print("RTRL's local time exponent between neighbouring sizes:",
+          ", ".join(f"{pair['from']}->{pair['to']}: {pair['rtrl_time']:.2f}" for pair in local))
     print("theory: RTRL time n^4, memory n^3 (T^0); BPTT time per step n^2 (T^0), memory T^1")
     args.out.mkdir(parents=True, exist_ok=True)
-    result = {"rtrl": rtrl_rows, "bptt": bptt_rows, "lengths": length_rows, "exponents": exponents}
+    result = {"rtrl": rtrl_rows, "bptt": bptt_rows, "lengths": length_rows, "rtrl_lengths": rtrl_length_rows,
+              "exponents": exponents, "rtrl_local_exponents": local}
     (args.out / "rtrl_cost.json").write_text(json.dumps(result, indent=2))
     from tfsheet.report.plots import plot_rtrl_cost
 

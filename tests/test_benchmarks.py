@@ -30,6 +30,9 @@ def test_quick_rtrl_cost_benchmark(tmp_path):
     result = rtrl_cost.main(["--quick", "--out", str(tmp_path)])
     assert [row["n"] for row in result["rtrl"]] == [8, 16, 32]
     assert all(row["rtrl_step_ms"] > 0 for row in result["rtrl"]) and all(row["bptt_step_ms"] > 0 for row in result["bptt"])
+    # every exponent is fitted over its own algorithm's sizes only, and says which
+    assert result["exponents"]["bptt_time_per_step_vs_n"]["over"] == "n = 64, 128"
+    assert result["exponents"]["rtrl_time_vs_n"]["over"] == "n = 8, 16, 32"
     assert (tmp_path / "rtrl_cost.png").stat().st_size > 10_000
 
 

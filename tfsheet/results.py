@@ -46,11 +46,46 @@ def write_json(path, value):
     return path
 
 
+def as_written(value):
+    """`value` as write_json's file reads back: keys sorted, tuples as lists, numpy values as numbers."""
+    return json.loads(json.dumps(value, sort_keys=True, default=_json_default))
+
+
 def spread(values):
     """{"mean", "std", "min", "max", "values"} of a list of numbers (std with ddof 0)."""
     values = [float(v) for v in values]
     return {"mean": float(np.mean(values)), "std": float(np.std(values)), "min": min(values), "max": max(values),
             "values": values}
+
+
+def merge_runs(runs):
+    """The results of one experiment run once per seed, merged into one result of the same shape.
+
+    Every float becomes its mean over the runs, and the dict holding it gains "spread": {key:
+    spread(values)} with the std and the values per seed; dicts and lists of dicts merge item by
+    item; anything else (counts, names, lists of numbers) is a setting the runs share and is kept
+    from the first.
+    """
+    if not runs:
+        raise ValueError("merge_runs needs at least one run")
+    first = runs[0]
+    if isinstance(first, dict):
+        merged, spreads = {}, {}
+        for key, value in first.items():
+            values = [run[key] for run in runs]
+            if isinstance(value, float):
+                spreads[key] = spread(values)
+                merged[key] = spreads[key]["mean"]
+            else:
+                merged[key] = merge_runs(values)
+        if spreads:
+            merged["spread"] = spreads
+        return merged
+    if isinstance(first, list) and first and all(isinstance(item, (dict, list)) for item in first):
+        if any(len(run) != len(first) for run in runs):
+            raise ValueError("runs to merge must have lists of one length")
+        return [merge_runs(list(items)) for items in zip(*runs)]
+    return first
 
 
 def _json_default(value):

@@ -11,7 +11,7 @@ import tensorflow as tf
 from tests.conftest import REPOSITORY
 from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.training import Runtime
-from tfsheet.experiments import configs, problem5_1
+from tfsheet.experiments import configs, problem5_1, problem5_1_lm
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.report import plots
 from tfsheet.serving.sampling import compiled_step, sample
@@ -26,6 +26,37 @@ def shakespeare(tmp_path_factory):
     return problem5_1.run_shakespeare(QUICK, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
 
 
+@pytest.fixture(scope="module")
+def language_model(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("problem5_1_lm")
+    return problem5_1_lm.run(QUICK, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+
+
+def test_every_family_is_tuned_on_validation_and_the_search_is_recorded(shakespeare):
+    results, _ = shakespeare
+    for family in ("neural_ngram", "rnn_tbptt"):
+        search = results["search"][family]
+        assert search["split"] == "validation"
+        assert len(search["tried"]) == len(QUICK.search_learning_rates) * len(QUICK.search_clip_norms)
+        best = min(search["tried"], key=lambda row: row["validation_nats"])
+        assert search["chosen"] == {"learning_rate": best["learning_rate"], "clip_norm": best["clip_norm"]}
+
+
+def test_the_strong_language_model_learns_and_is_scored_on_test_once_at_the_end(language_model, shakespeare):
+    results, _ = language_model
+    for cell in QUICK.lm_cells:
+        result = results["cells"][cell]
+        assert result["search"]["split"] == "validation"
+        run = result["runs"][0]
+        assert [point["epoch"] for point in run["curve"]] == list(range(1, QUICK.lm_epochs + 1))
+        assert run["curve"][-1]["validation_nats"] < run["curve"][0]["validation_nats"]     # it is still learning
+        assert run["validation_nats"] == run["curve"][-1]["validation_nats"]
+        assert result["test_nats"]["values"] == [run["test_nats"] for run in result["runs"]]
+        assert run["test_nats"] < shakespeare[0]["test_unigram_nats"] - 0.5
+    best = results["best"]
+    assert best["cell"] in QUICK.lm_cells and best["seed"] in QUICK.seeds
+
+
 def test_rnn_beats_the_unigram_baseline_on_tiny_shakespeare(shakespeare):
     results, _ = shakespeare
     for row in results["rows"]:
@@ -37,12 +68,12 @@ def test_rnn_beats_the_unigram_baseline_on_tiny_shakespeare(shakespeare):
     assert by_order[5]["test_rnn_tbptt_carried_equal_updates_nats"] == by_order[5]["test_rnn_tbptt_carried_nats"]
 
 
-def test_exports_serve_like_the_models_and_carry_their_vocabulary(shakespeare):
-    results, workdir = shakespeare
+def test_exports_serve_like_the_models_and_carry_their_vocabulary(language_model, shakespeare):
+    results, workdir = language_model
     rnn_path = results["saved_models"]["char_rnn"]
     vocabulary = CharVocabulary.from_json(open(f"{rnn_path}/assets.extra/vocabulary.json", encoding="utf-8").read())
     tokens = vocabulary.encode("First Citizen:\nBefore we proceed")[None, :]
-    state = np.zeros([1, QUICK.hidden_size], np.float32)
+    state = np.zeros([1, QUICK.lm_hidden], np.float32)
     tf2, session, signature = load_in_fresh_process(rnn_path, {"tokens": tokens, "state": state})
     assert set(signature["inputs"]) == {"tokens", "state"}
     assert set(signature["outputs"]) == {"next_token_probabilities", "state"}
@@ -53,8 +84,27 @@ def test_exports_serve_like_the_models_and_carry_their_vocabulary(shakespeare):
     second, _, _ = load_in_fresh_process(rnn_path, {"tokens": tokens[:, 10:], "state": first["state"]})
     np.testing.assert_allclose(second["next_token_probabilities"], tf2["next_token_probabilities"], atol=1e-5)
 
-    ngram, _, _ = load_in_fresh_process(results["saved_models"]["char_ngram"], {"tokens": tokens[:, -4:]})
+    ngram, _, _ = load_in_fresh_process(shakespeare[0]["saved_models"]["char_ngram"], {"tokens": tokens[:, -4:]})
     assert ngram["next_token_probabilities"].shape == (1, len(vocabulary))
+
+
+@pytest.mark.parametrize("cell", ["gru", "tanh"])
+def test_language_model_exports_give_their_keras_models_outputs_in_a_fresh_process(cell, tmp_path):
+    from tfsheet.models.language_models import build_neural_ngram
+    from tfsheet.serving.export import export_model, ngram_language_model_signature, recurrent_language_model_signature
+    from tfsheet.serving.load_check import assert_servable
+
+    rnn, ngram = RNNLanguageModel(7, 6, cell=cell, dropout=0.2), build_neural_ngram(7, 3)
+    tokens = np.random.default_rng(0).integers(0, 7, (2, 9)).astype(np.int32)
+    state = np.random.default_rng(1).normal(size=(2, 6)).astype(np.float32)
+    logits, final = rnn(tokens, state)
+    path = export_model(rnn, "char_rnn", {"serving_default": recurrent_language_model_signature(rnn)}, root=tmp_path)
+    assert_servable(path, {"tokens": tokens, "state": state},
+                    {"next_token_probabilities": tf.nn.softmax(logits[:, -1]).numpy(), "state": final.numpy()})
+    path = export_model(ngram, "char_ngram", {"serving_default": ngram_language_model_signature(ngram, 3, 7)},
+                        root=tmp_path)
+    assert_servable(path, {"tokens": tokens[:, :3]},
+                    {"next_token_probabilities": tf.nn.softmax(ngram(tokens[:, :3])).numpy()})
 
 
 def test_sampling_loop_traces_once():
@@ -66,8 +116,8 @@ def test_sampling_loop_traces_once():
     assert model.compiled_call().experimental_get_tracing_count() == 1     # one trace serves every call
 
 
-def test_sample_script_generates_from_the_saved_model(shakespeare):
-    results, _ = shakespeare
+def test_sample_script_generates_from_the_saved_model(language_model):
+    results, _ = language_model
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"),
                                 results["saved_models"]["char_rnn"], "--prompt", "ROMEO:", "--length", "60"],
                                capture_output=True, text=True, timeout=300,
@@ -76,11 +126,19 @@ def test_sample_script_generates_from_the_saved_model(shakespeare):
     assert completed.stdout.startswith("ROMEO:") and len(completed.stdout.rstrip("\n")) >= 60
 
 
-def test_export_refuses_unknown_token_ids(shakespeare):
-    results, _ = shakespeare
+def test_export_refuses_unknown_token_ids(language_model):
+    results, _ = language_model
     serve = tf.saved_model.load(results["saved_models"]["char_rnn"]).signatures["serving_default"]
     with pytest.raises(tf.errors.InvalidArgumentError, match="tokens must be ids in"):
-        serve(tokens=tf.constant([[9999]]), state=tf.zeros([1, QUICK.hidden_size]))
+        serve(tokens=tf.constant([[9999]]), state=tf.zeros([1, QUICK.lm_hidden]))
+
+
+def test_a_reset_model_is_scored_only_where_its_window_holds_the_source():
+    copies = np.ones(12, bool)
+    visible = problem5_1._visible(copies, distance=3, reset_every=4)      # offsets 2 and 3 of each window of 4
+    assert visible.tolist() == [False, False, True, True] * 3
+    assert problem5_1._visible(copies, distance=8, reset_every=4).all()  # no window holds it: all positions
+    assert problem5_1._visible(copies, distance=8, reset_every=None).all()
 
 
 def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
@@ -106,4 +164,9 @@ def test_copy_task_beyond_the_truncation(tmp_path):
     assert beyond["rnn_tbptt_carried_copy_accuracy"] > 0.5                     # carried state reaches past k
     # ... and further than the memory of its untrained recurrence alone
     assert beyond["rnn_tbptt_carried_copy_accuracy"] > beyond["rnn_frozen_recurrence_copy_accuracy"] + 0.05
+    # full BPTT: the same updates as TBPTT, scored only where its window holds the source token
+    assert beyond["rnn_full_bptt_scored_positions"] < beyond["rnn_tbptt_carried_scored_positions"]
+    # (the reset model, whose source is never in its window, is scored everywhere but a last partial window)
+    assert 0 <= beyond["rnn_tbptt_carried_scored_positions"] - beyond["rnn_tbptt_reset_scored_positions"] < beyond["k"]
+    assert beyond["rnn_full_bptt_copy_accuracy"] > 0.5
     assert plots.plot_copy_heatmap(results["cells"], tmp_path / "copy.png").stat().st_size > 10_000

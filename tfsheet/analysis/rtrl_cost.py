@@ -60,6 +60,12 @@ def sensitivity_mib(n, vocab=VOCAB):
     return 4 * (n ** 3 + n * n * vocab + n * n) / 2 ** 20
 
 
+def rtrl_step_flops(n):
+    """Floating-point operations of the contraction in one RTRL step: n^4 multiply-adds, 2 n^4 FLOPs. A step's
+    arithmetic rate 2 n^4 / time still rising with n means fixed costs still hide the n^4 growth."""
+    return 2 * n ** 4
+
+
 def fitted_exponent(sizes, values):
     """The slope p of log(value) against log(size): value ~ size^p."""
     return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
@@ -71,10 +77,12 @@ def step_costs(sizes, length=64, repeats=3):
     neighbouring sizes (`local_exponents`), which shows whether the fit has reached its asymptote."""
     rows = []
     for n in sizes:
-        rows.append({"n": n, "rtrl_step_ms": 1e3 * rtrl_step_seconds(n, repeats),
-                     "contraction_ms": 1e3 * contraction_seconds(n, repeats),
-                     "bptt_step_ms": 1e3 * bptt_step_seconds(n, length, repeats),
-                     "sensitivity_mib": sensitivity_mib(n), "bptt_states_mib": 4 * length * n / 2 ** 20})
+        row = {"n": n, "rtrl_step_ms": 1e3 * rtrl_step_seconds(n, repeats),
+               "contraction_ms": 1e3 * contraction_seconds(n, repeats),
+               "bptt_step_ms": 1e3 * bptt_step_seconds(n, length, repeats),
+               "sensitivity_mib": sensitivity_mib(n), "bptt_states_mib": 4 * length * n / 2 ** 20}
+        row["rtrl_gflops"] = rtrl_step_flops(n) / (row["rtrl_step_ms"] * 1e6)
+        rows.append(row)
     large = rows[len(rows) // 2:] if len(rows) >= 4 else rows
     keys = ("rtrl_step_ms", "contraction_ms", "bptt_step_ms")
     exponents = {key: fitted_exponent([row["n"] for row in large], [row[key] for row in large]) for key in keys}

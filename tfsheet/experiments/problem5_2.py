@@ -16,6 +16,7 @@ from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import spread
 from tfsheet.training import rtrl, seed_everything, uoro
+from tfsheet.training.search import choose, grid
 from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
                                     sequence_predictions, train_on_streams)
 
@@ -110,17 +111,16 @@ def online_copy_task(config, runtime):
     once per k tokens, full BPTT once per window of w = max(4L, 32)) and equal updates (TBPTT and
     full BPTT take k and w passes, so that they make as many updates as the online learners).
     Full BPTT back-propagates through whole windows of w steps from h = 0, so every copy inside a
-    window gets its exact gradient; all learners are scored with the state carried over the
-    validation sequence, on the same copy positions.
+    window gets its exact gradient; all learners are scored with the state carried over a held-out
+    sequence, on the same copy positions. Each learner's learning rate and clipping are chosen first,
+    on a separate validation sequence, by a grid search with a third of the tokens and the first seed.
     """
     vocab, streams, L, k = config.copy_vocab, config.streams, config.distance, config.truncation
     window = max(4 * L, 32)
     tokens, _ = synthetic.copy_task(config.copy_length, L, vocab, seed=config.seed)
-    val_tokens, val_copy = synthetic.copy_task(20_000, L, vocab, seed=config.seed + 1)
     inputs, targets = language_model_pairs(tokens)
-    val_inputs, val_targets = language_model_pairs(val_tokens)
-    mask = val_copy[1:].copy()
-    mask[:L + 1] = False
+    test = _copy_positions(L, vocab, config.seed + 1)
+    validation = _copy_positions(L, vocab, config.seed + 1000)
     carried, reset = (lambda model: carried_state_gradients), (lambda model: reset_state_gradients)
     learners = {  # name: (window, gradient source for (model, seed), passes)
         "rtrl_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams), 1),
@@ -132,27 +132,56 @@ def online_copy_task(config, runtime):
         "full_bptt_equal_updates": (window, lambda model, seed: reset(model), window),
     }
     results = {"distance": L, "truncation": k, "full_bptt_window": window, "chance_accuracy": 1 / vocab,
-               "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"], "seeds": list(config.online_seeds)}
+               "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"], "seeds": list(config.online_seeds),
+               "search": {}}
+
+    def train(name, length, source, passes, seed, settings, tokens_used=None):
+        seed_everything(seed)
+        started = time.perf_counter()
+        model, trainer, _ = train_on_streams(
+            runtime, lambda: RNNLanguageModel(vocab, config.hidden_size, streams=streams),
+            inputs[:tokens_used], targets[:tokens_used], streams=streams, window=length,
+            gradients_for=lambda model: source(model, seed), learning_rate=settings["learning_rate"],
+            clip_norm=settings["clip_norm"] or None, seed=seed, epochs=passes,
+            name=f"{name}_lr{settings['learning_rate']:g}_clip{settings['clip_norm']:g}_seed{seed}"
+                 + ("_search" if tokens_used else ""))
+        return model, int(trainer.step.numpy()), time.perf_counter() - started
+
     for name, (length, source, passes) in learners.items():
+        family = name.removesuffix("_equal_updates")
+        if family not in results["search"]:      # both budgets of a learner share its search
+            results["search"][family] = choose(
+                grid(learning_rate=config.search_learning_rates, clip_norm=config.search_clip_norms),
+                lambda settings: validation["score"](train(family, length, source, 1, config.online_seeds[0], settings,
+                                                           len(inputs) // 3)[0])["copy_nats"])
+        settings = results["search"][family]["chosen"]
         runs = []
         for seed in config.online_seeds:
-            seed_everything(seed)
-            started = time.perf_counter()
-            model, trainer, _ = train_on_streams(
-                runtime, lambda: RNNLanguageModel(vocab, config.hidden_size, streams=streams), inputs, targets,
-                streams=streams, window=length, gradients_for=lambda model: source(model, seed),
-                learning_rate=config.learning_rate, seed=seed, epochs=passes, name=f"{name}_seed{seed}")
-            seconds = time.perf_counter() - started
-            log_probs, predicted = sequence_predictions(model, val_inputs, val_targets)
-            runs.append({"copy_accuracy": float(np.mean(predicted[mask] == val_targets[mask])),
-                         "copy_nats": float(-np.mean(log_probs[mask])), "train_seconds": seconds,
-                         "updates": int(trainer.step.numpy())})
+            model, updates, seconds = train(name, length, source, passes, seed, settings)
+            runs.append({**test["score"](model), "train_seconds": seconds, "updates": updates})
         results[name] = {"copy_accuracy": spread([run["copy_accuracy"] for run in runs]),
                          "copy_nats": spread([run["copy_nats"] for run in runs]),
                          "train_seconds": round(float(np.mean([run["train_seconds"] for run in runs])), 1),
                          "updates": runs[0]["updates"], "tokens": runs[0]["updates"] * streams * length,
-                         "passes": passes}
+                         "passes": passes, "learning_rate": settings["learning_rate"],
+                         "clip_norm": settings["clip_norm"]}
     return results
+
+
+def _copy_positions(distance, vocab, seed, length=20_000):
+    """A held-out copy-task sequence and {"score": model -> copy accuracy and nats}, the state carried
+    over the sequence, on its copy positions after the first L + 1."""
+    tokens, copies = synthetic.copy_task(length, distance, vocab, seed=seed)
+    inputs, targets = language_model_pairs(tokens)
+    mask = copies[1:].copy()
+    mask[:distance + 1] = False
+
+    def score(model):
+        log_probs, predicted = sequence_predictions(model, inputs, targets)
+        return {"copy_accuracy": float(np.mean(predicted[mask] == targets[mask])),
+                "copy_nats": float(-np.mean(log_probs[mask]))}
+
+    return {"score": score}
 
 
 def run(config, workdir, runtime, export_root=None):

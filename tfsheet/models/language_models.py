@@ -28,13 +28,18 @@ class RNNLanguageModel(keras.Model):
         vocab_size: input tokens V.  hidden_size: H.  output_size: target classes (V by default).
         cell: "tanh" (the sheet's cell, shared with RTRL) or "gru".
         streams: rows of `carried_state`, the number of parallel streams TBPTT trains on.
+        dropout: rate of the dropout applied in training to the hidden states before the readout
+            (and, for the GRU, to its input embeddings); the recurrent path itself is left intact.
     """
 
-    def __init__(self, vocab_size, hidden_size, output_size=None, cell="tanh", streams=1, **kwargs):
+    def __init__(self, vocab_size, hidden_size, output_size=None, cell="tanh", streams=1, dropout=0.0, **kwargs):
         super().__init__(**kwargs)
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {CELLS}. Received: cell={cell!r}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1). Received: dropout={dropout!r}")
         self.vocab_size, self.hidden_size, self.cell_type, self.streams = vocab_size, hidden_size, cell, streams
+        self.dropout_rate = dropout
         self.output_size = output_size or vocab_size
         dtype = kwargs.get("dtype")
         if cell == "tanh":
@@ -44,6 +49,7 @@ class RNNLanguageModel(keras.Model):
             self.embedding = keras.layers.Embedding(vocab_size, hidden_size, name="embedding", dtype=dtype)
             self.cell = keras.layers.GRU(hidden_size, return_sequences=True, return_state=True, name="cell",
                                          dtype=dtype)
+        self.dropout = keras.layers.Dropout(dropout, seed=0, name="dropout", dtype=dtype) if dropout else None
         self.readout = keras.layers.Dense(self.output_size, name="readout", dtype=dtype)
         # Under tf.distribute every replica holds the whole (streams, H) state and writes back the
         # all-gathered rows (tfsheet.training.stream_state): the copies agree, so the first replica's stands.
@@ -72,12 +78,18 @@ class RNNLanguageModel(keras.Model):
         if self.cell_type == "tanh":
             states, final = self.cell(tokens, initial_state)                   # (B, T, H), (B, H)
         else:
-            states, final = self.cell(self.embedding(tokens), initial_state=initial_state, training=training)
+            embedded = self.embedding(tokens)
+            if self.dropout is not None:
+                embedded = self.dropout(embedded, training=training)
+            states, final = self.cell(embedded, initial_state=initial_state, training=training)
+        if self.dropout is not None:
+            states = self.dropout(states, training=training)
         return self.readout(states), final                                     # (B, T, V_out), (B, H)
 
     def get_config(self):
         return {**super().get_config(), "vocab_size": self.vocab_size, "hidden_size": self.hidden_size,
-                "output_size": self.output_size, "cell": self.cell_type, "streams": self.streams}
+                "output_size": self.output_size, "cell": self.cell_type, "streams": self.streams,
+                "dropout": self.dropout_rate}
 
 
 def build_neural_ngram(vocab_size, context, output_size=None, embedding_dim=32, hidden_size=256):

@@ -275,3 +275,19 @@ def plot_training_history(history, path, title):
     loss_axis.set_title(title)
     loss_axis.grid(True, alpha=0.3)
     return _save(plt, figure, path)
+
+
+def plot_learning_curves(cells, baselines, path):
+    """Q5.1 in practice: validation nats/char after each pass, per cell and seed, against the n-grams' lines."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(6.4, 4.2))
+    colours = dict(zip(cells, ("tab:blue", "tab:orange", "tab:green")))
+    for cell, result in cells.items():
+        for i, run in enumerate(result["runs"]):
+            axis.plot([point["epoch"] for point in run["curve"]], [point["validation_nats"] for point in run["curve"]],
+                      marker="o", color=colours[cell], alpha=0.8, label=f"RNN ({cell}), seed per line" if i == 0 else None)
+    for (label, value), style in zip(baselines.items(), (":", "--")):
+        axis.axhline(value, color="grey", linestyle=style, label=f"{label}: {value:.3f}")
+    _finish(axis, "passes over the training text", "validation nats per character",
+            "Tiny Shakespeare: TBPTT language models as they train")
+    return _save(plt, figure, path)

@@ -112,17 +112,24 @@ def log_softmax_at(logits, targets):
 
 
 def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, gradients_for, learning_rate,
-                     seed, name, epochs=1, workdir=None, **train_options):
+                     seed, name, epochs=1, workdir=None, clip_norm=None, after_epoch=None, **train_options):
     """Train a recurrent language model on `streams` parallel streams in windows of `window` tokens.
 
-    Adam on the token cross-entropy, data in order (window 0 of every stream, then window 1, ...),
-    gradients from `gradients_for(model)` (TBPTT carried or reset, online RTRL). Returns
-    (model, trainer, history).
+    Adam on the token cross-entropy (the gradient rescaled to global norm <= clip_norm when given), data in order (window 0 of every stream, then window 1, ...),
+    gradients from `gradients_for(model)` (TBPTT carried or reset, online RTRL). `after_epoch(model)`,
+    when given, is called after every epoch and what it returns (e.g. a validation loss) is added to
+    that epoch's record: the learning curve. Returns (model, trainer, history).
     """
     x, y = stream_windows(inputs, targets, streams, window)                    # (W * B, k) each
     model, trainer = runtime.make_trainer(
-        build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate),
+        build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
         TrainConfig(epochs=epochs, batch_size=streams, shuffle=False, seed=seed, **train_options),
         name=name, gradients_for=gradients_for, workdir=workdir)
-    history = trainer.fit(ArrayData(x, y))
+    data = ArrayData(x, y)
+    if after_epoch is None:
+        return model, trainer, trainer.fit(data)
+    history = []
+    for epoch in range(1, epochs + 1):
+        history += [{**record, **after_epoch(model)} for record in trainer.fit(data, epochs=epoch)
+                    if record["epoch"] == epoch]         # (with a workdir, fit also returns the earlier epochs)
     return model, trainer, history

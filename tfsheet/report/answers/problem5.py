@@ -1,5 +1,7 @@
 """Problem 5: n-gram models against RNNs trained with truncated BPTT (5.1), and RTRL (5.2)."""
 
+import math
+
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -42,7 +44,78 @@ def answer_5_1(records, figure_dir):
         rows = records["P5.1_shakespeare"]["results"]["rows"]
         figures.append(Figure(str(plots.plot_bpc_against_order(rows, figure_dir / "q5_1_bpc_vs_n.png")),
                               "Tiny Shakespeare: validation bits per character against n."))
+        if "P5.1_language_model" in records:
+            lm = records["P5.1_language_model"]["results"]
+            parts.append(_language_model(lm, records["P5.1_shakespeare"]["results"]))
+            baselines = {f"best {label}, validation": value for label, (_, value, _) in
+                         _best_ngrams(records["P5.1_shakespeare"]["results"]).items()}
+            figures.append(Figure(str(plots.plot_learning_curves(lm["cells"], baselines,
+                                                                  figure_dir / "q5_1_learning_curves.png")),
+                                  "Tiny Shakespeare: validation loss of the TBPTT language models after each pass."))
     return Answer("\n\n".join(parts), tuple(figures))
+
+
+def _searched(search):
+    """One sentence: what a validation search tried and chose."""
+    chosen = search["chosen"]
+    clip = f"clipping at global norm {fmt.number(chosen['clip_norm'], 1)}" if chosen["clip_norm"] else "no clipping"
+    return (f"learning rate {chosen['learning_rate']:g} and {clip} (of {len(search['tried'])} candidates, "
+            f"on the {search['split']} data)")
+
+
+def _seeds_text(result):
+    seeds = result.get("seeds", [])
+    return (f"mean ± std over seeds {', '.join(str(seed) for seed in seeds)}" if len(seeds) > 1
+            else f"one seed ({seeds[0]})" if seeds else "one seed")
+
+
+def _best_ngrams(shakespeare):
+    """{family label: (n, validation nats, test nats)} of the count and the neural n-gram, n chosen on validation."""
+    best = {}
+    for key, label in (("kneser_ney", "count n-gram (Kneser-Ney)"), ("neural_ngram", "neural n-gram")):
+        row = min(shakespeare["rows"], key=lambda row: row[f"validation_{key}_nats"])
+        best[label] = (row["n"], row[f"validation_{key}_nats"], row[f"test_{key}_nats"])
+    return best
+
+
+def language_model_verdict(lm, shakespeare):
+    """(best RNN cell, its mean test nats, the best n-gram's test nats, whether the RNN wins on test)."""
+    cell = min(lm["cells"], key=lambda name: lm["cells"][name]["validation_nats"]["mean"])
+    rnn = lm["cells"][cell]["test_nats"]["mean"]
+    ngram = min(test for _, _, test in _best_ngrams(shakespeare).values())
+    return cell, rnn, ngram, rnn < ngram
+
+
+CELL_NAMES = {"tanh": "tanh (the sheet's)", "gru": "GRU"}
+
+
+def _cells(lm):
+    """The cells of the language-model results in reading order: the sheet's tanh cell first."""
+    return sorted(lm["cells"], key=lambda cell: (list(CELL_NAMES).index(cell) if cell in CELL_NAMES else 99, cell))
+NATS_PER_BIT = math.log(2)
+
+
+def _language_model(lm, shakespeare):
+    """The strong TBPTT language models against the best n-grams, on validation and, once, on test."""
+    rows = [(f"RNN, {CELL_NAMES.get(cell, cell)} cell, H = {lm['hidden_size']}, TBPTT k = {lm['window']}",
+             fmt.spread(result["validation_nats"], 3, 1.0, ""), fmt.spread(result["test_nats"], 3, 1.0, ""),
+             fmt.spread(result["test_bpc"], 3, 1.0, ""), _searched(result["search"]))
+            for cell, result in ((cell, lm["cells"][cell]) for cell in _cells(lm))]
+    rows += [(f"{label}, n = {n} (best on validation)", fmt.number(val), fmt.number(test),
+              fmt.number(test / NATS_PER_BIT), "") for label, (n, val, test) in _best_ngrams(shakespeare).items()]
+    cell, rnn, ngram, wins = language_model_verdict(lm, shakespeare)
+    return (
+        f"**In practice: a strong recurrent model.** The RNNs of the grid above are small and briefly trained. Trained "
+        f"as a language model should be (H = {lm['hidden_size']}, TBPTT with k = {lm['window']} and the state "
+        f"carried, {lm['streams']} streams, dropout {lm['dropout']:g} before the readout, {lm['epochs']} passes, "
+        f"Adam with the learning rate and clipping each cell's search chose on validation), the better cell on "
+        f"validation, the {CELL_NAMES.get(cell, cell)} cell, scores {fmt.number(rnn)} nats/char on the test split against "
+        f"{fmt.number(ngram)} for the best n-gram model: "
+        + ("the RNN wins on the held-out text." if wins else
+           "at this scale the n-gram model still wins; the learning curves show whether more passes would change "
+           "that.")
+        + f" Validation and test in nats/char ({_seeds_text(lm)}; the test split scored once per model, at the end):"
+        "\n\n" + fmt.table(("model", "validation", "test", "test bits/char", "chosen on validation"), rows))
 
 
 def _probe(result):
@@ -55,11 +128,13 @@ def _probe(result):
     equal = "rnn_tbptt_carried_equal_updates_nats" in rows[0]
     table = fmt.table(("truncation k", "updates (one pass)", "state carried (nats)", "state reset (nats)",
                        *(("carried, equal updates", "reset, equal updates") if equal else ())),
-                      [(row["k"], f"{row.get('updates', 0):,}", fmt.number(row["rnn_tbptt_carried_nats"]),
-                        fmt.number(row["rnn_tbptt_reset_nats"]),
-                        *((fmt.number(row["rnn_tbptt_carried_equal_updates_nats"]),
-                           fmt.number(row["rnn_tbptt_reset_equal_updates_nats"])) if equal else ()))
+                      [(row["k"], f"{row.get('updates', 0):,}", fmt.seeded(row, "rnn_tbptt_carried_nats"),
+                        fmt.seeded(row, "rnn_tbptt_reset_nats"),
+                        *((fmt.seeded(row, "rnn_tbptt_carried_equal_updates_nats"),
+                           fmt.seeded(row, "rnn_tbptt_reset_equal_updates_nats")) if equal else ()))
                        for row in rows])
+    protocol = (f" Each model: {_seeds_text(result)}, scored on a held-out stream; {_searched(result['search'])}, "
+                f"chosen at k = {result['search']['k']}." if "search" in result else "")
     return (
         r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
         r"$\tfrac12 + \tfrac12[x_{t-3} = 1] - \tfrac14[x_{t-8} = 1]$. A model that uses neither dependency scores "
@@ -67,7 +142,7 @@ def _probe(result):
         f"both {fmt.number(levels['both'])}. With $k = {smallest['k']}$ the carried-state RNN scores "
         f"{fmt.number(smallest['rnn_tbptt_carried_nats'])} nats, {verdict}{reach}; reset at every window it scores "
         f"{fmt.number(smallest['rnn_tbptt_reset_nats'])}." + _frozen_probe_text(result, smallest)
-        + _probe_equal_updates_text(result) + "\n\n" + table)
+        + _probe_equal_updates_text(result) + protocol + "\n\n" + table)
 
 
 def _probe_equal_updates_text(result):
@@ -102,7 +177,7 @@ def _copy(result):
     cells, chance = result["cells"], result["chance_accuracy"]
     beyond = [cell for cell in cells if cell["L"] > cell["k"]]
     learners = [name for name in COPY_LEARNERS if f"{name}_copy_accuracy" in cells[0]]
-    rows = [(cell["k"], cell["L"], *(fmt.percent(cell[f"{name}_copy_accuracy"], 1) for name in learners))
+    rows = [(cell["k"], cell["L"], *(fmt.seeded(cell, f"{name}_copy_accuracy", 1, 100.0, " %") for name in learners))
             for cell in cells]
     carried_wins = [cell for cell in beyond if cell["rnn_tbptt_carried_copy_accuracy"] > chance + 0.1]
     bounded = max((max(cell["neural_ngram_copy_accuracy"], cell["rnn_tbptt_reset_copy_accuracy"]) for cell in beyond),
@@ -114,7 +189,13 @@ def _copy(result):
         f"{fmt.percent(chance, 0)}). When $L > k$ the $n$-gram model (context $k$) and the reset RNN cannot see the "
         f"token; their best accuracy on such cells is {fmt.percent(bounded, 1)}. The carried-state RNN beats chance "
         f"by more than 10 points at $L > k$ in: {found}. " + _frozen_copy_text(beyond, chance)
-        + "\"Full BPTT\" back-propagates through windows of max(4L, 32) steps.\n\n"
+        + "\"Full BPTT\" back-propagates through windows of w = max(4L, 32) steps from h = 0 and makes as many "
+        "updates as TBPTT($k$) makes in one pass; it and the reset RNN are scored with resets every w (or k) steps, "
+        "on the copy positions whose source lies inside the window (all copy positions for the reset RNN when "
+        "$L > k$, where none does)."
+        + (f" Every learner: {_seeds_text(result)}, scored on a held-out stream; the RNNs with "
+           f"{_searched(result['search']['rnn_tbptt'])}, the n-gram net with "
+           f"{_searched(result['search']['neural_ngram'])}." if "search" in result else "") + "\n\n"
         + fmt.table(("k", "L", *(COPY_LEARNERS[name] for name in learners)), rows))
 
 
@@ -146,12 +227,16 @@ def _shakespeare(result):
     models = [(key, label) for key, label in MODELS + EQUAL_UPDATE_MODELS if f"validation_{key}_bpc" in smallest]
     table = fmt.table(("n", "RNN updates (equal tokens)", *(label for _, label in models)),
                       [(row["n"], f"{row['rnn_updates']:,}" if "rnn_updates" in row else "",
-                        *(fmt.number(row[f"validation_{key}_bpc"]) for key, _ in models)) for row in rows])
+                        *(fmt.seeded(row, f"validation_{key}_bpc") for key, _ in models)) for row in rows])
+    protocol = (f"Neural models: {_seeds_text(result)}; the n-gram nets with "
+                f"{_searched(result['search']['neural_ngram'])}, the RNNs with "
+                f"{_searched(result['search']['rnn_tbptt'])}, each chosen at n = {result['search']['rnn_tbptt']['n']}."
+                if "search" in result else "")
     return (
         f"**Tiny Shakespeare** (characters, {result['train_chars']:,} for training, vocabulary {result['vocab_size']}; "
         f"validation bits per character, lower is better). At $n = {smallest['n']}$ the RNN with carried state scores "
         f"{fmt.number(carried_small)} bits/char against {fmt.number(best_ngram_small)} for the better $n$-gram model of "
-        f"the same $n$. " + _carried_against_reset(result, smallest, largest) + "\n\n" + table)
+        f"the same $n$. " + _carried_against_reset(result, smallest, largest) + protocol + "\n\n" + table)
 
 
 EQUAL_UPDATE_MODELS = (("rnn_tbptt_carried_equal_updates", "RNN, state carried, equal updates"),
@@ -188,6 +273,14 @@ def _nats(value):
     return fmt.spread(value, 3, scale=1.0, unit="") if isinstance(value, dict) else fmt.number(value)
 
 
+def _settings(learner):
+    """'0.003, clip 1' or '0.001, none': the learner's chosen learning rate and clipping (blank in older results)."""
+    if "learning_rate" not in learner:
+        return ""
+    clip = f"clip {learner['clip_norm']:g}" if learner["clip_norm"] else "no clipping"
+    return f"{learner['learning_rate']:g}, {clip}"
+
+
 def _exponents_text(cost):
     """The fitted exponents with the range each is fitted over, read against theory's 4 and 2."""
     fitted, last = cost["exponents"], (cost.get("local_exponents") or [None])[-1]
@@ -202,7 +295,21 @@ def _exponents_text(cost):
             f"{fmt.number(last['rtrl_step_ms'], 2)} (RTRL) and {fmt.number(last['bptt_step_ms'], 2)} (BPTT): "
             + (f"{' and '.join(reached)} within 0.5 of theory there." if reached else
                "neither is within 0.5 of theory yet, so these sizes are still too small to show the asymptote.")
-            + " Larger sizes and peak memory: benchmarks/rtrl_cost.py.")
+            + _throughput_text(cost["rows"]) + " Larger sizes and peak memory: benchmarks/rtrl_cost.py.")
+
+
+def _throughput_text(rows):
+    """Why an exponent falls short of 4: RTRL's arithmetic rate (2 n^4 FLOPs per step) still rising with n."""
+    if "rtrl_gflops" not in rows[0]:
+        return ""
+    first, last = rows[0], rows[-1]
+    rising = last["rtrl_gflops"] > 1.5 * rows[-2]["rtrl_gflops"] if len(rows) > 1 else False
+    return (f" An RTRL step does 2n^4 floating-point operations; its rate goes from "
+            f"{fmt.number(first['rtrl_gflops'], 3)} GFLOP/s at n = {first['n']} to "
+            f"{fmt.number(last['rtrl_gflops'], 2)} at n = {last['n']}"
+            + (", still rising by more than half between the two largest sizes: the fixed cost of a step still hides "
+               "part of the n^4 growth, which is why the fitted exponent is below 4." if rising else
+               ", levelling off at the largest sizes, where time grows with the arithmetic."))
 
 
 def _uoro_text(rows):
@@ -222,7 +329,11 @@ def answer_5_2(records, figure_dir):
     result = records["P5.2"]["results"]
     agreement = result["agreement"]
     online, cost = result["online"], result["cost"]
-    learners = {name: value for name, value in online.items() if isinstance(value, dict)}
+    order = ("rtrl_online", "snap1_online", "uoro_online", f"tbptt_k{online['truncation']}_carried",
+             f"tbptt_k{online['truncation']}_carried_equal_updates", "full_bptt", "full_bptt_equal_updates")
+    learners = {name: online[name] for name in sorted(
+        (name for name, value in online.items() if isinstance(value, dict) and name != "search"),
+        key=lambda name: (order.index(name) if name in order else len(order), name))}
     k, window = online["truncation"], online.get("full_bptt_window")
     labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online", "uoro_online": "UORO, online",
               f"tbptt_k{k}_carried": f"TBPTT k = {k}, state carried",
@@ -231,7 +342,7 @@ def answer_5_2(records, figure_dir):
               "full_bptt_equal_updates": f"full BPTT, windows of {window}, {window} passes (equal updates)"}
     online_rows = [(labels.get(name, name), _accuracy(value["copy_accuracy"]), _nats(value["copy_nats"]),
                     f"{value['updates']:,}", f"{value['tokens']:,}" if "tokens" in value else "",
-                    fmt.seconds(value["train_seconds"])) for name, value in learners.items()]
+                    fmt.seconds(value["train_seconds"]), _settings(value)) for name, value in learners.items()]
     cost_rows = [(row["n"], fmt.number(row["rtrl_step_ms"], 2), fmt.number(row["bptt_step_ms"], 3),
                   fmt.number(row["rtrl_step_ms"] / row["bptt_step_ms"], 0), fmt.number(row["sensitivity_mib"], 3))
                  for row in cost["rows"]]
@@ -269,13 +380,16 @@ def answer_5_2(records, figure_dir):
         f"copy task at distance $L = {online['distance']}$, beyond TBPTT's truncation $k = {online['truncation']}$ "
         f"(chance {fmt.percent(online['chance_accuracy'], 0)} on the copy positions):\n\n"
         + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "tokens seen",
-                     "training time"), online_rows)
-        + (f"\n\nMean ± std over {'seeds' if len(online['seeds']) > 1 else 'seed'} "
-           f"{', '.join(str(seed) for seed in online['seeds'])}, the same tokens for "
-           "every seed; every learner is scored with its state carried over the same validation sequence. The "
+                     "training time", "learning rate, clipping"), online_rows)
+        + (f"\n\n{_seeds_text(online).capitalize()}, the same tokens for "
+           "every seed; every learner is scored with its state carried over the same held-out sequence. The "
            "online learners update once per token of each stream; TBPTT and full BPTT once per window, so with one "
            "pass they see the same tokens and make fewer updates, and with as many passes as their window is long "
            "they make as many updates and see that many times the tokens." if "seeds" in online else "")
+        + (" Each learner's learning rate and clipping were chosen by a search over "
+           f"{len(next(iter(online['search'].values()))['tried'])} candidates on a separate validation sequence (a "
+           "third of the tokens, the first seed); the scores are on another held-out sequence."
+           if online.get("search") else "")
         + f"\n\nSnAp-1's gradient has cosine similarity {', '.join(fmt.number(value, 2) for value in cosines)} with the "
         f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). "
         + _uoro_text(result.get("uoro", [])) + " Time per step, batch 1, "
