@@ -11,7 +11,8 @@ from tests.data.test_idx import write_idx
 
 
 def test_splits_have_the_published_sizes_and_ranges(mnist_train, mnist_test):
-    for split, count in ((mnist_train, 60_000), (mnist_test, 10_000)):
+    validation = load_mnist("validation")
+    for split, count in ((mnist_train, 55_000), (validation, 5_000), (mnist_test, 10_000)):
         assert split.images.shape == (count, 784) and split.images.dtype == np.float32
         assert split.labels.shape == (count,) and split.labels.dtype == np.int64
         assert 0.0 <= split.images.min() and split.images.max() == 1.0
@@ -20,12 +21,20 @@ def test_splits_have_the_published_sizes_and_ranges(mnist_train, mnist_test):
 
 
 def test_training_images_match_the_original_statistics(mnist_train):
-    assert abs(float(mnist_train.images.mean()) - 0.1307) < 5e-4
+    everything = np.concatenate([mnist_train.images, load_mnist("validation").images])
+    assert abs(float(everything.mean()) - 0.1307) < 5e-4       # the published mean of all 60,000
+
+
+def test_validation_is_the_last_five_thousand_training_images_and_disjoint_from_train(mnist_train):
+    validation = load_mnist("validation")
+    assert validation.labels[-1] == 8 and validation.labels[0] == 1  # the file's images 55,000 and 59,999
+    train_rows = {row.tobytes() for row in mnist_train.images[-2000:]}
+    assert not any(row.tobytes() in train_rows for row in validation.images[:2000])
 
 
 def test_unknown_split():
-    with pytest.raises(ValueError, match="Unknown MNIST split 'validation'"):
-        load_mnist("validation")
+    with pytest.raises(ValueError, match="Unknown MNIST split 'valid'"):
+        load_mnist("valid")
 
 
 def test_missing_files_name_the_setting_and_tfds(offline_data_dir):
@@ -62,6 +71,7 @@ def test_tfds_failure_becomes_a_clear_error(monkeypatch):
         raise ConnectionError("no route to host")
 
     monkeypatch.delenv(settings.DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(mnist_module, "require_prepared_or_reachable", lambda *args: None)   # TFDS itself fails
     monkeypatch.setattr(tfds, "load", offline)
     mnist_module._load_cached.cache_clear()
     with pytest.raises(DataError, match="TFSHEET_DATA_DIR") as error:

@@ -16,7 +16,7 @@ from tfsheet.serving.load_check import load_in_fresh_process
 
 
 def test_training_script_reaches_the_bar_and_exports(tmp_path, mnist_test, capsys):
-    # the default preset: 10 epochs of SGD over the 60k training images (a few seconds on a CPU)
+    # the default preset: three SGD rates for up to 10 epochs over the 55k training images, chosen on validation
     exit_code = main(["train-softmax-regression", "--log-dir", str(tmp_path / "run"),
                       "--export-dir", str(tmp_path / "saved_models")])
     assert exit_code == 0
@@ -26,7 +26,11 @@ def test_training_script_reaches_the_bar_and_exports(tmp_path, mnist_test, capsy
     record = json.loads(open(summary["results"]["P1"]).read())
     assert record["results"]["test_accuracy"] == summary["test_accuracy"]
     assert record["config"]["epochs"] == 10 and record["environment"]["tensorflow"]
-    assert len(record["results"]["history"]) == 10
+    search = record["results"]["search"]       # the rate and the epochs were chosen on the validation split
+    assert search["split"] == "validation" and len(search["tried"]) == 3
+    best = max(search["tried"], key=lambda row: row["validation_accuracy"])
+    assert search["chosen"] == {"learning_rate": best["learning_rate"], "epochs": best["epochs"]}
+    assert len(record["results"]["history"]) == search["chosen"]["epochs"] <= 10
 
     served, _, _ = load_in_fresh_process(summary["saved_models"][MODEL_NAME], {"pixels": mnist_test.images})
     assert np.mean(served["digit"] == mnist_test.labels) == pytest.approx(summary["test_accuracy"], abs=1e-4)

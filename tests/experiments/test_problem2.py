@@ -40,6 +40,38 @@ def test_appended_layer_keeps_the_one_hot_accuracy_with_no_new_parameters(append
     assert results["classic_layer"]["accuracy_where_premise_met"] == results["premise"]["one_hot_accuracy_where_met"]
 
 
+def test_the_threshold_units_pick_the_one_hot_nets_digit_on_every_image_and_adversarial_input(appended):
+    appended_results = appended[0]["appended"]
+    ties = appended_results["ties_at_the_top"]
+    assert appended_results["agrees_with_one_hot_argmax"] == pytest.approx(1 - ties / appended_results["test_images"])
+    assert len(appended_results["adversarial"]) == 2
+    for check in appended_results["adversarial"]:
+        assert check["agree"] == check["inputs"] == problem2.ADVERSARIAL_INPUTS // 2
+    assert appended_results["depth"] == 4 and appended_results["fixed_parameters"] > 0
+
+
+def _graph_ops(saved_model_dir):
+    """Every op type in a SavedModel's graphs and function library."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    saved = saved_model_pb2.SavedModel()
+    saved.ParseFromString((saved_model_dir / "saved_model.pb").read_bytes())
+    ops = set()
+    for graph in saved.meta_graphs:
+        ops |= {node.op for node in graph.graph_def.node}
+        ops |= {node.op for function in graph.graph_def.library.function for node in function.node_def}
+    return ops
+
+
+def test_the_exported_appended_net_holds_no_argmax_or_one_hot_op(appended):
+    import pathlib
+
+    paths = {name: pathlib.Path(path) for name, path in appended[0]["saved_models"].items()}
+    forbidden = {"ArgMax", "ArgMin", "OneHot", "TopKV2", "Sort"}
+    assert "ArgMax" in _graph_ops(paths["mlp_onehot"])            # the scan finds the op where it is
+    assert not _graph_ops(paths["mlp_onehot_to_binary"]) & forbidden
+
+
 def test_binary_net_is_measured_with_invalid_codes_reported(appended):
     results, _ = appended
     assert 0.5 < results["binary"]["accuracy"] <= 1.0
@@ -61,14 +93,19 @@ def test_exports_serve_the_keras_outputs_in_a_fresh_process(appended, mnist_test
     np.testing.assert_array_equal(served["mlp_onehot_to_binary"]["digit"], served["mlp_onehot"]["digit"])
 
 
-def test_export_matches_the_keras_model_exactly(tmp_path, mnist_test):
-    model, _ = problem2.train_mlp(dataclasses.replace(CI, train_examples=5000), Runtime(), "binary", 32, 1, seed=0)
-    path = problem2.export_problem2_models(model, model, problem2.append_one_hot_to_binary(
-        problem2.build_mlp(8, "one_hot")), tmp_path)["mlp_binary"]
-    pixels = mnist_test.images[:64]
-    scores = model(pixels).numpy()
-    assert_servable(path, {"pixels": pixels},
-                    {"scores": scores, "digit": encodings.decode_binary(scores)}, atol=1e-6)
+def test_every_export_gives_its_keras_models_outputs_in_a_fresh_process(tmp_path, mnist_test):
+    small = dataclasses.replace(CI, train_examples=5000)
+    settings = {"hidden_activation": "relu", "learning_rate": 1e-3}
+    one_hot, binary = (problem2.train_mlp(small, Runtime(), encoding, 32, 1, seed=0, settings=settings)[0]
+                       for encoding in ("one_hot", "binary"))
+    appended = problem2.append_one_hot_to_binary(one_hot)
+    paths = problem2.export_problem2_models(one_hot, binary, appended, tmp_path)
+    pixels = mnist_test.images[:256]
+    for name, model, decode in (("mlp_onehot", one_hot, encodings.decode_one_hot),
+                                ("mlp_binary", binary, encodings.decode_binary),
+                                ("mlp_onehot_to_binary", appended, encodings.decode_binary)):
+        scores = model(pixels).numpy()
+        assert_servable(paths[name], {"pixels": pixels}, {"scores": scores, "digit": decode(scores)}, atol=1e-6)
 
 
 def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path):

@@ -26,7 +26,9 @@ def test_twenty_five_units_match_logistic_regression_and_four_do_not(results):
     assert accuracy["logistic_regression"] >= 0.915 and accuracy["linear_hidden_25"] >= 0.915
     assert abs(accuracy["linear_hidden_25"] - accuracy["logistic_regression"]) < 0.01
     assert accuracy["linear_hidden_4"] < accuracy["logistic_regression"] - 0.02
-
+    for name, search in results[0]["search"].items():    # each model's rate and epochs, chosen on validation
+        assert search["split"] == "validation" and len(search["tried"]) == len(CI.learning_rate)
+        assert 1 <= search["chosen"]["epochs"] <= CI.epochs
 
 def test_collapse_and_expansion_are_exact_on_the_test_set(results):
     maps = results[0]["q3_1"]
@@ -65,12 +67,13 @@ def test_exports_serve_the_keras_outputs(results, mnist_test):
         np.testing.assert_allclose(tf2["probabilities"], session["probabilities"], atol=1e-6)
 
 
-def test_export_matches_a_keras_model_exactly(tmp_path, mnist_test):
+@pytest.mark.parametrize("width", [25, 4])
+def test_export_matches_a_keras_model_exactly(width, tmp_path, mnist_test):
     from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
     from tfsheet.models.linear_hidden import build_linear_hidden_net
 
-    net = build_linear_hidden_net(4)
-    path = export_model(net, "linear_hidden_4", {"serving_default": digit_classifier_signature(
+    net = build_linear_hidden_net(width)
+    path = export_model(net, f"linear_hidden_{width}", {"serving_default": digit_classifier_signature(
         net, probabilities_and_digit)}, root=tmp_path)
     outputs = net(mnist_test.images[:64])
     assert_servable(path, {"pixels": mnist_test.images[:64]},

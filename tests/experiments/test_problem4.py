@@ -26,10 +26,12 @@ def test_sheet_values(results):
 
 def test_constructions_meet_their_targets_and_training_is_measured(results):
     for row in results[0]["q4_4"]:
+        # the construction's own check guarantees max_error < eps; the evidence is the error at random points it
+        # never looked at, and, for the certified nets, that the proved bound is not contradicted there
         for point in row["adaptive"]:
-            assert point["max_error"] < point["eps"]
+            assert point["held_out_error"] < point["eps"]
         for point in row["certified"]:
-            assert point["bound"] < point["eps"]
+            assert point["held_out_error"] <= point["bound"] < point["eps"]
         assert all(np.isfinite(point["max_error"]) for point in row["trained"])
 
 

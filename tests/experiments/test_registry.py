@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tfsheet import cli
+from tfsheet.errors import TfsheetError
 from tfsheet.experiments import configs, overrides, registry
 from tfsheet.report.runner import run_report
 
@@ -56,7 +57,9 @@ def test_settings_change_only_the_experiments_that_have_them_and_are_part_of_the
     assert outcomes[0].record["results"]["answer"] == 3.0
     again, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "6"})
     assert again[0].status == "cached"
-    changed, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "7"})
+    with pytest.raises(TfsheetError, match="steps 6 -> 7"):   # other settings would replace its results: refused
+        run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "7"})
+    changed, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "7"}, force=True)
     assert changed[0].status == "ran" and changed[0].record["key"] != outcomes[0].record["key"]
 
 
@@ -66,7 +69,7 @@ def test_settings_change_only_the_experiments_that_have_them_and_are_part_of_the
     (["report", "--set", "epochs"], "a setting must be written field=value"),
     (["report", "--set", "epochs=three"], "epochs must be an integer. Received: epochs='three'"),
     (["problem1", "--epochs", "0"], "epochs must be an int >= 1. Received: epochs=0"),
-    (["problem1", "--learning-rate", "nan"], "learning_rate must be a finite number > 0"),
+    (["problem1", "--learning-rate", "nan"], "learning_rate must be a non-empty tuple of finite numbers > 0"),
     (["problem2", "--seeds", "0,x"], "seeds must be an integer"),
     (["train-softmax-regression", "--epochs", "ten"], "epochs must be an integer"),
     (["train-distributed", "--workdir", "w", "--model", "resnet"], "unknown model 'resnet'"),
@@ -79,9 +82,11 @@ def test_a_bad_setting_is_a_usage_error_that_says_what_is_valid(arguments, messa
 
 def test_values_are_parsed_by_the_fields_type():
     config = overrides.apply(configs.Problem51Config(), {"orders": "2,4", "copy_distance_factors": "0.5,1",
-                                                           "learning_rate": "1e-3", "hidden_size": "8"})
+                                                           "search_learning_rates": "1e-3", "hidden_size": "8",
+                                                           "lm_cells": "gru", "lm_dropout": "0.1"})
     assert config.orders == (2, 4) and config.copy_distance_factors == (0.5, 1.0)
-    assert config.learning_rate == 1e-3 and config.hidden_size == 8
+    assert config.search_learning_rates == (1e-3,) and config.hidden_size == 8
+    assert config.lm_cells == ("gru",) and config.lm_dropout == 0.1
     assert overrides.parse_value("no", bool) is False
     with pytest.raises(ValueError, match="valid settings: orders, hidden_size"):
         overrides.apply(configs.Problem51Config(), {"order": "2"})

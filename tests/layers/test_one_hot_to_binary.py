@@ -1,12 +1,15 @@
-"""Q2.2's fixed layer: exact on one-hot inputs, robust off them, and adds no trainable weights."""
+"""Q2.2's fixed network of threshold units: exact on one-hot inputs, the bits of the largest output on any
+input with a unique largest output (checked against an independent argmax), invalid on ties, and no
+trainable weights."""
 
 import keras
 import numpy as np
 import pytest
 
-from tfsheet.data.encodings import binary, decode_binary, decode_one_hot, one_hot
+from tfsheet.analysis.winner_take_all import adversarial_scores, agreement_with_argmax, argmax_digits
+from tfsheet.data.encodings import binary, decode_binary, one_hot
 from tfsheet.layers import OneHotToBinary
-from tfsheet.layers.one_hot_to_binary import bit_matrix
+from tfsheet.layers.one_hot_to_binary import TIE_CODE, bit_matrix, winner_take_all_layers
 
 DIGITS = np.arange(10)
 
@@ -23,10 +26,36 @@ def test_bit_matrix_rows_follow_digit_zero_last():
     np.testing.assert_array_equal(B[9], [0, 0, 0, 0])   # component 9 is digit 0
 
 
-def test_any_scores_give_the_bits_of_their_argmax():
-    scores = np.random.default_rng(0).uniform(size=(1000, 10)).astype(np.float32)
-    bits = OneHotToBinary()(scores).numpy()
-    np.testing.assert_array_equal(decode_binary(bits), decode_one_hot(scores))
+def test_any_scores_with_a_unique_largest_output_give_the_bits_of_that_output():
+    rng = np.random.default_rng(0)
+    for scores in (rng.uniform(size=(1000, 10)).astype(np.float32), adversarial_scores(rng, 4000),
+                   adversarial_scores(rng, 4000, negative=True)):
+        bits = OneHotToBinary()(scores).numpy()
+        np.testing.assert_array_equal(bits, binary(argmax_digits(scores)))
+        assert agreement_with_argmax(OneHotToBinary(), scores) == {"inputs": len(scores), "agree": len(scores)}
+
+
+def test_a_tie_at_the_top_reads_as_the_invalid_code():
+    scores = np.zeros((3, 10), np.float32)
+    scores[0, [2, 5]] = 0.7                     # two outputs share the largest value
+    scores[2, 3] = 1.0                          # row 1: all ten equal; row 2: a unique winner
+    digits = decode_binary(OneHotToBinary()(scores).numpy())
+    assert digits.tolist() == [-1, -1, 4]
+    np.testing.assert_array_equal(OneHotToBinary()(scores[:1]).numpy()[0], [1, 1, 1, 1])
+    assert TIE_CODE == 0b1111
+    # documented: outputs closer than the smallest normal float32 (their difference is flushed to zero) tie
+    tiny = np.zeros((1, 10), np.float32)
+    tiny[0, 0] = np.float32(9.6089052e-32)
+    tiny[0, 1] = np.nextafter(tiny[0, 0], np.float32(0))
+    assert decode_binary(OneHotToBinary()(tiny).numpy()).tolist() == [-1]
+
+
+def test_the_network_is_four_layers_of_threshold_units_of_known_size():
+    layer = OneHotToBinary()
+    assert layer.depth == 4 and [weights.shape for weights, _ in winner_take_all_layers()] == [
+        (10, 90), (90, 10), (10, 11), (11, 4)]
+    assert layer.parameter_count == 10 * 90 + 90 + 90 * 10 + 10 + 10 * 11 + 11 + 11 * 4 + 4
+    assert OneHotToBinary(winner_take_all=False).depth == 1
 
 
 def test_classic_construction_holds_under_its_premise_and_fails_outside_it():

@@ -78,7 +78,8 @@ def test_chunked_evaluation_equals_one_pass():
 
 def test_context_windows_and_bad_arguments():
     x, y = context_windows(np.arange(6), np.arange(6) + 10, 3)
-    np.testing.assert_array_equal(x[0], [0, 1, 2]) and np.testing.assert_array_equal(y[:2], [12, 13])
+    np.testing.assert_array_equal(x, [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]])   # windows ending at t = 2 .. 5
+    np.testing.assert_array_equal(y, [12, 13, 14, 15])                             # each window's target at t
     with pytest.raises(ValueError, match="context must be"):
         build_neural_ngram(5, 0)
     with pytest.raises(ValueError, match="cell must be one of"):

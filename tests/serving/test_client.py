@@ -129,7 +129,9 @@ def test_rest_predict_matches_the_saved_model(rest, mnist_test, request_format):
 
 
 def test_rest_two_input_model_and_status_and_metadata(rest):
-    tokens, state = np.array([[5, 6, 7]], np.int32), np.zeros((1, 256), np.float32)
+    inputs, _ = rest.signature("char_rnn")
+    width = inputs["state"][1][1]                                # the committed char_rnn's own state width
+    tokens, state = np.array([[5, 6, 7]], np.int32), np.zeros((1, width), np.float32)
     served = rest.predict("char_rnn", {"tokens": tokens, "state": state}, request_format="row")
     np.testing.assert_allclose(served["state"], local_outputs("char_rnn", {"tokens": tokens, "state": state})["state"],
                                atol=1e-5)

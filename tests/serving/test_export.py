@@ -19,7 +19,7 @@ from tfsheet.training import Runtime
 
 @pytest.fixture(scope="module")
 def trained_model():
-    model, _, _ = problem1.train(Problem1Config(epochs=1, train_examples=6000), Runtime())
+    model, _, _ = problem1.train(Problem1Config(epochs=1, train_examples=6000), Runtime(), learning_rate=0.1)
     return model
 
 

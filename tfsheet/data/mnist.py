@@ -1,5 +1,9 @@
 """MNIST for every MNIST problem of the sheet (1, 2, 3): 784-pixel vectors in [0, 1] and labels 0-9.
 
+Three splits: "train" is the first 55,000 images of the training file and "validation" its last
+5,000 (held out for every choice of a setting), "test" the 10,000 of the test file (read only for
+final numbers).
+
 Two sources give identical arrays:
   * the four IDX gz files in $TFSHEET_DATA_DIR/mnist (offline; no network attempt is made), or
   * TFDS's `mnist` builder (prepared, or downloaded the normal way) when TFSHEET_DATA_DIR is unset.
@@ -12,11 +16,13 @@ import numpy as np
 
 from tfsheet import settings
 from tfsheet.data.idx import read_idx
+from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module
 from tfsheet.errors import DataError
 
 NUM_PIXELS = 784
 NUM_CLASSES = 10
-SPLITS = ("train", "test")
+SPLITS = ("train", "validation", "test")
+VALIDATION_EXAMPLES = 5_000   # the last images of the training file
 _IDX_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", 60_000),
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10_000),
@@ -39,7 +45,8 @@ class MnistSplit:
 
 
 def load_mnist(split, examples=0):
-    """Load an MNIST split ("train" or "test") from the configured source; only its first `examples` if > 0.
+    """Load an MNIST split ("train", "validation" or "test") from the configured source; only its first
+    `examples` if > 0.
 
     Raises:
         ValueError: for an unknown split name or a negative count.
@@ -49,7 +56,10 @@ def load_mnist(split, examples=0):
         raise ValueError(f"Unknown MNIST split {split!r}; expected one of {SPLITS}.")
     if isinstance(examples, bool) or not isinstance(examples, int) or examples < 0:
         raise ValueError(f"examples must be an int >= 0 (0 = the whole split). Received: examples={examples!r}")
-    loaded = _load_cached(split, settings.data_dir())
+    loaded = _load_cached("test" if split == "test" else "train", settings.data_dir())
+    if split != "test":
+        cut = len(loaded) - VALIDATION_EXAMPLES
+        loaded = loaded.take(cut) if split == "train" else MnistSplit(loaded.images[cut:], loaded.labels[cut:])
     return loaded.take(examples) if examples else loaded
 
 
@@ -70,8 +80,8 @@ def _read_idx_split(folder, split):
 
 
 def _read_tfds_split(split):
-    import tensorflow_datasets as tfds
-
+    require_prepared_or_reachable("mnist", "storage.googleapis.com")
+    tfds = tfds_module()
     try:
         arrays = tfds.as_numpy(tfds.load("mnist", split=split, batch_size=-1,
                                          data_dir=settings.tfds_data_dir()))

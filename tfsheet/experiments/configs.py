@@ -11,6 +11,7 @@ This module imports no TensorFlow, so the command line can list experiments and 
 import dataclasses
 
 SCALES = ("quick", "default", "full")
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")   # the hidden units Problem 2 may try
 
 
 def _require(config, names, minimum):
@@ -37,20 +38,28 @@ def _require_positive(config, names):
             raise ValueError(f"{name} must be a finite number > 0. Received: {name}={value!r}")
 
 
+def _require_numbers(config, name, valid, rule):
+    """Raise ValueError unless the tuple field `name` is non-empty and each item is a finite number with valid(v)."""
+    values = getattr(config, name)
+    if not values or any(isinstance(v, bool) or not isinstance(v, (int, float)) or not float("-inf") < v < float("inf")
+                         or not valid(v) for v in values):
+        raise ValueError(f"{name} must be a non-empty tuple of finite numbers {rule}. Received: {name}={values!r}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Problem1Config:
     """Training settings for Problem 1 (softmax regression with hand-derived gradients)."""
 
-    epochs: int = 10              # test accuracy stops improving after about 10 epochs
+    epochs: int = 10              # the most epochs tried; the number kept is chosen on validation
     batch_size: int = 128         # the usual MNIST mini-batch
-    learning_rate: float = 0.2    # best of 0.05 / 0.1 / 0.2 for constant-rate SGD (measured)
+    learning_rate: tuple[float, ...] = (0.05, 0.1, 0.2)  # constant SGD rates tried on validation (one: no choice)
     seed: int = 0                 # initial weights are zero; the seed fixes the shuffle order
-    train_examples: int = 0       # 0 = all 60,000 training images
+    train_examples: int = 0       # 0 = all 55,000 training images (the other 5,000 are the validation split)
 
     def __post_init__(self):
         _require(self, ("epochs", "batch_size"), 1)
         _require(self, ("seed", "train_examples"), 0)
-        _require_positive(self, ("learning_rate",))
+        _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,20 +69,23 @@ class Problem2Config:
     hidden_sizes: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256)  # the sheet's question is about shrinking H
     seeds: tuple[int, ...] = (0, 1, 2)    # three seeds give a mean and a spread
     sweep_epochs: int = 10                # every sweep cell gets the same budget
-    epochs: int = 20                      # the exported H = 256 models
+    epochs: int = 20                      # the most epochs of the H = 256 models; the number kept is chosen
     num_hidden: int = 256                 # the default model's hidden width
     batch_size: int = 128                 # the usual MNIST mini-batch
-    learning_rate: float = 1e-3           # Adam's usual rate
-    hidden_activation: str = "relu"       # ReLU hidden units train fastest here
+    learning_rate: tuple[float, ...] = (1e-3, 3e-3)        # Adam rates tried on validation, per model
+    hidden_activation: tuple[str, ...] = ("relu", "tanh")  # hidden units tried on validation, per model
     output_activation: str = "sigmoid"    # the classic squared-loss network: outputs in [0, 1]
-    train_examples: int = 0               # 0 = all 60,000 training images
+    train_examples: int = 0               # 0 = all 55,000 training images (the other 5,000 are the validation split)
 
     def __post_init__(self):
         _require(self, ("sweep_epochs", "epochs", "num_hidden", "batch_size"), 1)
         _require(self, ("train_examples",), 0)
         _require_ints(self, ("hidden_sizes",), 1)
         _require_ints(self, ("seeds",), 0)
-        _require_positive(self, ("learning_rate",))
+        _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
+        if not self.hidden_activation or any(name not in HIDDEN_ACTIVATIONS for name in self.hidden_activation):
+            raise ValueError(f"hidden_activation must be a non-empty tuple of {', '.join(HIDDEN_ACTIVATIONS)}. "
+                             f"Received: hidden_activation={self.hidden_activation!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,10 +94,10 @@ class Problem3Config:
 
     hidden_sizes: tuple[int, ...] = (25, 4)   # the sheet's two widths
     seeds: tuple[int, ...] = (0, 1, 2)        # mean and spread over three seeds
-    epochs: int = 10                   # all three models stop improving by about 10 epochs
+    epochs: int = 10                   # the most epochs tried; the number kept is chosen on validation, per model
     batch_size: int = 128              # the usual MNIST mini-batch
-    learning_rate: float = 1e-3        # Adam's usual rate, the same for all three models
-    train_examples: int = 0            # 0 = all 60,000 training images
+    learning_rate: tuple[float, ...] = (1e-3, 3e-3)  # Adam rates tried on validation, per model (same effort each)
+    train_examples: int = 0            # 0 = all 55,000 training images (the other 5,000 are the validation split)
     hessian_examples: int = 1000       # Q3.3 curvature on a subset (float64, kept small)
     lanczos_iterations: int = 60       # enough for the extreme eigenvalues to settle
 
@@ -94,7 +106,7 @@ class Problem3Config:
         _require(self, ("train_examples",), 0)
         _require_ints(self, ("hidden_sizes",), 1)
         _require_ints(self, ("seeds",), 0)
-        _require_positive(self, ("learning_rate",))
+        _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,7 +128,6 @@ class Problem4Config:
         _require(self, ("prime_range",), 3)
         _require_ints(self, ("widths",), 1)
         _require_ints(self, ("seeds",), 0)
-        _require_positive(self, ("learning_rate",))
         if not self.eps_levels or any(not 0 < e < float("inf") for e in self.eps_levels):
             raise ValueError(f"eps_levels must be finite numbers > 0. Received: eps_levels={self.eps_levels!r}")
 
@@ -130,7 +141,6 @@ class Problem51Config:
     streams: int = 64                         # TBPTT batch: parallel streams through the text
     rnn_epochs: int = 3                       # three passes over the ~1M training characters per model
     ngram_steps: int = 12_000                 # neural n-gram: Adam steps of batch 256 (~3M windows, 3 passes)
-    learning_rate: float = 2e-3               # Adam, for every neural model
     train_chars: int = 0                      # 0 = the whole training split
     probe_truncations: tuple[int, ...] = (2, 3, 5, 8, 10, 16)  # k from below to beyond the probe's lags 3 and 8
     probe_length: int = 300_000               # training bits of the probe
@@ -140,16 +150,33 @@ class Problem51Config:
     copy_length: int = 200_000                # training tokens of each copy task
     copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
     copy_hidden: int = 32                     # enough state to hold L symbols of 2 bits
-    seed: int = 0                             # initial weights and data order
+    seeds: tuple[int, ...] = (0, 1, 2)        # every neural model: mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per family, chosen on validation data
+    search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
+    lm_cells: tuple[str, ...] = ("tanh", "gru")  # the strong language model: the sheet's cell and a gated one
+    lm_hidden: int = 512                      # wide enough to beat the n-grams, small enough for 2 CPU cores
+    lm_window: int = 64                       # TBPTT k: long enough for words and line breaks
+    lm_streams: int = 64                      # parallel streams (the batch)
+    lm_dropout: float = 0.2                   # before the readout: the net over-fits the 1M characters without it
+    lm_epochs: int = 6                        # passes per seed; the learning curve shows where it stands
+    lm_search_epochs: int = 1                 # passes per candidate of the learning-rate / clipping search
+    seed: int = 0                             # the data (synthetic tasks); each run sets its own from `seeds`
 
     def __post_init__(self):
         _require(self, ("hidden_size", "streams", "rnn_epochs", "ngram_steps", "probe_length", "probe_hidden",
-                        "copy_length", "copy_hidden"), 1)
+                        "copy_length", "copy_hidden", "lm_hidden", "lm_window", "lm_streams", "lm_epochs",
+                        "lm_search_epochs"), 1)
         _require(self, ("copy_vocab",), 2)
         _require(self, ("train_chars", "seed"), 0)
         _require_ints(self, ("orders",), 2)
         _require_ints(self, ("probe_truncations", "copy_truncations"), 1)
-        _require_positive(self, ("learning_rate",))
+        _require_ints(self, ("seeds",), 0)
+        _require_numbers(self, "search_learning_rates", lambda v: v > 0, "> 0")
+        _require_numbers(self, "search_clip_norms", lambda v: v >= 0, ">= 0 (0: no clipping)")
+        if not self.lm_cells or any(cell not in ("tanh", "gru") for cell in self.lm_cells):
+            raise ValueError(f"lm_cells must be a non-empty tuple of 'tanh' and 'gru'. Received: {self.lm_cells!r}")
+        if not 0 <= self.lm_dropout < 1:
+            raise ValueError(f"lm_dropout must be in [0, 1). Received: lm_dropout={self.lm_dropout!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,8 +191,9 @@ class Problem52Config:
     streams: int = 16                         # parallel streams, one token each per update
     copy_length: int = 120_000                # training tokens of the copy task
     copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
-    learning_rate: float = 1e-3               # Adam
     online_seeds: tuple[int, ...] = (0, 1, 2)  # every online comparison: mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per learner, chosen on a validation sequence
+    search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
     snap_sizes: tuple[int, ...] = (8, 16, 32)  # gradient-quality check of SnAp-1 and UORO
     uoro_samples: int = 256                   # UORO estimates averaged to show it unbiased (error ~ 1/sqrt)
     cost_sizes: tuple[int, ...] = (8, 16, 32, 64, 128, 256)  # hidden sizes n timed per step (RTRL grows as n^4)
@@ -177,13 +205,15 @@ class Problem52Config:
         _require(self, ("seed",), 0)
         _require_ints(self, ("check_sizes", "check_lengths", "snap_sizes", "cost_sizes"), 1)
         _require_ints(self, ("online_seeds",), 0)
-        _require_positive(self, ("learning_rate",))
+        _require_numbers(self, "search_learning_rates", lambda v: v > 0, "> 0")
+        _require_numbers(self, "search_clip_norms", lambda v: v >= 0, ">= 0 (0: no clipping)")
 
 
 PROBLEM1_PRESETS = {"quick": Problem1Config(epochs=5), "default": Problem1Config(), "full": Problem1Config(epochs=30)}
 
 PROBLEM2_PRESETS = {
-    "quick": Problem2Config(hidden_sizes=(8, 64), seeds=(0,), sweep_epochs=2, epochs=3, train_examples=20_000),
+    "quick": Problem2Config(hidden_sizes=(8, 64), seeds=(0,), sweep_epochs=2, epochs=3, train_examples=20_000,
+                            hidden_activation=("relu",)),
     "default": Problem2Config(),
     "full": Problem2Config(seeds=(0, 1, 2, 3, 4), sweep_epochs=20, epochs=40),
 }
@@ -200,15 +230,18 @@ PROBLEM4_PRESETS = {"quick": Problem4Config(widths=(4, 16), eps_levels=(0.1, 0.0
 PROBLEM5_1_PRESETS = {
     "quick": Problem51Config(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300,
                              train_chars=100_000, probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
-                             copy_distance_factors=(0.5, 2), copy_length=40_000),
+                             copy_distance_factors=(0.5, 2), copy_length=40_000, seeds=(0,), search_clip_norms=(1.0,),
+                             lm_hidden=64, lm_window=32, lm_streams=32, lm_epochs=2),
     "default": Problem51Config(),
     "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
-                            copy_truncations=(4, 8, 16)),
+                            copy_truncations=(4, 8, 16), search_learning_rates=(1e-3, 2e-3, 4e-3), lm_epochs=30,
+                            lm_search_epochs=3),
 }
 
 PROBLEM5_2_PRESETS = {
     "quick": Problem52Config(check_sizes=(4, 8), check_lengths=(1, 10), distance=8, hidden_size=16, streams=8,
-                             copy_length=16_000, online_seeds=(0,), snap_sizes=(8,), cost_sizes=(8, 16, 32)),
+                             copy_length=16_000, online_seeds=(0,), snap_sizes=(8,), cost_sizes=(8, 16, 32),
+                             search_clip_norms=(1.0,)),
     "default": Problem52Config(),
     "full": Problem52Config(copy_length=400_000, check_sizes=(4, 16, 32, 64),
                             cost_sizes=(8, 16, 32, 64, 128, 256, 384)),

@@ -1,4 +1,7 @@
-"""Problem 1 end to end: train softmax regression on MNIST with hand-derived gradients, test, check, export."""
+"""Problem 1 end to end: choose the SGD learning rate and epochs on the validation split, train softmax
+regression on MNIST with hand-derived gradients, test once, check the gradients, export."""
+
+import dataclasses
 
 import keras
 import numpy as np
@@ -9,23 +12,35 @@ from tfsheet.layers.softmax_backprop import affine, backprop, softmax_cross_entr
 from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
 from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
+from tfsheet.experiments.validation import choose_on_validation, validation_data
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
+from tfsheet.training.search import grid
 
 MODEL_NAME = "softmax_regression"
 ACCURACY_BAR = 0.92  # published multinomial logistic regression on MNIST: about 92.5%
 GRADIENT_CHECK_EXAMPLES = 50  # test images whose gradients are checked against autodiff at the trained weights
 
 
-def train(config, runtime, workdir=None):
-    """Train Problem 1's model under `runtime`; return (model, trainer, history)."""
+def train(config, runtime, learning_rate, workdir=None, validation=None):
+    """Train Problem 1's model for config.epochs with SGD at `learning_rate` under `runtime`; return
+    (model, trainer, history), the history with val_* per epoch when `validation` data is given."""
     seed_everything(config.seed)
     train_split = load_mnist("train", config.train_examples)
     model, trainer = runtime.make_trainer(
-        build_softmax_regression, cross_entropy_loss, lambda: keras.optimizers.SGD(config.learning_rate),
+        build_softmax_regression, cross_entropy_loss, lambda: keras.optimizers.SGD(learning_rate),
         TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed),
-        name=MODEL_NAME, metrics=CLASSIFIER_METRICS, workdir=workdir)
-    history = trainer.fit(ArrayData(train_split.images, train_split.labels))
+        name=f"{MODEL_NAME}_lr{learning_rate:g}" + ("_search" if validation is not None else ""),
+        metrics=CLASSIFIER_METRICS, workdir=workdir)
+    history = trainer.fit(ArrayData(train_split.images, train_split.labels), validation)
     return model, trainer, history
+
+
+def choose_settings(config, runtime):
+    """The learning rate and the number of epochs with the best validation accuracy (see experiments.validation)."""
+    validation = validation_data()
+    return choose_on_validation(grid(learning_rate=config.learning_rate),
+                                lambda settings: train(config, runtime, settings["learning_rate"],
+                                                       validation=validation)[2])
 
 
 def gradient_check(model, images, labels):
@@ -62,11 +77,14 @@ def export(model, root=None):
 
 
 def run(config, workdir, runtime, export_root=None):
-    """Train, measure on the 10k test set, check the gradients at the trained weights, optionally export."""
-    model, trainer, history = train(config, runtime, workdir)
+    """Choose on validation, train the choice, measure it once on the 10k test set, check the gradients at the
+    trained weights, optionally export."""
+    search = choose_settings(config, runtime)
+    chosen = dataclasses.replace(config, epochs=search["chosen"]["epochs"])
+    model, trainer, history = train(chosen, runtime, search["chosen"]["learning_rate"], workdir)
     test = load_mnist("test")
     test_metrics = trainer.evaluate(ArrayData(test.images, test.labels))
-    results = {"test_accuracy": test_metrics["accuracy"], "test_loss": test_metrics["loss"],
+    results = {"test_accuracy": test_metrics["accuracy"], "test_loss": test_metrics["loss"], "search": search,
                "accuracy_bar": ACCURACY_BAR, "history": history,
                "gradient_check": gradient_check(model, test.images[:GRADIENT_CHECK_EXAMPLES],
                                                 test.labels[:GRADIENT_CHECK_EXAMPLES]),

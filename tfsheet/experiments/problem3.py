@@ -1,5 +1,10 @@
 """Problem 3: linear hidden units against logistic regression: accuracy, the exact maps of Q3.1,
-the rank argument of Q3.2 and the non-convexity certificate of Q3.3."""
+the rank argument of Q3.2 and the non-convexity certificate of Q3.3.
+
+Every model gets the same tuning effort: its Adam learning rate and epochs are chosen on the
+validation split (tfsheet.experiments.validation) with the first seed, then it is trained once per
+seed with the choice and measured on the test split.
+"""
 
 import keras
 import numpy as np
@@ -11,21 +16,27 @@ from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
 from tfsheet.results import spread
 from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
+from tfsheet.experiments.validation import choose_on_validation, validation_data
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
+from tfsheet.training.search import grid
 
 EXACT_TOLERANCE = 1e-5   # max abs difference of probabilities for the exact maps of Q3.1
 
 
 
 
-def train(builder, name, config, runtime, seed, train_data):
-    """Train one model (Adam, cross-entropy with the hand-derived gradient); return (model, trainer)."""
+def train(builder, name, config, runtime, seed, train_data, settings, validation=None):
+    """Train one model (Adam at settings["learning_rate"] for settings["epochs"] (config.epochs when absent),
+    cross-entropy with the hand-derived gradient); return (model, trainer, history)."""
     seed_everything(seed)
-    model, trainer = runtime.make_trainer(builder, cross_entropy_loss, lambda: keras.optimizers.Adam(config.learning_rate),
-                                          TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=seed),
-                                          name=f"{name}_seed{seed}", metrics=CLASSIFIER_METRICS)
-    trainer.fit(train_data)
-    return model, trainer
+    epochs = settings.get("epochs", config.epochs)
+    model, trainer = runtime.make_trainer(builder, cross_entropy_loss,
+                                          lambda: keras.optimizers.Adam(settings["learning_rate"]),
+                                          TrainConfig(epochs=epochs, batch_size=config.batch_size, seed=seed),
+                                          name=f"{name}_lr{settings['learning_rate']:g}_seed{seed}",
+                                          metrics=CLASSIFIER_METRICS)
+    history = trainer.fit(train_data, validation)
+    return model, trainer, history
 
 
 def _probabilities(model, images):
@@ -43,15 +54,21 @@ def run(config, workdir, runtime, export_root=None):
 
     builders = {"logistic_regression": build_softmax_regression}
     builders.update({f"linear_hidden_{h}": (lambda h=h: build_linear_hidden_net(h)) for h in config.hidden_sizes})
-    models, accuracies = {}, {}
+    validation = validation_data()
+    models, accuracies, searches = {}, {}, {}
     for name, builder in builders.items():
-        runs = [train(builder, name, config, runtime, seed, train_data) for seed in config.seeds]
+        searches[name] = choose_on_validation(
+            grid(learning_rate=config.learning_rate),
+            lambda settings: train(builder, name, config, runtime, config.seeds[0], train_data, settings,
+                                   validation)[2])
+        runs = [train(builder, name, config, runtime, seed, train_data, searches[name]["chosen"])
+                for seed in config.seeds]
         accuracies[name] = spread([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
-                                    for _, trainer in runs])
-        models[name] = [model for model, _ in runs]
+                                    for _, trainer, _ in runs])
+        models[name] = [model for model, _, _ in runs]
     logistic = models["logistic_regression"][0]
 
-    results = {"accuracy": accuracies,
+    results = {"accuracy": accuracies, "search": searches,
                "q3_1": _exact_maps(models, logistic, test),
                "q3_2": _rank_argument(models, logistic, test),
                "q3_3": _convexity(config, models, train_split)}

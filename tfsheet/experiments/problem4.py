@@ -44,6 +44,9 @@ def parameters(net):
             "v": [float(value) for value in v], "c": float(c)}
 
 
+HELD_OUT_POINTS = np.random.default_rng(2024).uniform(0.0, 1.0, 200_000)  # points no construction looks at
+
+
 def max_error(f, net, grid=DENSE_GRID):
     return float(np.max(np.abs(f(grid) - net.evaluate_exactly(grid))))
 
@@ -60,11 +63,13 @@ def _approximation_study(config, runtime):
         row = {"function": name, "lipschitz": lipschitz, "adaptive": [], "certified": [], "uniform": [], "trained": []}
         for eps in config.eps_levels:
             net = universal.approximate(f, eps)
-            row["adaptive"].append({"eps": eps, "width": net.width, "max_error": net.certificate.max_error})
+            row["adaptive"].append({"eps": eps, "width": net.width, "max_error": net.certificate.max_error,
+                                    "held_out_error": max_error(f, net, HELD_OUT_POINTS)})
             if lipschitz:
                 proved = universal.approximate(f, eps, lipschitz=lipschitz)
                 row["certified"].append({"eps": eps, "width": proved.width, "bound": proved.certificate.bound,
-                                         "max_error": proved.certificate.max_error})
+                                         "max_error": proved.certificate.max_error,
+                                         "held_out_error": max_error(f, proved, HELD_OUT_POINTS)})
         samples = np.linspace(0.0, 1.0, config.samples)
         for width in config.widths:
             row["uniform"].append({"width": width, "max_error": max_error(f, uniform_interpolant(f, width))})

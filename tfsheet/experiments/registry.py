@@ -111,6 +111,11 @@ def _problem5_1_copy(*arguments):
     return problem5_1.run_copy(*arguments)
 
 
+def _problem5_1_language_model(*arguments):
+    from tfsheet.experiments import problem5_1_lm
+    return problem5_1_lm.run(*arguments)
+
+
 def _problem5_2(*arguments):
     from tfsheet.experiments import problem5_2
     return problem5_2.run(*arguments)
@@ -118,27 +123,28 @@ def _problem5_2(*arguments):
 
 EXPERIMENTS = (
     Experiment("P1", "", ("1",), configs.PROBLEM1_PRESETS, _problem1, exports=("softmax_regression",),
-               inputs=("mnist",), estimated_seconds=_seconds(8, 6, 15)),
+               inputs=("mnist",), estimated_seconds=_seconds(8, 7, 15)),
     Experiment("P2", "sweep", ("2.1",), configs.PROBLEM2_PRESETS, _problem2_sweep, inputs=("mnist",),
-               estimated_seconds=_seconds(8, 195, 1000)),
+               estimated_seconds=_seconds(8, 190, 1000)),
     Experiment("P2", "appended", ("2.2", "2.3"), configs.PROBLEM2_PRESETS, _problem2_appended,
                exports=("mlp_onehot", "mlp_binary", "mlp_onehot_to_binary"), inputs=("mnist",),
-               estimated_seconds=_seconds(6, 40, 80)),
+               estimated_seconds=_seconds(6, 20, 80)),
     Experiment("P2", "direct", ("2.3",), configs.PROBLEM2_PRESETS, _problem2_direct, inputs=("mnist",),
-               estimated_seconds=_seconds(5, 70, 250)),
+               estimated_seconds=_seconds(5, 100, 250)),
     Experiment("P3", "", ("3.1", "3.2", "3.3"), configs.PROBLEM3_PRESETS, _problem3,
                exports=("linear_hidden_25", "linear_hidden_4"), inputs=("mnist",),
-               estimated_seconds=_seconds(10, 30, 150)),
+               estimated_seconds=_seconds(10, 25, 150)),
     Experiment("P4", "", ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6"), configs.PROBLEM4_PRESETS, _problem4,
-               exports=("relu_sheet_example", "relu_ramp"), estimated_seconds=_seconds(16, 95, 200)),
+               exports=("relu_sheet_example", "relu_ramp"), estimated_seconds=_seconds(16, 120, 300)),
     Experiment("P5.1", "shakespeare", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_shakespeare,
-               exports=("char_rnn", "char_ngram"), inputs=("tiny_shakespeare",),
-               estimated_seconds=_seconds(16, 460, 1700)),
+               exports=("char_ngram",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(16, 970, 4000)),
+    Experiment("P5.1", "language_model", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_language_model,
+               exports=("char_rnn",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(20, 1610, 7000)),
     Experiment("P5.1", "probe", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_probe,
-               estimated_seconds=_seconds(8, 45, 160)),
+               estimated_seconds=_seconds(8, 90, 400)),
     Experiment("P5.1", "copy", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_copy,
-               estimated_seconds=_seconds(9, 250, 1400)),
-    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(16, 220, 1000)),
+               estimated_seconds=_seconds(9, 230, 1400)),
+    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(16, 185, 1000)),
 )
 
 

@@ -61,6 +61,23 @@ def table(headers, rows):
     return "\n".join(lines)
 
 
+def search(found, describe):
+    """One sentence of what a validation search tried and chose: `describe(settings)` names one candidate."""
+    metric = found.get("metric", "validation_nats")
+    shown = percent if metric.endswith("accuracy") else number
+    tried = "; ".join(f"{describe(row)}: {shown(row[metric])}" for row in found["tried"])
+    chosen = describe(found["chosen"]) + (f", {found['chosen']['epochs']} epochs" if "epochs" in found["chosen"] else "")
+    return f"chosen on the {found['split']} split: {chosen} (tried {tried}; {metric.replace('_', ' ')})"
+
+
+def seeded(row, key, digits=3, scale=1.0, unit=""):
+    """row[key] (a mean over seeds) with its std from row["spread"][key] when there is more than one seed."""
+    summary = row.get("spread", {}).get(key)
+    if summary is None:
+        return number(scale * row[key], digits) + unit if _finite(row.get(key)) else number(row.get(key))
+    return spread(summary, digits, scale, unit)
+
+
 def over_seeds(summary):
     """How a spread was taken: "mean ± std over 3 seeds", or "one seed"."""
     count = len(summary.get("values", [0]))

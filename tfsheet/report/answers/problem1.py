@@ -36,6 +36,9 @@ def answer(records, figure_dir):
         ("test cross-entropy", f"{fmt.number(run['test_loss'])} nats"),
         ("epochs, training time", f"{len(history)}, {fmt.seconds(run['train_seconds'])}"),
     ]
+    if "search" in run:
+        rows.append(("SGD learning rate and epochs", fmt.search(
+            run["search"], lambda settings: f"rate {settings['learning_rate']:g}")))
     text = (DERIVATION + "\n\n"
             + f"**Checked.** At the trained weights, on {check['examples']} test images in float64, the equations above "
             f"give the same $\\partial\\ell/\\partial\\mathbf W$ and $\\partial\\ell/\\partial\\mathbf b$ as TensorFlow's "

@@ -16,6 +16,24 @@ def _by_width(rows):
     return dict(sorted(table.items()))
 
 
+def _describe(settings):
+    return f"{settings['hidden_activation']}, Adam {settings['learning_rate']:g}"
+
+
+def _narrow_widths(widths, gaps):
+    """Where the binary net is ahead (the narrowest widths, if any), said with how far below the widest net it is."""
+    behind = [width for width, gap in gaps.items() if gap <= 0]
+    if not behind:
+        return ""
+    best_there = max(max(widths[width]["one_hot"]["accuracy"]["mean"], widths[width]["binary"]["accuracy"]["mean"])
+                     for width in behind)
+    widest = widths[max(widths)]["one_hot"]["accuracy"]["mean"]
+    return (f" The binary net is ahead only at {', '.join(f'$H = {width}$' for width in behind)}: with so few hidden "
+            "units four outputs are easier to fit than ten, but the best net there reaches "
+            f"{fmt.percent(best_there)}, {fmt.number(100 * (widest - best_there), 2)} points below the widest one-hot "
+            "net, so no width that small is a way to save parameters.")
+
+
 def answer_2_1(records, figure_dir):
     sweep = records["P2_sweep"]["results"]
     widths = _by_width(sweep["rows"])
@@ -40,16 +58,21 @@ def answer_2_1(records, figure_dir):
         "features can be shaped for; a binary output unit answers a union of unrelated digits (the lowest bit is "
         "\"is it 1, 3, 5, 7 or 9?\"), which is much harder to make linearly separable, and one wrong bit gives another "
         "digit or one of the six codes 10-15 that name no digit. The argmax of ten outputs has a margin instead: a near "
-        "miss still reads as the right digit. Shrinking the hidden layer as well removes the capacity the binary "
-        "outputs need most.\n\n"
+        "miss still reads as the right digit. Shrinking the hidden layer as well costs accuracy whatever the outputs.\n\n"
         f"**Measured** (test accuracy on the 10,000 MNIST test images, {seeds}, squared loss as in the "
         f"sheet): the one-hot net is more accurate than the binary net at {len(better)} of {len(gaps)} widths; "
         f"its lead is {fmt.number(gaps[largest], 2)} points at $H = {largest}$ and {fmt.number(gaps[smallest], 2)} "
         f"points at $H = {smallest}$; shrinking the one-hot net from $H = {largest}$ to $H = {smallest}$ costs "
         f"{fmt.number(shrink, 2)} points, and the binary net outputs invalid codes for up to "
-        f"{fmt.percent(max(pair['binary']['invalid_share']['mean'] for pair in widths.values()))} of the images.\n\n"
+        f"{fmt.percent(max(pair['binary']['invalid_share']['mean'] for pair in widths.values()))} of the images."
+        + _narrow_widths(widths, gaps) + "\n\n"
         + fmt.table(("hidden units H", "one-hot: parameters", "one-hot: accuracy", "binary: parameters",
                      "binary: accuracy", "binary: invalid codes"), rows))
+    if "search" in sweep:
+        text += "\n\nSettings of each encoding (the same search for both, at the default width): " + "; ".join(
+            f"{encoding.replace('_', '-')}: {fmt.search(sweep['search'][encoding], _describe)}"
+            for encoding in ("one_hot", "binary") if encoding in sweep["search"]
+        ) + ". Every cell of the sweep then trains for the same number of epochs."
     plot = plots.plot_accuracy_against_hidden(sweep["rows"], figure_dir / "q2_1_accuracy_vs_hidden.png")
     return Answer(text, (Figure(str(plot), "Test accuracy against hidden width, one-hot vs binary outputs "
                                                "(error bars: std over seeds)."),))
@@ -58,36 +81,54 @@ def answer_2_1(records, figure_dir):
 def answer_2_2(records, figure_dir):
     run = records["P2_appended"]["results"]
     width = run["one_hot"]["num_hidden"]
-    premise, classic = run["premise"], run["classic_layer"]
+    premise, classic, appended = run["premise"], run["classic_layer"], run["appended"]
     rows = [
         (f"one-hot 784-{width}-10 net, argmax", fmt.percent(run["one_hot"]["accuracy"])),
-        (f"appended 784-{width}-10-4 net, decoded bits", fmt.percent(run["appended"]["accuracy"])),
-        ("images where the appended net's digit equals the one-hot argmax",
-         fmt.percent(run["appended"]["agrees_with_one_hot_argmax"])),
-        ("trainable parameters added by the layer", str(run["appended"]["trainable_parameters_added"])),
-        ("binary 784-%d-4 net trained on the same budget" % width, fmt.percent(run["binary"]["accuracy"])),
+        ("appended net, decoded bits", fmt.percent(appended["accuracy"])),
+        ("test images where the appended net's digit equals the one-hot net's argmax",
+         fmt.percent(appended["agrees_with_one_hot_argmax"])),
+        ("test images with a tie for the largest output", str(appended.get("ties_at_the_top", "missing"))),
+        ("trainable parameters added", str(appended["trainable_parameters_added"])),
+        (f"binary 784-{width}-4 net trained on the same budget", fmt.percent(run["binary"]["accuracy"])),
         ("images meeting the textbook premise (top output ≥ 0.99, others < 0.01)", fmt.percent(premise["share_meeting"])),
-        ("textbook layer without winner-take-all, all images", fmt.percent(classic["accuracy"])),
-        ("textbook layer where the premise fails", fmt.percent(classic["accuracy_where_premise_failed"])),
-        ("appended layer where the premise fails", fmt.percent(run["appended_where_premise_failed"])),
+        ("textbook one-layer version, all images", fmt.percent(classic["accuracy"])),
+        ("textbook version where the premise fails", fmt.percent(classic["accuracy_where_premise_failed"])),
+        ("appended net where the premise fails", fmt.percent(run["appended_where_premise_failed"])),
     ]
+    adversarial = appended.get("adversarial", [])
+    checked = sum(check["inputs"] for check in adversarial)
+    agreed = sum(check["agree"] for check in adversarial)
     text = (
-        r"Append one fixed layer (`tfsheet.layers.OneHotToBinary`, no trainable weights) to the trained one-hot net. "
-        r"Let $\mathbf B$ be the $10 \times 4$ matrix whose row $i$ holds the bits of the digit of output $i$ "
-        r"(row 0 = 0001 for digit 1, ..., row 9 = 0000 for digit 0, which is the last one-hot component). Then"
+        r"Append a fixed network of threshold units (`tfsheet.layers.OneHotToBinary`; each unit outputs "
+        r"$\mathrm{step}(z) = [z > 0]$ of its own pre-activation $z = \mathbf w \cdot \mathbf x + b$; nothing is trained) "
+        r"to the trained one-hot net. With the outputs $\hat y_1, \dots, \hat y_{10}$:"
         "\n\n"
-        r"$$\mathbf m = \mathrm{onehot}(\arg\max_i \hat y_i), \qquad \mathrm{bits} = \mathrm{step}\big(\mathbf B^\top \mathbf m - \tfrac12\big),$$"
+        r"1. 90 comparison units $c_{ij} = \mathrm{step}(\hat y_i - \hat y_j)$, one per ordered pair $i \ne j$;" "\n"
+        r"2. 10 winner units $w_i = \mathrm{step}\big(\sum_{j \ne i} c_{ij} - 8.5\big)$: 1 exactly when "
+        r"$\hat y_i$ beats all nine others;" "\n"
+        r"3. the winners relayed, $r_i = \mathrm{step}(w_i - \tfrac12)$, and one unit $t = \mathrm{step}(\tfrac12 - "
+        r"\sum_i w_i)$ that fires when nobody won;" "\n"
+        r"4. 4 bit units $\mathrm{bits} = \mathrm{step}(\mathbf B^\top \mathbf r + t\,\mathbf 1 - \tfrac12)$, where row $i$ "
+        r"of the $10 \times 4$ matrix $\mathbf B$ holds the bits of output $i$'s digit (row 0 = 0001 for digit 1, ..., "
+        r"row 9 = 0000 for digit 0, the last one-hot component)."
         "\n\n"
-        "so each bit is 1 exactly when the winning digit has it: the 784-H-10-4 network outputs the code of the digit "
-        "the one-hot net chooses, and its error *is* the one-hot net's error. The textbook version, "
-        r"$\mathrm{step}(\mathbf B^\top \hat{\mathbf y} - \tfrac12)$ without the winner-take-all, is exact only when the net "
-        "is sure (the right output ≥ 0.99, the others < 0.01); nothing makes a trained net that sure, and then the bits "
-        "of two digits mix.\n\n"
-        f"**Measured** ($H = {width}$, test set): the appended net scores {fmt.percent(run['appended']['accuracy'])}, the "
+        r"If the largest output is unique, exactly one $w_i$ is 1 (every other output loses at least to the winner), "
+        r"$t = 0$, and the bits are the code of the one-hot net's digit: the 784-H-10-4 network makes the one-hot net's "
+        r"decisions, so its error *is* the one-hot net's error. On an exact tie for the largest output no unit wins, "
+        r"$t = 1$, and the bits read 1111, an invalid code, rather than a guess. "
+        + (f"The added network is {appended['depth']} layers of threshold units with {appended['fixed_parameters']:,} "
+           "fixed weights and biases. " if "depth" in appended else "")
+        + r"The textbook answer is the last layer alone on the raw outputs, $\mathrm{step}(\mathbf B^\top \hat{\mathbf y} "
+        r"- \tfrac12)$: exact only when the net is sure (the right output ≥ 0.99, the others < 0.01); nothing makes a "
+        "trained net that sure, and then the bits of two digits mix.\n\n"
+        f"**Measured** ($H = {width}$, test set): the appended net scores {fmt.percent(appended['accuracy'])}, the "
         f"one-hot net {fmt.percent(run['one_hot']['accuracy'])}, and they name the same digit on "
-        f"{fmt.percent(run['appended']['agrees_with_one_hot_argmax'])} of the images. Only "
-        f"{fmt.percent(premise['share_meeting'])} of the images meet the textbook premise; where it fails, the "
-        f"textbook layer scores {fmt.percent(classic['accuracy_where_premise_failed'])} and the winner-take-all layer "
+        f"{fmt.percent(appended['agrees_with_one_hot_argmax'])} of the images"
+        + (f"; on {checked:,} score vectors built to break it (near-ties one float32 step apart, magnitudes from "
+           f"1e-30 to 1e30, all-negative rows) its bits equal those of numpy's argmax on {agreed:,}" if adversarial
+           else "")
+        + f". Only {fmt.percent(premise['share_meeting'])} of the images meet the textbook premise; where it fails, "
+        f"the textbook version scores {fmt.percent(classic['accuracy_where_premise_failed'])} and the appended network "
         f"{fmt.percent(run['appended_where_premise_failed'])}.\n\n"
         + fmt.table(("measured on the 10,000 test images", "value"), rows))
     return Answer(text)
@@ -97,8 +138,11 @@ def answer_2_3(records, figure_dir):
     direct = records["P2_direct"]["results"]
     appended = records["P2_appended"]["results"]
     summary, middle = direct["summary"], direct["appended_middle_layer"]
+    appended_accuracy = (fmt.spread(summary["appended_accuracy"]) if "appended_accuracy" in summary
+                         else fmt.percent(appended["appended"]["accuracy"]))
+    appended_mean = summary.get("appended_accuracy", {"mean": appended["appended"]["accuracy"]})["mean"]
     rows = [
-        ("test accuracy", fmt.spread(summary["accuracy"]), fmt.percent(appended["appended"]["accuracy"])),
+        ("test accuracy", fmt.spread(summary["accuracy"]), appended_accuracy),
         ("invalid codes (10-15)", fmt.spread(summary["invalid_share"]), "0.00 %"),
         ("10-unit layer: images whose winning unit names the label, best one-to-one unit→digit map",
          fmt.spread(summary["middle_best_assignment_agreement"]), fmt.percent(middle["best_assignment_agreement"])),
@@ -107,7 +151,7 @@ def answer_2_3(records, figure_dir):
         ("10-unit layer: images meeting the one-hot premise", fmt.spread(summary["middle_premise_share"]),
          fmt.percent(middle["premise_share"])),
     ]
-    gap = 100 * (appended["appended"]["accuracy"] - summary["accuracy"]["mean"])
+    gap = 100 * (appended_mean - summary["accuracy"]["mean"])
     text = (
         "Trained directly from random weights on the binary targets, the 784-H-10-4 net has no reason to make its "
         "10-unit layer one-hot: the loss only asks that four sigmoid units can read the bits from it, and any "
@@ -116,12 +160,13 @@ def answer_2_3(records, figure_dir):
         "and very unlikely to be reached from random weights. The bit targets also give the middle layer a harder job "
         "than \"which digit is it?\", so the net is less accurate than the designed one.\n\n"
         f"**Measured** (test set, {fmt.over_seeds(summary['accuracy'])}): trained directly it reaches "
-        f"{fmt.spread(summary['accuracy'])}, {fmt.number(gap, 2)} points "
-        f"{'below' if gap > 0 else 'above'} the appended design, and its 10-unit layer is far from one-hot: the largest "
+        f"{fmt.spread(summary['accuracy'])}, {fmt.number(abs(gap), 2)} points "
+        f"{'below' if gap > 0 else 'above'} the appended design over the same seeds ({appended_accuracy}), and its 10-unit layer is far from one-hot: the largest "
         f"unit carries {fmt.spread(summary['middle_concentration'], scale=1, unit='')} of the activation (one-hot: 1), "
         "against "
         f"{fmt.number(middle['concentration'], 2)} in the one-hot net that the layer is appended to.\n\n"
-        + fmt.table(("", "784-H-10-4 trained directly", "appended design (Q2.2)"), rows))
+        + fmt.table(("", "784-H-10-4 trained directly", "appended design (Q2.2)"), rows)
+        + (f"\n\nSettings of the direct net: {fmt.search(direct['search'], _describe)}." if "search" in direct else ""))
     return Answer(text)
 
 

@@ -9,10 +9,18 @@ Q3_2 = r"""Now with only 4 hidden units: how do the two models compare, and whic
 Q3_3 = r"""For the 4-hidden-unit network with the cross-entropy loss, is the optimisation problem convex?"""
 
 
+def _models(accuracy):
+    """The model names in reading order: logistic regression, then the linear-hidden nets, widest first."""
+    widths = sorted((int(name.rsplit("_", 1)[1]) for name in accuracy if name.startswith("linear_hidden_")),
+                    reverse=True)
+    return [name for name in ["logistic_regression", *(f"linear_hidden_{width}" for width in widths)]
+            if name in accuracy]
+
+
 def _accuracy_rows(accuracy):
     names = {"logistic_regression": "logistic regression (784-10)"}
-    return [(names.get(name, name.replace("linear_hidden_", "linear hidden units, H = ")), fmt.spread(spread))
-            for name, spread in accuracy.items()]
+    return [(names.get(name, name.replace("linear_hidden_", "linear hidden units, H = ")), fmt.spread(accuracy[name]))
+            for name in _models(accuracy)]
 
 
 def answer_3_1(records, figure_dir):
@@ -31,9 +39,16 @@ def answer_3_1(records, figure_dir):
         f"no probability by more than {fmt.scientific(max(collapses.values()))}, and expanding the trained logistic "
         f"regression into networks with 25 and 9 hidden units by more than "
         f"{fmt.scientific(max(maps['expand_to_25_max_abs_diff'], maps['expand_to_9_max_abs_diff']))} (float32 rounding). "
-        "Trained with the same optimiser and budget, their accuracies:\n\n"
-        + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"])))
+        "Trained with the same optimiser and the same tuning effort, their accuracies:\n\n"
+        + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"]))
+        + ("\n\nSettings, per model: " + "; ".join(
+            f"{name.replace('_', ' ')}: {fmt.search(run['search'][name], _adam)}"
+            for name in _models(run["search"])) + "." if "search" in run else ""))
     return Answer(text)
+
+
+def _adam(settings):
+    return f"Adam {settings['learning_rate']:g}"
 
 
 def answer_3_2(records, figure_dir):
@@ -48,7 +63,9 @@ def answer_3_2(records, figure_dir):
         r"with $\mathbf W_2\mathbf W_1$ of rank at most 4, so it is exactly a logistic regression whose weight matrix is "
         r"restricted to rank 4; a logistic regression can use rank up to 10 (9 after removing the part softmax ignores). "
         r"Every 4-unit network is a logistic regression, not the other way round. **Prefer logistic regression**: it is "
-        r"at least as expressive, and its training problem is convex (Q3.3), so gradient descent reaches its best fit. "
+        r"at least as expressive, and its loss is convex (Q3.3), so every local minimum is a global one. (Not strictly "
+        r"convex: adding the same vector to every class's weights and bias leaves the softmax unchanged, so the minimisers "
+        r"form a set, and training that stops after a few epochs ends near that set, not on one point of it.) "
         f"The 4-unit net ({run['q3_3']['hessian_at_trained']['dimension']:,} parameters against $785 \\times 10$) only "
         "makes sense when a 4-dimensional bottleneck is wanted for its own sake."
         "\n\n"
