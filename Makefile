@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install run test test-all bench clean
+.PHONY: install run docs-report test test-all bench clean
 
 install: $(VENV)/.installed
 
@@ -18,8 +18,13 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 # SCALE=quick for a few minutes' smoke run; SCALE=full for more seeds and longer training.
 SCALE ?= default
 
+# The main job writes only under report/ (ignored by git), its models included.
 run: install
-	$(BIN)/tfsheet report --scale $(SCALE) --out report
+	$(BIN)/tfsheet report --scale $(SCALE) --out report --export-dir report/saved_models
+
+# The committed default-scale report (docs/report): its index.md, figures and results files.
+docs-report: install
+	$(BIN)/tfsheet report --scale default --out docs/report --export-dir report/saved_models
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

@@ -13,8 +13,8 @@ from tfsheet.cli import build_parser, main
 @pytest.mark.parametrize("flags, message", [
     (["--epochs", "0"], "epochs must be an int >= 1"),
     (["--epochs", "ten"], "epochs must be an integer"),
-    (["--learning-rate", "-0.1"], "learning_rate must be a finite number > 0"),
-    (["--learning-rate", "nan"], "learning_rate must be a finite number > 0"),
+    (["--learning-rate", "-0.1"], "learning_rate must be a non-empty tuple of finite numbers > 0"),
+    (["--learning-rate", "nan"], "learning_rate must be a non-empty tuple of finite numbers > 0"),
     (["--seed", "-1"], "seed must be an int >= 0"),
     (["--preset", "huge"], "invalid choice"),
     (["--unknown"], "unrecognized arguments"),

@@ -14,10 +14,11 @@ strategy (`--strategy`) is made once here and passed down. Parsing needs no Tens
 
 import argparse
 import json
+import os
 import pathlib
 import sys
 
-from tfsheet import settings
+from tfsheet import console, settings
 from tfsheet.errors import Preempted, TfsheetError
 from tfsheet.experiments import overrides, registry
 
@@ -34,6 +35,8 @@ def build_parser(experiments=registry.EXPERIMENTS):
                         help="tf.distribute strategy for every training run: mirrored (all GPUs, or "
                              "$TFSHEET_LOGICAL_CPUS logical CPUs) or multi-worker (TF_CONFIG); "
                              "default: $TFSHEET_STRATEGY, else one device")
+    parser.add_argument("--verbose", action="store_true",
+                        help=f"also show the libraries' own logs and progress bars (or set {console.VERBOSE_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     report = commands.add_parser("report", help="the main job: run every experiment of the sheet and write the "
@@ -128,7 +131,9 @@ def _add_run_flags(parser):
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE",
                         help="change a setting of the experiments' configs, e.g. --set epochs=3 or "
                              "--set P2.seeds=0,1 (only Problem 2's); recorded in the results")
-    parser.add_argument("--force", action="store_true", help="re-run experiments whose cached results still match")
+    parser.add_argument("--force", "--restart", dest="force", action="store_true",
+                        help="re-run the experiments, replacing their results and checkpoints (needed when the "
+                             "folder holds results made with other settings)")
     parser.add_argument("--export-dir", default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
@@ -193,6 +198,8 @@ def _check_settings(parser, args):
 def _report(args, strategy):
     from tfsheet.report.runner import run_report
 
+    _writable_folder(args.out, "--out")
+    _export_root(args)
     outcomes, paths = run_report(args.scale, args.out, force=args.force, experiments=args.experiments_of(args),
                                  export_root=_export_root(args), stream=sys.stdout, settings=_settings(args),
                                  strategy=strategy)
@@ -205,6 +212,7 @@ def _problem(args, strategy):
     from tfsheet.report.runner import run_report
 
     chosen = args.experiments_of(args)
+    _writable_folder(args.workdir, "--log-dir" if args.command == "train-softmax-regression" else "--workdir")
     outcomes, paths = run_report(args.scale, args.workdir, force=args.force, export_root=_export_root(args),
                                  experiments=chosen, stream=sys.stderr, settings=_settings(args), strategy=strategy,
                                  verbose=True)
@@ -232,6 +240,8 @@ def _export(args, strategy):
     from tfsheet.serving.models_config import write_serving_config
 
     root = pathlib.Path(args.export_dir or settings.saved_models_dir())
+    if args.check or args.add_missing_warmup:
+        _existing_models(root)
     if args.add_missing_warmup:
         from tfsheet.serving.export import add_missing_warmup
 
@@ -243,12 +253,17 @@ def _export(args, strategy):
             print(f"{'ok  ' if row['ok'] else 'FAIL'} {row['model']}/{row['version']}"
                   + ("" if row["ok"] else f": {row['problem']}"))
         return 0 if all(row["ok"] for row in report) else 1
+    _writable_folder(root, "--export-dir")
+    _writable_folder(args.workdir, "--workdir")
     outcomes, _ = run_report(args.scale, args.workdir, force=True, export_root=root,
                              experiments=args.experiments_of(args), stream=sys.stderr, render=False,
                              settings=_settings(args), strategy=strategy)
     if any(outcome.status == "failed" for outcome in outcomes):
         return 1
-    print(json.dumps({"saved_models": str(root), "models_config": str(write_serving_config(root))}, indent=2))
+    config_path, skipped = write_serving_config(root)
+    for model, version, problem in skipped:
+        print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
+    print(json.dumps({"saved_models": str(root), "models_config": str(config_path)}, indent=2))
     return 0
 
 
@@ -266,13 +281,43 @@ def _train_distributed(args, strategy):
 def _serving_config(args, strategy):
     from tfsheet.serving.models_config import write_serving_config
 
-    path = write_serving_config(args.export_dir or settings.saved_models_dir(), args.base_path, args.keep_versions)
+    root = _existing_models(pathlib.Path(args.export_dir or settings.saved_models_dir()))
+    path, skipped = write_serving_config(root, args.base_path, args.keep_versions)
+    for model, version, problem in skipped:
+        print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
     print(path)
     return 0
 
 
 def _export_root(args):
-    return None if args.no_export else (args.export_dir or settings.saved_models_dir())
+    """Where this command exports (checked writable now, not after training), or None with --no-export."""
+    if args.no_export:
+        return None
+    return _writable_folder(args.export_dir or settings.saved_models_dir(), "--export-dir")
+
+
+def _writable_folder(path, flag):
+    """`path` as a folder this process can write (made if missing), or a TfsheetError naming the flag."""
+    path = pathlib.Path(path)
+    if path.exists() and not path.is_dir():
+        raise TfsheetError(f"{flag} {path} is a file, not a folder; give a folder (it is made if missing).")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TfsheetError(f"{flag} {path} cannot be made: {error.strerror}.") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise TfsheetError(f"{flag} {path} is not writable; give a folder you can write to.")
+    return path
+
+
+def _existing_models(root):
+    """`root` as a folder holding at least one model's versions, or a TfsheetError saying how to make one."""
+    models = [child for child in root.iterdir() if child.is_dir() and not child.name.startswith(".")] \
+        if root.is_dir() else []
+    if not models:
+        raise TfsheetError(f"no SavedModels under {root}: {'it is empty' if root.is_dir() else 'no such folder'}. "
+                           "Export models first (tfsheet export, or tfsheet report), or give --export-dir.")
+    return root
 
 
 def _positive_int(text):
@@ -326,6 +371,7 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
     args = parser.parse_args(argv)
     if hasattr(args, "experiments_of") or args.handler is _train_distributed:
         _check_settings(parser, args)
+    console.quiet(args.verbose)
     try:
         return args.handler(args, _make_strategy(args))
     except Preempted as stop:
@@ -333,6 +379,15 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
         return stop.exit_code
     except (TfsheetError, ValueError) as error:
         print(f"tfsheet: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:          # a file or folder the command could not read or write
+        where = f": {error.filename}" if error.filename else ""
+        print(f"tfsheet: error: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
+    except Exception as error:        # TensorFlow's own error types (loading a damaged SavedModel, ...)
+        if not type(error).__module__.startswith("tensorflow"):
+            raise
+        print(f"tfsheet: error: {type(error).__name__}: {' '.join(str(error).split())[:500]}", file=sys.stderr)
         return 1
 
 

@@ -80,7 +80,7 @@ def test_approximate_on_another_interval():
 @pytest.mark.parametrize("kwargs, message", [
     ({"eps": 0.0}, "eps must be a finite number > 0"),
     ({"eps": -1.0}, "eps must be a finite number > 0"),
-    ({"eps": 0.1, "a": 1.0, "b": 1.0}, "need finite a < b"),
+    ({"eps": 0.1, "a": 1.0, "b": 1.0}, "need finite numbers a < b"),
     ({"eps": 0.1, "lipschitz": 0.0}, "lipschitz must be"),
 ])
 def test_approximate_bad_arguments(kwargs, message):

@@ -54,8 +54,13 @@ def test_the_quick_report_runs_every_experiment_and_exports_the_models(quick_rep
 
 def test_every_training_run_logs_to_one_tensorboard_dir(quick_report):
     out, _ = quick_report
-    sweep = sorted(path.name for path in (out / "tensorboard" / "P2_sweep").iterdir())
-    assert sweep == ["binary_H64_seed0", "binary_H8_seed0", "one_hot_H64_seed0", "one_hot_H8_seed0"]
+    runs = {path.name for path in (out / "tensorboard" / "P2_sweep").iterdir()}
+    # the four sweep cells (the quick preset tries ReLU only, at two rates) and the searches at H = 256
+    cells = {name for name in runs if "_H8_" in name or "_H64_" in name}
+    assert len(cells) == 4 and {name.split("_relu")[0] for name in cells} == {
+        "binary_H64", "binary_H8", "one_hot_H64", "one_hot_H8"}
+    assert {name for name in runs - cells} == {f"{encoding}_H256_relu_lr{rate}_seed0" for encoding in ("binary", "one_hot")
+                                               for rate in ("0.001", "0.003")}
     assert list((out / "tensorboard" / "P1").rglob("events.out.tfevents.*"))
 
 
@@ -183,5 +188,6 @@ def test_unknown_problems_and_scales_are_usage_errors(arguments, message, capsys
 
 def test_problem_names_select_experiments_in_the_sheets_order():
     assert [experiment.name for experiment in select(["p5", "2"])] == [
-        "P2_sweep", "P2_appended", "P2_direct", "P5.1_shakespeare", "P5.1_probe", "P5.1_copy", "P5.2"]
+        "P2_sweep", "P2_appended", "P2_direct", "P5.1_shakespeare", "P5.1_language_model", "P5.1_probe", "P5.1_copy",
+        "P5.2"]
     assert {experiment.problem for experiment in select(None)} == set(PROBLEMS)

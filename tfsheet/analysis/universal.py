@@ -12,6 +12,7 @@ Q4.6  prime_counterexample(model): hence no such net is positive exactly on the 
 
 import dataclasses
 import math
+import numbers
 
 import numpy as np
 
@@ -89,12 +90,18 @@ def approximate(f, eps, a=0.0, b=1.0, lipschitz=None, max_width=100_000, check_p
         ValueError: eps <= 0, a >= b, f returning NaN/inf or the wrong shape, or eps not reached
             within `max_width` pieces (f may be discontinuous).
     """
-    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+    if not (_is_number(eps) and math.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a finite number > 0. Received: eps={eps!r}")
-    if not (math.isfinite(a) and math.isfinite(b) and a < b):
-        raise ValueError(f"need finite a < b. Received: a={a!r}, b={b!r}")
-    if lipschitz is not None and not (math.isfinite(lipschitz) and lipschitz > 0):
+    if not (_is_number(a) and _is_number(b) and math.isfinite(a) and math.isfinite(b) and a < b):
+        raise ValueError(f"need finite numbers a < b. Received: a={a!r}, b={b!r}")
+    if lipschitz is not None and not (_is_number(lipschitz) and math.isfinite(lipschitz) and lipschitz > 0):
         raise ValueError(f"lipschitz must be a finite number > 0. Received: lipschitz={lipschitz!r}")
+    if isinstance(check_points, bool) or not isinstance(check_points, int) or check_points < MIN_CHECK_POINTS:
+        raise ValueError(f"check_points must be an int >= {MIN_CHECK_POINTS}: the dense check is the guarantee. "
+                         f"Received: check_points={check_points!r}")
+    if not callable(f):
+        raise TypeError(f"f must be a function of an array of x values. Received: {type(f).__name__}")
+    eps, a, b = float(eps), float(a), float(b)
     evaluate = _checked(f)
     points_per_piece = 33
     longest = 2 * eps / lipschitz * (1 - 1e-9) if lipschitz else b - a
@@ -110,16 +117,43 @@ def approximate(f, eps, a=0.0, b=1.0, lipschitz=None, max_width=100_000, check_p
         refined = np.union1d(knots, (knots[bad] + knots[bad + 1]) / 2)
         _check_progress(knots, refined, max_width)
         knots = refined
-    bound = float(lipschitz * np.max(np.diff(knots)) / 2) if lipschitz else None
+    bound = None
+    if lipschitz:
+        _refuse_contradicted_lipschitz(evaluate(grid), grid, lipschitz)
+        bound = float(lipschitz * np.max(np.diff(knots)) / 2)
+        if errors.max() > bound * (1 + 1e-9) + 1e-12:     # a proof the measurement contradicts is no proof
+            raise ValueError(f"the measured error {errors.max():.3g} exceeds the bound {bound:.3g} that lipschitz="
+                             f"{lipschitz!r} would prove: f is not {lipschitz!r}-Lipschitz on [{a}, {b}]")
     net.certificate = Certificate(eps=float(eps), width=net.width, max_error=float(errors.max()),
                                   resolution=(b - a) / (check_points - 1), bound=bound,
                                   method="lipschitz bound and dense check" if lipschitz else "dense check")
     return net
 
 
+MIN_CHECK_POINTS = 1000
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _refuse_contradicted_lipschitz(values, grid, lipschitz):
+    """ValueError when two neighbouring check points show a slope |f(x) - f(y)| / |x - y| above `lipschitz`."""
+    slopes = np.abs(np.diff(values)) / np.diff(grid)
+    worst = int(np.argmax(slopes))
+    if slopes[worst] > lipschitz * (1 + 1e-6):
+        raise ValueError(f"lipschitz={lipschitz!r} is contradicted by f itself: |f(x) - f(y)| / |x - y| = "
+                         f"{slopes[worst]:.4g} between x = {grid[worst]:.6g} and y = {grid[worst + 1]:.6g}. "
+                         "Give a valid Lipschitz constant, or none (the dense check still applies).")
+
+
 def _checked(f):
     def evaluate(x):
-        values = np.asarray(f(x), dtype=np.float64)
+        try:
+            values = np.asarray(f(x), dtype=np.float64)
+        except Exception as error:  # noqa: BLE001 - any failure of the user's f is reported as one clear error
+            raise ValueError(f"f raised {type(error).__name__} ({error}) on x in [{x.min():.6g}, {x.max():.6g}]; "
+                             "it must be defined, finite and continuous on all of [a, b]") from error
         if values.shape != x.shape:
             raise ValueError(f"f must return an array shaped like its input. Received: shape {values.shape} "
                              f"for an input of shape {x.shape}")

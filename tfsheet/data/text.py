@@ -10,6 +10,7 @@ import functools
 
 from tfsheet import settings
 from tfsheet.errors import DataError
+from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module
 
 SPLITS = ("train", "validation", "test")
 SOURCE_FILE = "input.txt"
@@ -29,8 +30,7 @@ def load_tiny_shakespeare(split):
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(split, data_dir):
-    import tensorflow_datasets as tfds
-
+    tfds = tfds_module()
     load_kwargs = {"data_dir": settings.tfds_data_dir()}
     where = "TFDS (download)"
     if data_dir is not None:
@@ -42,6 +42,8 @@ def _load_cached(split, data_dir):
         config = tfds.download.DownloadConfig(manual_dir=str(manual_dir))
         load_kwargs["download_and_prepare_kwargs"] = {"download_config": config}
         where = str(manual_dir / SOURCE_FILE)
+    else:
+        require_prepared_or_reachable("tiny_shakespeare", "raw.githubusercontent.com")
     try:
         dataset = tfds.load("tiny_shakespeare", split=split, **load_kwargs)
         texts = [example["text"].decode("utf-8") for example in tfds.as_numpy(dataset)]

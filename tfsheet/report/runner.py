@@ -10,6 +10,7 @@ and `tfsheet export` all run experiments through `run_report`.
 
 import contextlib
 import dataclasses
+import json
 import math
 import pathlib
 import shutil
@@ -17,8 +18,10 @@ import sys
 import time
 import traceback
 
+from tfsheet.errors import TfsheetError
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, check_settings, select, settings_for
 from tfsheet.report import cache
+from tfsheet.results import as_written
 
 
 @dataclasses.dataclass
@@ -65,6 +68,9 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     stream = stream or sys.stderr
     out = pathlib.Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if not force:
+        for experiment in chosen:
+            _refuse_to_replace(experiment, configs[experiment.name], settings_for(experiment, settings), runtime, out)
     print(f"tfsheet report: {len(chosen)} experiments at scale {scale!r} into {out}", file=stream, flush=True)
     clock = _Clock(chosen, scale)
     outcomes = []
@@ -123,6 +129,42 @@ def _quiet_tensorflow():
         yield
     finally:
         logger.setLevel(level)
+
+
+def _refuse_to_replace(experiment, config, settings, runtime, out):
+    """Raise TfsheetError when `out` holds this experiment's results or an interrupted run made with other
+    settings: running would replace them (and could resume from checkpoints made for other settings)."""
+    fields = cache.key_fields(experiment, config, settings, runtime.strategy)
+    key = cache.cache_key(fields)
+    try:
+        record = json.loads(cache.record_path(out, experiment).read_text())
+    except (OSError, ValueError):
+        record = None
+    marker = out / "runs" / experiment.name / ".report_key"
+    interrupted = marker.is_file() and marker.read_text() != key and (record is None or record.get("key") != key)
+    if record is not None and record.get("key") not in (None, key):
+        changes = _differences(record, fields)
+        where = cache.record_path(out, experiment)
+    elif interrupted:
+        changes, where = "the settings of an interrupted run there", marker.parent
+    else:
+        return
+    raise TfsheetError(f"{where} holds {experiment.name}'s results made with other settings ({changes}); running "
+                       "now would replace them and their checkpoints. Pass --restart to replace them, or choose "
+                       "another --out / --workdir.")
+
+
+def _differences(record, fields):
+    """'epochs 10 -> 3, seed 0 -> 1', or which other part of the key changed (inputs, tfsheet, strategy)."""
+    old, new = record.get("config", {}), as_written(fields["config"])
+    changed = [f"{name} {_shown(old.get(name))} -> {_shown(new[name])}" for name in new if old.get(name) != new[name]]
+    changed += [f"{part} changed" for part in ("inputs", "tfsheet", "strategy")
+                if record.get(part) != as_written(fields[part])]
+    return ", ".join(changed) or "a different configuration"
+
+
+def _shown(value):
+    return ",".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def _fresh_workdir(workdir, key, force):

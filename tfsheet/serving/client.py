@@ -121,7 +121,12 @@ class RestClient(_Client):
         def send():
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return json.loads(response.read())
+                    body = response.read()
+                try:
+                    return json.loads(body)
+                except ValueError:
+                    raise ServerError(f"{url} answered HTTP 200 with a body that is not JSON ({body[:80]!r}); is "
+                                      f"{self.base_url} TF Serving's REST port?") from None
             except urllib.error.HTTPError as error:
                 try:
                     message = json.loads(error.read()).get("error", str(error))
@@ -142,10 +147,15 @@ class RestClient(_Client):
         return self._request(self._url(model, version, "/metadata"))
 
     def _signature_defs(self, model, version):
-        definitions = self.metadata(model, version)["metadata"]["signature_def"]["signature_def"]
-        return {name: tuple({key: (DTYPES[spec["dtype"]], [int(d["size"]) for d in spec["tensor_shape"].get("dim", [])])
-                             for key, spec in definition[part].items()} for part in ("inputs", "outputs"))
-                for name, definition in definitions.items()}
+        metadata = self.metadata(model, version)
+        try:
+            definitions = metadata["metadata"]["signature_def"]["signature_def"]
+            return {name: tuple({key: (DTYPES[spec["dtype"]], [int(d["size"]) for d in spec["tensor_shape"].get("dim", [])])
+                                 for key, spec in definition[part].items()} for part in ("inputs", "outputs"))
+                    for name, definition in definitions.items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise ServerError(f"the metadata of {model!r} has no readable signature_def (missing or malformed "
+                              f"{error}); is the server TF Serving, and the model a SavedModel?") from None
 
     def predict(self, model, inputs, signature_name="serving_default", version=None, request_format="columnar"):
         """Outputs of `signature_name` as {name: numpy array}; `request_format` is "columnar" or "row"."""
@@ -170,17 +180,22 @@ def rest_request(inputs, signature_name, request_format):
 
 
 def parse_rest_response(response, outputs):
-    """{output name: numpy array} from a predict response in either format."""
-    if "outputs" in response:
-        values = response["outputs"]
-        values = values if isinstance(values, dict) else {next(iter(outputs)): values}
-    else:
-        predictions = response["predictions"]
-        if predictions and isinstance(predictions[0], dict):
-            values = {name: [row[name] for row in predictions] for name in predictions[0]}
+    """{output name: numpy array} from a predict response in either format (ServerError for anything else)."""
+    try:
+        if "outputs" in response:
+            values = response["outputs"]
+            values = values if isinstance(values, dict) else {next(iter(outputs)): values}
         else:
-            values = {next(iter(outputs)): predictions}
-    return {name: np.asarray(value, dtype=outputs[name][0] if name in outputs else None) for name, value in values.items()}
+            predictions = response["predictions"]
+            if predictions and isinstance(predictions[0], dict):
+                values = {name: [row[name] for row in predictions] for name in predictions[0]}
+            else:
+                values = {next(iter(outputs)): predictions}
+        return {name: np.asarray(value, dtype=outputs[name][0] if name in outputs else None)
+                for name, value in values.items()}
+    except (KeyError, TypeError, ValueError, StopIteration) as error:
+        raise ServerError(f"a predict response neither in the row nor in the columnar format ({type(error).__name__}: "
+                          f"{error}): {str(response)[:120]}") from None
 
 
 class GrpcClient(_Client):

@@ -10,6 +10,8 @@ overwritten (the rename fails instead).
 import os
 import pathlib
 import shutil
+import sys
+import time
 import uuid
 
 import keras
@@ -56,6 +58,7 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
         raise ValueError(f"signatures must include {SERVING_DEFAULT!r}. Received: {sorted(signatures)}")
     model_dir = pathlib.Path(root or settings.saved_models_dir()) / name
     model_dir.mkdir(parents=True, exist_ok=True)
+    clear_interrupted_exports(model_dir)
     if version is None:
         version = (versions(model_dir) or [0])[-1] + 1
     if not isinstance(version, int) or version < 1:
@@ -81,6 +84,27 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return final
+
+
+STALE_SECONDS = 3600   # a temporary export folder this old belongs to an export that was killed
+
+
+def clear_interrupted_exports(model_dir, stream=None):
+    """Remove the temporary folders that exports killed mid-write left in `model_dir` (older than an hour, so
+    that a concurrent export's folder is never touched), saying so on `stream` (stderr); report younger ones.
+    Returns the paths removed."""
+    stream = stream or sys.stderr
+    removed = []
+    for leftover in sorted(pathlib.Path(model_dir).glob(".tmp-*")):
+        age = time.time() - leftover.stat().st_mtime
+        if age >= STALE_SECONDS:
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+            print(f"tfsheet: removed {leftover}, left by an export that was interrupted", file=stream)
+        else:
+            print(f"tfsheet: note: {leftover} is being written by another export, or one interrupted less than an "
+                  "hour ago (TF Serving ignores it)", file=stream)
+    return removed
 
 
 def checked_pixels(pixels):
@@ -149,6 +173,10 @@ def recurrent_language_model_signature(model):
                                   tf.TensorSpec([None, model.hidden_size], tf.float32, name="state")])
     def serve(tokens, state):
         state = tf.ensure_shape(state, [None, model.hidden_size], name="state_must_be_B_by_H")
+        same_batch = tf.debugging.assert_equal(tf.shape(state)[0], tf.shape(tokens)[0],
+                                               message="state needs one row per row of tokens (B, H)")
+        with tf.control_dependencies([same_batch]):
+            state = tf.debugging.check_numerics(state, "state must be finite (start from zeros)")
         logits, final = model(_checked_tokens(tokens, model.vocab_size), state)
         return {"next_token_probabilities": tf.nn.softmax(logits[:, -1]), "state": final}
 

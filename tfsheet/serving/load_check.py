@@ -69,7 +69,7 @@ def check_saved_models(root, names=None):
     same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
     Returns a list of {"model", "version", "ok", "problem"}.
     """
-    from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, versions, warmup_inputs
+    from tfsheet.serving.export import versions
 
     root = pathlib.Path(root)
     names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -79,18 +79,25 @@ def check_saved_models(root, names=None):
         if not found:
             report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
         for version in found:
-            path = root / name / str(version)
-            try:
-                for signature, specs in saved_input_signatures(path).items():
-                    tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
-                    for key in tf2:
-                        if not np.allclose(tf2[key], session[key], atol=1e-6):
-                            raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
-                problem = _check_warmup(path / WARMUP_FILE)
-            except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
-                problem = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+            problem = check_version(root / name / str(version))
             report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
     return report
+
+
+def check_version(path):
+    """None when the SavedModel version at `path` passes (see check_saved_models), else what is wrong with it."""
+    from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, warmup_inputs
+
+    path = pathlib.Path(path)
+    try:
+        for signature, specs in saved_input_signatures(path).items():
+            tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
+            for key in tf2:
+                if not np.allclose(tf2[key], session[key], atol=1e-6):
+                    raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
+        return _check_warmup(path / WARMUP_FILE)
+    except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
 
 
 def _check_warmup(path):

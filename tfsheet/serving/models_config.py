@@ -27,7 +27,11 @@ def exported_models(root=None):
 
 
 def serving_config_text(names, base_path="/models", keep_versions=1):
-    """The text-format ModelServerConfig serving the newest `keep_versions` versions of each model."""
+    """The text-format ModelServerConfig serving the newest `keep_versions` versions of each model.
+
+    `names` is a list of model names (TF Serving picks the newest versions itself), or a dict of name ->
+    the versions to serve (a `specific` policy: the versions that passed the check).
+    """
     from google.protobuf import text_format
     from tensorflow_serving.config import model_server_config_pb2
 
@@ -39,18 +43,54 @@ def serving_config_text(names, base_path="/models", keep_versions=1):
         entry.name = name
         entry.base_path = f"{base_path.rstrip('/')}/{name}"
         entry.model_platform = "tensorflow"
-        entry.model_version_policy.latest.num_versions = keep_versions
+        if isinstance(names, dict):
+            entry.model_version_policy.specific.versions.extend(names[name])
+        else:
+            entry.model_version_policy.latest.num_versions = keep_versions
     return text_format.MessageToString(config)
 
 
+def servable_versions(root, keep_versions=1):
+    """({name: the newest `keep_versions` versions that pass the load check}, [(name, version, problem) skipped]).
+
+    Versions are checked newest first, in fresh processes, until enough pass; a model none of whose
+    versions passes is left out.
+    """
+    from tfsheet.serving.load_check import check_version
+
+    root = pathlib.Path(root)
+    chosen, skipped = {}, []
+    for name in exported_models(root):
+        passing = []
+        for version in reversed(versions(root / name)):
+            problem = check_version(root / name / str(version))
+            if problem is None:
+                passing.append(version)
+                if len(passing) == keep_versions:
+                    break
+            else:
+                skipped.append((name, version, problem))
+        if passing:
+            chosen[name] = sorted(passing)
+    return chosen, skipped
+
+
 def write_serving_config(root=None, base_path="/models", keep_versions=1):
-    """Regenerate <root>/models.config for every exported model; atomic; returns its path."""
+    """Regenerate <root>/models.config for every exported model, serving only versions that pass the load
+    check (see servable_versions); atomic, readable by all (a server often runs as another user).
+
+    Returns (its path, the skipped versions as (name, version, problem)).
+    """
+    if keep_versions < 1:
+        raise ValueError(f"keep_versions must be >= 1. Received: keep_versions={keep_versions!r}")
     root = pathlib.Path(root or settings.saved_models_dir())
-    text = serving_config_text(exported_models(root), base_path, keep_versions)
+    chosen, skipped = servable_versions(root, keep_versions)
+    text = serving_config_text(chosen, base_path, keep_versions)
     with tempfile.NamedTemporaryFile("w", dir=root, suffix=".tmp", delete=False) as stream:
         stream.write(text)
+    os.chmod(stream.name, 0o644)
     os.replace(stream.name, root / CONFIG_FILE)
-    return root / CONFIG_FILE
+    return root / CONFIG_FILE, skipped
 
 
 def read_model_names(config_path):

@@ -21,6 +21,7 @@ import sys
 
 import tensorflow as tf
 
+from tfsheet import console
 from tfsheet.errors import TfsheetError
 from tfsheet.settings import STRATEGIES, strategy_name
 
@@ -119,7 +120,7 @@ def multi_worker_strategy(worker_timeout=None):
                f"reached within {timeout:g} s. Start all workers with their own TF_CONFIG, check the addresses and "
                f"ports, or raise {WORKER_TIMEOUT_ENV}.")
     watchdog = subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(timeout), message],
-                                stdin=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, stderr=console.real_stderr())
     try:
         options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
         strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)

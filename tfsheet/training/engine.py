@@ -32,6 +32,7 @@ its recurrent state in a non-trainable variable, one row per stream; gradients f
 """
 
 import dataclasses
+import json
 import pathlib
 import sys
 import time
@@ -39,12 +40,19 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from tfsheet import console
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
+from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.preemption import PreemptionWatcher
 from tfsheet.training.gradients import autodiff_gradients
 from tfsheet.training.seeding import seed_generator_states
+
+
+HISTORY_FILE = "history.json"   # a workdir's epoch records, so that a resumed run reports all of them
+DIVERGENCE_FACTOR = 1e3         # an epoch's mean loss this many times the first epoch's: diverged
+DIVERGED_LOSS = 1e6             # ... or this large at all: no loss of the sheet's models gets near it when training
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,26 +248,37 @@ class Trainer:
         means.update({name: float(value) / len(data) for name, value in zip(self.metrics, metric_sums.numpy())})
         return means
 
-    def fit(self, train, validation=None):
-        """Train for config.epochs epochs (resuming from the latest checkpoint); return the history.
+    def fit(self, train, validation=None, epochs=None):
+        """Train until `epochs` epochs in all (config.epochs when None), resuming from the latest checkpoint
+        or from where the previous call stopped; return the history.
 
         Returns:
-            A list with one dict per epoch trained in this call: `epoch`, `loss`, each metric,
-            `val_*` when validation data is given, and `seconds`.
+            A list with one dict per epoch: `epoch`, `loss`, each metric, `val_*` when validation data
+            is given, and `seconds`; with a workdir, the epochs of earlier calls that the restored
+            checkpoint holds come first (kept in WORKDIR/history.json), so a resumed run reports its
+            whole history.
 
         Raises:
             NonFiniteLossError: when a loss is NaN or infinite (the bad update is not applied).
             CheckpointError: when the checkpoints on disk cannot be used for this run.
         """
         config = self.config
+        if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
+            raise ValueError(f"epochs must be an int >= 1. Received: epochs={epochs!r}")
+        if config.batch_size > len(train):
+            raise ValueError(f"batch_size {config.batch_size} is larger than the {len(train)} training examples, so "
+                             f"every epoch would be one step on all of them; choose a batch size <= {len(train)}.")
         steps_per_epoch = batches.steps_per_epoch(len(train), config.batch_size, config.drop_remainder)
-        total_steps = config.epochs * steps_per_epoch
+        total_steps = (epochs or config.epochs) * steps_per_epoch
         if config.max_updates:
             total_steps = min(total_steps, config.max_updates)
         self._total_steps = total_steps
+        self._epoch_count = -(-total_steps // steps_per_epoch)          # epochs this call trains up to
         self._restore(len(train))
+        self._clock = (time.perf_counter(), self._current_step())     # for the time left
+        self._first_loss = None
         x, y = tf.constant(train.x), tf.constant(train.y)
-        history = []
+        history = self._earlier_history(steps_per_epoch)
         epoch_seconds = 0.0
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
             while self._current_step() < total_steps:
@@ -274,6 +293,8 @@ class Trainer:
                 record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation)
                 if record is not None:
                     history.append(record)
+                    if self.workdir is not None:
+                        write_json(self.workdir / HISTORY_FILE, history)
                     epoch_seconds = 0.0
                 if preemption.requested():
                     self._save()
@@ -294,6 +315,7 @@ class Trainer:
                 self._log_scalars("validation", val)
                 record.update({f"val_{name}": value for name, value in val.items()})
             self._print_epoch(record)
+            self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
             self._save()
             return record
         if self.config.checkpoint_every and self._current_step() % self.config.checkpoint_every == 0:
@@ -332,16 +354,45 @@ class Trainer:
                     "resume with the same data and batch size, or use a new workdir.")
         self._data_shape.assign(data_shape)
 
+    def _earlier_history(self, steps_per_epoch):
+        """The epoch records of earlier calls up to the restored step (none without a workdir)."""
+        if self.workdir is None:
+            return []
+        try:
+            saved = json.loads((self.workdir / HISTORY_FILE).read_text())
+        except (OSError, ValueError):
+            return []
+        finished = self._current_step() // steps_per_epoch
+        return [record for record in saved if isinstance(record, dict) and record.get("epoch", 0) <= finished]
+
     def _save(self):
         if self.checkpointer is not None:
             self.checkpointer.save(self._current_step())
 
     def _stop_on_non_finite(self, bad_loss, epoch):
-        kept = self.checkpointer.latest if self.checkpointer is not None else None
         raise NonFiniteLossError(
             f"The training loss became {bad_loss} at step {self._current_step() + 1} (epoch {epoch + 1}); training "
-            f"stopped before applying that update. Last good checkpoint: {kept or 'none (no workdir)'}. "
+            f"stopped before applying that update. {self._kept()} "
             "Try a smaller learning rate, or check the inputs for NaN or huge values.")
+
+    def _kept(self):
+        """Which checkpoint survives a stop, said plainly."""
+        if self.checkpointer is None:
+            return "Nothing was saved: this run has no workdir."
+        if self.checkpointer.latest is None:
+            return f"No checkpoint had been written yet in {self.workdir / 'checkpoints'}."
+        return f"Last good checkpoint: {self.checkpointer.latest}."
+
+    def _stop_if_diverging(self, loss, epoch):
+        """A finite loss above DIVERGED_LOSS, or grown DIVERGENCE_FACTOR-fold over the run's first epoch, has
+        diverged as surely as a NaN: stop the same way, before this epoch's checkpoint is written."""
+        if self._first_loss is None:
+            self._first_loss = loss
+        if loss > DIVERGED_LOSS or loss > DIVERGENCE_FACTOR * max(self._first_loss, 1e-3):
+            raise NonFiniteLossError(
+                f"The training loss reached {loss:.4g} in epoch {epoch + 1} (first epoch of this run: "
+                f"{self._first_loss:.4g}): training diverged and was stopped. {self._kept()} "
+                "Try a smaller learning rate.")
 
     def _log_scalars(self, prefix, values):
         if self._writer is not None:
@@ -350,16 +401,28 @@ class Trainer:
                     tf.summary.scalar(f"{prefix}/{name}", value)
 
     def _progress(self, epoch, done, steps_per_epoch, means):
-        if self.config.verbose and done < steps_per_epoch:
+        """Mid-epoch progress, redrawn in place: only in a terminal (a log gets the epoch lines alone)."""
+        if self.config.verbose and done < steps_per_epoch and console.interactive():
             text = " ".join(f"{name} {value:.4f}" for name, value in means.items())
-            print(f"\repoch {epoch + 1}/{self.config.epochs} step {done}/{steps_per_epoch} {text}",
-                  end="", file=sys.stderr, flush=True)
+            print(f"\repoch {epoch + 1}/{self._epoch_count} step {done}/{steps_per_epoch} {text}"
+                  f"{self._time_left()}", end="", file=sys.stderr, flush=True)
 
     def _print_epoch(self, record):
         if self.config.verbose:
             text = " ".join(f"{k} {v:.4f}" for k, v in record.items() if k not in ("epoch", "seconds"))
-            print(f"\repoch {record['epoch']}/{self.config.epochs} {text} ({record['seconds']:.1f}s)",
+            print("\r\033[K" if console.interactive() else "", end="", file=sys.stderr)   # clear a redrawn line
+            print(f"epoch {record['epoch']}/{self._epoch_count} {text} ({record['seconds']:.1f}s){self._time_left()}",
                   file=sys.stderr, flush=True)
+
+    def _time_left(self):
+        """"; about 1 min 20 s left" from the steps done so far in this call of fit (blank at the end)."""
+        started, first_step = self._clock
+        done, left = self._current_step() - first_step, self._total_steps - self._current_step()
+        if done <= 0 or left <= 0:
+            return ""
+        seconds = (time.perf_counter() - started) / done * left
+        return f"; about {int(seconds // 60)} min {int(seconds % 60):02d} s left" if seconds >= 60 else \
+            f"; about {seconds:.0f} s left"
 
 
 def _scaled(gradient, share):

@@ -24,6 +24,7 @@ SnAp-1 (Menick et al., 2020) keeps only the entries of P that a parameter reache
 (dh_i/dW[i, .], i.e. [i = k]), making the update O(H^2): cheaper, biased, and measured against exact RTRL.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from tfsheet.models.language_models import RNNLanguageModel
@@ -35,7 +36,17 @@ def check_sequence_problem(model, inputs, targets, initial_state):
     if not isinstance(model, RNNLanguageModel) or model.cell_type != "tanh":
         raise ValueError(f"RTRL needs an RNNLanguageModel with the tanh cell. Received: {type(model).__name__}"
                          f"{'' if not isinstance(model, RNNLanguageModel) else ' with cell=' + model.cell_type}")
+    for name, ids in (("inputs", inputs), ("targets", targets)):
+        dtype = ids.dtype.as_numpy_dtype if isinstance(ids, tf.Tensor) else np.asarray(ids).dtype
+        if not np.issubdtype(dtype, np.integer):
+            raise ValueError(f"{name} must be integer token ids. Received dtype {np.dtype(dtype).name}")
     inputs, targets = tf.convert_to_tensor(inputs, tf.int32), tf.convert_to_tensor(targets, tf.int32)
+    for name, ids, limit in (("inputs", inputs, model.vocab_size), ("targets", targets, model.output_size)):
+        if not tf.executing_eagerly():     # traced (a tf.function): values are unknown here; the ops check ranges
+            break
+        if tf.size(ids) > 0 and (int(tf.reduce_min(ids)) < 0 or int(tf.reduce_max(ids)) >= limit):
+            raise ValueError(f"{name} must be ids in 0..{limit - 1}. Received ids from {int(tf.reduce_min(ids))} "
+                             f"to {int(tf.reduce_max(ids))}")
     if inputs.shape.rank != 2 or inputs.shape != targets.shape:
         raise ValueError(f"inputs and targets must both be int token ids of shape [batch, T]. "
                          f"Received: inputs {inputs.shape}, targets {targets.shape}")
@@ -47,6 +58,10 @@ def check_sequence_problem(model, inputs, targets, initial_state):
     initial_state = tf.convert_to_tensor(initial_state, model.compute_dtype)
     if initial_state.shape != (batch, model.hidden_size):
         raise ValueError(f"initial_state must have shape [{batch}, {model.hidden_size}]. Received: {initial_state.shape}")
+    if not tf.executing_eagerly():
+        initial_state = tf.debugging.check_numerics(initial_state, "initial_state must be finite; start from zeros")
+    elif not bool(tf.reduce_all(tf.math.is_finite(initial_state))):
+        raise ValueError("initial_state must be finite (NaN or inf found); start from zeros")
     return inputs, targets, initial_state
 
 

@@ -1,0 +1,33 @@
+"""TFDS, the way tfsheet calls it: quiet unless verbose, and failing in seconds when it would have to
+download with no network (TFDS itself retries for minutes before it gives up).
+"""
+
+import socket
+
+from tfsheet import console, settings
+from tfsheet.errors import DataError
+
+CONNECT_SECONDS = 3.0
+
+
+def tfds_module():
+    """tensorflow_datasets, its progress bars off unless verbose."""
+    import tensorflow_datasets as tfds
+
+    if not console.verbose():
+        tfds.disable_progress_bar()
+    return tfds
+
+
+def require_prepared_or_reachable(name, host):
+    """Return at once if TFDS has `name` prepared in its data folder; otherwise check that `host` (where TFDS
+    downloads it from) answers within CONNECT_SECONDS, and raise DataError naming the offline fix if not."""
+    builder = tfds_module().builder(name, data_dir=settings.tfds_data_dir())
+    if builder.is_prepared():
+        return
+    try:
+        socket.create_connection((host, 443), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        raise DataError(f"TFDS must download {name} from {host}, which did not answer ({error}). Without internet, "
+                        f"set {settings.DATA_DIR_ENV} to the offline data folder (it holds mnist/ and "
+                        "tiny_shakespeare/; see the README's Data section).") from error
