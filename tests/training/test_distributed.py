@@ -226,4 +226,6 @@ def test_the_whole_report_runs_mirrored_over_two_logical_cpus(tmp_path):
                       "--out", str(tmp_path), "--no-export"], timeout=1800, TFSHEET_LOGICAL_CPUS="2")
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     records = [json.loads(path.read_text()) for path in (tmp_path / "results").glob("*.json")]
-    assert len(records) == 10 and {record["strategy"] for record in records} == {"MirroredStrategy x 2"}
+    from tfsheet.experiments.registry import EXPERIMENTS
+
+    assert len(records) == len(EXPERIMENTS) and {record["strategy"] for record in records} == {"MirroredStrategy x 2"}
