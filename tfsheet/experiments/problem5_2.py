@@ -12,11 +12,12 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet.analysis.rtrl_cost import step_costs
+from tfsheet.experiments.problem5_1 import search_grid
 from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import spread
 from tfsheet.training import rtrl, seed_everything, uoro
-from tfsheet.training.search import choose, grid
+from tfsheet.training.search import choose
 from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
                                     sequence_predictions, train_on_streams)
 
@@ -151,7 +152,7 @@ def online_copy_task(config, runtime):
         family = name.removesuffix("_equal_updates")
         if family not in results["search"]:      # both budgets of a learner share its search
             results["search"][family] = choose(
-                grid(learning_rate=config.search_learning_rates, clip_norm=config.search_clip_norms),
+                search_grid(config),
                 lambda settings: validation["score"](train(family, length, source, 1, config.online_seeds[0], settings,
                                                            len(inputs) // 3)[0])["copy_nats"])
         settings = results["search"][family]["chosen"]
