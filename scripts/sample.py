@@ -1,6 +1,6 @@
 """Generate text from a char_rnn SavedModel through its serving signature, with its own vocabulary.
 
-    python scripts/sample.py saved_models/char_rnn/1 --prompt "ROMEO:" --length 300 --temperature 0.8
+    python scripts/sample.py saved_models/char_rnn/3 --prompt "ROMEO:" --length 300 --temperature 0.8
 
 The vocabulary comes from the export's assets.extra/vocabulary.json (id 0 is "unknown"); the
 recurrent state goes in and out of the signature explicitly; the loop is tfsheet.serving.sampling.sample.
@@ -18,7 +18,7 @@ from tfsheet.serving.sampling import sample
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("saved_model", type=pathlib.Path, help="a version folder, e.g. saved_models/char_rnn/1")
+    parser.add_argument("saved_model", type=pathlib.Path, help="a version folder, e.g. saved_models/char_rnn/3")
     parser.add_argument("--prompt", default="ROMEO:")
     parser.add_argument("--length", type=int, default=300)
     parser.add_argument("--temperature", type=float, default=0.8)

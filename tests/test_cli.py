@@ -65,3 +65,9 @@ def test_experiment_parts_default_to_all_and_refuse_unknown_names(command, choic
                                      "problem5.2", "export", "serving-config", "train-softmax-regression"])
 def test_every_command_parses_its_defaults(command):
     assert build_parser().parse_args([command]).handler
+
+
+def test_the_problem_commands_name_each_of_their_questions_once():
+    text = " ".join(build_parser().format_help().split())        # argparse wraps the lines
+    assert "Problem 2 (questions 2.1, 2.2, 2.3):" in text
+    assert "Problem 5.1 (question 5.1):" in text and "Problem 1 (question 1):" in text

@@ -106,9 +106,10 @@ def build_parser(experiments=registry.EXPERIMENTS):
 def _add_problem_command(commands, problem, members):
     """`tfsheet problemN [PART ...]`: the problem's experiments through the report runner."""
     parts = tuple(experiment.part for experiment in members if experiment.part)
-    questions = ", ".join(question for experiment in members for question in experiment.questions)
-    parser = commands.add_parser(_command_name(problem), help=f"Problem {problem[1:]} (questions {questions}): "
-                                                              f"its experiments, results, figures and exports")
+    questions = list(dict.fromkeys(question for experiment in members for question in experiment.questions))
+    parser = commands.add_parser(_command_name(problem), help=f"Problem {problem[1:]} (question"
+                                                              f"{'s' if len(questions) > 1 else ''} {', '.join(questions)}):"
+                                                              f" its experiments, results, figures and exports")
     if parts:
         parser.add_argument("parts", nargs="*", type=_one_of(parts), default=[], metavar="PART",
                             help=f"any of {', '.join(parts)} (default: all)")

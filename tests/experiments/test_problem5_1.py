@@ -57,6 +57,22 @@ def test_the_strong_language_model_learns_and_is_scored_on_test_once_at_the_end(
     assert best["cell"] in QUICK.lm_cells and best["seed"] in QUICK.seeds
 
 
+def test_dynamic_evaluation_chooses_its_step_on_validation_and_adapts_both_families(language_model):
+    results, _ = language_model
+    dynamic = results["dynamic"]
+    assert dynamic["cell"] == results["best"]["cell"]
+    assert dynamic["search"]["split"] == "validation"
+    assert [tried["learning_rate"] for tried in dynamic["search"]["tried"]] == list(QUICK.lm_dynamic_learning_rates)
+    static = results["cells"][dynamic["cell"]]
+    assert [run["seed"] for run in dynamic["runs"]] == list(QUICK.seeds)
+    # learning from the validation text as it is read lowers the loss on that text, for the RNN and for the counts
+    assert dynamic["validation_nats"]["mean"] < static["validation_nats"]["mean"]
+    counts = dynamic["kneser_ney"]
+    assert counts["n"] in QUICK.orders and counts["chunk"] == QUICK.lm_dynamic_ngram_chunk
+    assert counts["validation_nats"] < counts["validation_static_nats"]
+    assert counts["test_nats"] < counts["test_static_nats"]
+
+
 def test_rnn_beats_the_unigram_baseline_on_tiny_shakespeare(shakespeare):
     results, _ = shakespeare
     for row in results["rows"]:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tfsheet.models.kneser_ney import KneserNeyCounts
+from tfsheet.models.kneser_ney import KneserNeyCounts, adaptive_log_probs
 
 TEXT = np.array([1, 2, 3, 1, 2, 4, 1, 2, 3, 3, 1, 0, 2, 3])
 
@@ -38,3 +38,29 @@ def test_bad_arguments():
         KneserNeyCounts(20, 5).fit(TEXT)
     with pytest.raises(ValueError, match="order must be in"):
         KneserNeyCounts(2, 5).fit(TEXT).log_probs(TEXT, 3)
+
+
+def test_adaptive_counts_score_each_chunk_with_the_counts_of_everything_before_it():
+    rng = np.random.default_rng(0)
+    train, text = rng.integers(0, 5, 300), rng.integers(0, 5, 50)
+    adaptive = adaptive_log_probs(train, text, 3, 5, chunk=20)
+    assert adaptive.shape == (50,)
+    np.testing.assert_allclose(adaptive[:20], KneserNeyCounts(3, 5).fit(train).log_probs(text, 3)[:20])
+    later = KneserNeyCounts(3, 5).fit(np.concatenate([train, text[:40]])).log_probs(text, 3)[40:]
+    np.testing.assert_allclose(adaptive[40:], later)
+    changed = text.copy()
+    changed[25:] = (changed[25:] + 1) % 5                     # no score depends on what follows its chunk
+    np.testing.assert_array_equal(adaptive_log_probs(train, changed, 3, 5, chunk=20)[:20], adaptive[:20])
+
+
+def test_adaptive_counts_learn_a_passage_that_repeats():
+    rng = np.random.default_rng(1)
+    train, passage = rng.integers(0, 5, 2000), rng.integers(0, 5, 40)
+    text = np.tile(passage, 6)                                  # (240,)
+    static = -KneserNeyCounts(4, 5).fit(train).log_probs(text, 4)[40:].mean()
+    assert -adaptive_log_probs(train, text, 4, 5, chunk=40)[40:].mean() < 0.75 * static
+
+
+def test_adaptive_counts_refuse_a_bad_chunk():
+    with pytest.raises(ValueError, match="chunk"):
+        adaptive_log_probs(np.arange(5), np.arange(5), 2, 5, chunk=0)

@@ -95,6 +95,26 @@ def test_q5_1_in_practice_a_strong_tbptt_rnn_beats_every_n_gram_on_the_test_spli
         assert rnn["max"] < chosen[f"test_{family}_nats"], family                     # every seed, not just the mean
 
 
+def test_q5_1_the_test_text_is_harder_than_the_validation_text_for_every_model():
+    lm, grid = results("P5.1_language_model"), results("P5.1_shakespeare")
+    for cell in lm["cells"].values():
+        assert cell["test_nats"]["mean"] > cell["validation_nats"]["mean"]
+    for row in grid["rows"]:
+        for family in ("kneser_ney", "neural_ngram", "rnn_tbptt_carried", "rnn_tbptt_reset"):
+            assert row[f"test_{family}_nats"] > row[f"validation_{family}_nats"], (row["n"], family)
+
+
+def test_q5_1_in_practice_learning_while_reading_helps_both_families_and_the_rnn_still_wins():
+    lm = results("P5.1_language_model")
+    dynamic = lm["dynamic"]
+    static = lm["cells"][dynamic["cell"]]
+    assert dynamic["test_nats"]["mean"] < static["test_nats"]["mean"]
+    assert dynamic["validation_nats"]["mean"] < static["validation_nats"]["mean"]
+    counts = dynamic["kneser_ney"]
+    assert counts["test_nats"] < counts["test_static_nats"]
+    assert dynamic["test_nats"]["max"] < counts["test_nats"]            # every seed, against the adapted counts
+
+
 @pytest.mark.parametrize("budget", ["", "_equal_updates"])
 def test_q5_2_online_rtrl_learns_beyond_the_truncation_better_than_tbptt(budget):
     online = results("P5.2")["online"]

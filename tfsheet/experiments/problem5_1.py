@@ -354,8 +354,7 @@ def _copy_cell(config, runtime, k, distance, search):
     test_tokens, test_copy = synthetic.copy_task(40_000, distance, vocab, seed=config.seed + 1)
     inputs, targets = language_model_pairs(train_tokens)
     test_inputs, test_targets = language_model_pairs(test_tokens)
-    copy_positions = test_copy[1:].copy()                     # target t copies input t - L + 1
-    copy_positions[:max(k, distance) + 1] = False
+    copy_positions = copy_target_mask(test_copy, max(k, distance) + 1)
     budget = updates_per_pass(len(inputs), config.streams, k)
     full_window = max(4 * distance, 32)
     rnn_settings = search["rnn_tbptt"]["chosen"]
@@ -395,7 +394,20 @@ def _visible(copy_positions, distance, reset_every):
 
 
 def _score_copy(cell, name, log_probs, predicted, targets, mask):
+    cell.update({f"{name}_{key}": value for key, value in copy_scores(log_probs, predicted, targets, mask).items()})
+    cell[f"{name}_scored_positions"] = float(mask[:len(log_probs)].sum())   # differs a little by seed: a mean
+
+
+def copy_target_mask(copies, skip):
+    """(N - 1,) bool over the targets of a copy-task sequence (target t is token t + 1): True where the target
+    copies an earlier token (`copies` marks the tokens), False for the first `skip` targets."""
+    mask = np.asarray(copies)[1:].copy()
+    mask[:skip] = False
+    return mask
+
+
+def copy_scores(log_probs, predicted, targets, mask):
+    """{"copy_accuracy", "copy_nats"} of a model's log P(target) and argmax predictions on the masked targets."""
     mask = mask[:len(log_probs)]
-    cell[f"{name}_copy_accuracy"] = float(np.mean(predicted[mask] == targets[:len(predicted)][mask]))
-    cell[f"{name}_copy_nats"] = float(-np.mean(log_probs[mask]))
-    cell[f"{name}_scored_positions"] = float(mask.sum())   # differs a little by seed: a mean
+    return {"copy_accuracy": float(np.mean(predicted[mask] == targets[:len(predicted)][mask])),
+            "copy_nats": float(-np.mean(log_probs[mask]))}

@@ -11,17 +11,24 @@ and Adam on a clipped gradient. The protocol:
   2. every seed of `seeds` is trained for `lm_epochs` passes with the chosen settings; the
      validation loss after each pass is the learning curve;
   3. the test split is scored once per trained model, at the end; every model is reported on both
-     splits, the n-gram models' figures coming from the "shakespeare" experiment.
+     splits, the n-gram models' figures coming from the "shakespeare" experiment;
+  4. dynamic evaluation (tfsheet.training.dynamic_evaluation), for the cell with the lower mean
+     validation loss: its SGD step is chosen on validation (`lm_dynamic_learning_rates`, the first
+     seed's model), then every seed's model is scored so on validation and, once, on test. The control
+     is the count model adapted the same way: Kneser-Ney, its order chosen on validation, with its
+     counts refitted every `lm_dynamic_ngram_chunk` characters on the text scored so far.
 
-The model with the lowest validation loss (cell and seed) is exported as `char_rnn`.
+The best cell's model with the lowest validation loss is exported, static, as `char_rnn`.
 """
 
 from tfsheet.experiments.problem5_1 import NATS_PER_BIT, CharacterData, mean_loss, search_grid
+from tfsheet.models.kneser_ney import KneserNeyCounts, adaptive_log_probs
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import spread
 from tfsheet.serving.export import export_model, recurrent_language_model_signature
 from tfsheet.training import seed_everything
-from tfsheet.training.search import choose
+from tfsheet.training.dynamic_evaluation import dynamic_log_probs
+from tfsheet.training.search import choose, grid
 from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, sequence_log_probs, train_on_streams
 
 
@@ -31,28 +38,31 @@ def run(config, workdir, runtime, export_root=None):
     results = {"cells": {}, "seeds": list(config.seeds), "hidden_size": config.lm_hidden,
                "window": config.lm_window, "streams": config.lm_streams, "dropout": config.lm_dropout,
                "epochs": config.lm_epochs}
-    best = None
+    trained = {}                       # cell -> its model per seed
     for cell in config.lm_cells:
         search = choose(search_grid(config), lambda settings: _train(
             config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1][-1]["validation_nats"])
-        runs = []
+        runs, trained[cell] = [], []
         for seed in config.seeds:
             model, curve = _train(config, runtime, data, cell, search["chosen"], seed, config.lm_epochs)
             test = _nats(config, model, data.splits["test"])    # the one look at the test split
             runs.append({"seed": seed, "curve": curve, "validation_nats": curve[-1]["validation_nats"],
                          "test_nats": test, "train_nats": curve[-1]["train_nats"]})
-            if best is None or runs[-1]["validation_nats"] < best[0]:
-                best = (runs[-1]["validation_nats"], model, cell, seed)
+            trained[cell].append(model)
         results["cells"][cell] = {
             "search": search, "runs": runs,
             **{f"{split}_nats": spread([run[f"{split}_nats"] for run in runs]) for split in ("train", "validation", "test")},
             **{f"{split}_bpc": spread([run[f"{split}_nats"] / NATS_PER_BIT for run in runs])
                for split in ("validation", "test")}}
-    results["best"] = {"cell": best[2], "seed": best[3]}
+    cell = min(results["cells"], key=lambda name: results["cells"][name]["validation_nats"]["mean"])
+    runs = results["cells"][cell]["runs"]
+    best = min(range(len(runs)), key=lambda i: runs[i]["validation_nats"])
+    results["best"] = {"cell": cell, "seed": runs[best]["seed"]}
+    results["dynamic"] = _dynamic_evaluation(config, data, cell, trained[cell])
     if export_root is not None:
-        signature = recurrent_language_model_signature(best[1])
+        signature = recurrent_language_model_signature(trained[cell][best])
         results["saved_models"] = {"char_rnn": str(export_model(
-            best[1], "char_rnn", {"serving_default": signature}, root=export_root,
+            trained[cell][best], "char_rnn", {"serving_default": signature}, root=export_root,
             extra_files={"vocabulary.json": data.vocab.to_json()}))}
     return results
 
@@ -76,9 +86,56 @@ def _train(config, runtime, data, cell, settings, seed, epochs):
     return model, curve
 
 
+def _dynamic_evaluation(config, data, cell, models):
+    """The cell's models (one per seed) and the Kneser-Ney control, each learning from the text as it is scored."""
+    def nats(model, split, learning_rate):
+        inputs, targets = language_model_pairs(data.splits[split])
+        return _scored(config, dynamic_log_probs(model, inputs, targets, learning_rate=learning_rate,
+                                                 window=config.lm_window))
+
+    search = choose(grid(learning_rate=config.lm_dynamic_learning_rates),
+                    lambda settings: nats(models[0], "validation", settings["learning_rate"]))
+    rate = search["chosen"]["learning_rate"]
+    runs = [{"seed": seed,             # the first seed's validation score is the chosen candidate's, the lowest
+             "validation_nats": (min(tried["validation_nats"] for tried in search["tried"]) if i == 0
+                                 else nats(model, "validation", rate)),
+             "test_nats": nats(model, "test", rate)}        # the one look at the test split
+            for i, (seed, model) in enumerate(zip(config.seeds, models))]
+    return {"cell": cell, "window": config.lm_window, "search": search, "runs": runs,
+            **{f"{split}_nats": spread([run[f"{split}_nats"] for run in runs]) for split in ("validation", "test")},
+            **{f"{split}_bpc": spread([run[f"{split}_nats"] / NATS_PER_BIT for run in runs])
+               for split in ("validation", "test")},
+            "kneser_ney": _adaptive_kneser_ney(config, data)}
+
+
+def _adaptive_kneser_ney(config, data):
+    """Kneser-Ney of the order best on validation, static and with its counts refitted as the text is read."""
+    vocab = len(data.vocab)
+    static = _static_kneser_ney(config, data)
+    n = min(config.orders, key=lambda order: static[order]["validation"])
+    adaptive = {split: _scored(config, adaptive_log_probs(data.train_ids, ids, n, vocab,
+                                                          config.lm_dynamic_ngram_chunk)[1:])
+                for split, ids in data.splits.items()}
+    return {"n": n, "chunk": config.lm_dynamic_ngram_chunk,
+            **{f"{split}_static_nats": static[n][split] for split in data.splits},
+            **{f"{split}_nats": adaptive[split] for split in data.splits}}
+
+
+def _static_kneser_ney(config, data):
+    """{n: {split: nats}} of Kneser-Ney fitted on the training split, for every order of the comparison."""
+    counts = KneserNeyCounts(max(config.orders), len(data.vocab)).fit(data.train_ids)
+    return {n: {split: _scored(config, counts.log_probs(ids, n)[1:]) for split, ids in data.splits.items()}
+            for n in config.orders}
+
+
 def _nats(config, model, ids):
-    """Mean loss in nats/char of a split, the state carried through it, on the positions the n-gram comparison
-    scores at its largest n: from n - 1 to the last whole window of n."""
+    """Mean loss in nats/char of a split, the state carried through it (see _scored for the positions)."""
     inputs, targets = language_model_pairs(ids)
+    return _scored(config, sequence_log_probs(model, inputs, targets))
+
+
+def _scored(config, log_probs):
+    """-mean log P over the positions the n-gram comparison scores at its largest n: from n - 1 to the last whole
+    window of n (log_probs[t] is of target t, the id at t + 1)."""
     n = max(config.orders)
-    return mean_loss(sequence_log_probs(model, inputs, targets), n - 1, len(targets) // n * n)
+    return mean_loss(log_probs, n - 1, len(log_probs) // n * n)

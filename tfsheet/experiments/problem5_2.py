@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet.analysis.rtrl_cost import step_costs
-from tfsheet.experiments.problem5_1 import search_grid
+from tfsheet.experiments.problem5_1 import copy_scores, copy_target_mask, search_grid
 from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import spread
@@ -174,13 +174,10 @@ def _copy_positions(distance, vocab, seed, length=20_000):
     over the sequence, on its copy positions after the first L + 1."""
     tokens, copies = synthetic.copy_task(length, distance, vocab, seed=seed)
     inputs, targets = language_model_pairs(tokens)
-    mask = copies[1:].copy()
-    mask[:distance + 1] = False
+    mask = copy_target_mask(copies, distance + 1)
 
     def score(model):
-        log_probs, predicted = sequence_predictions(model, inputs, targets)
-        return {"copy_accuracy": float(np.mean(predicted[mask] == targets[mask])),
-                "copy_nats": float(-np.mean(log_probs[mask]))}
+        return copy_scores(*sequence_predictions(model, inputs, targets), targets, mask)
 
     return {"score": score}
 

@@ -118,3 +118,21 @@ class KneserNeyCounts:
         context = np.asarray(context, np.int64)[-(order - 1):] if order > 1 else np.zeros(0, np.int64)
         rows = np.array([np.append(context, w) for w in range(self.vocab_size)])
         return np.exp(np.array([self.log_probs(row, order)[-1] for row in rows]))
+
+
+def adaptive_log_probs(train_ids, ids, order, vocab_size, chunk, seed=0):
+    """The count model's dynamic evaluation: log P(ids[t]) (len(ids),) in nats, where the positions of chunk c,
+    [c chunk, (c + 1) chunk), are scored by counts of the training text followed by ids[:c chunk].
+
+    Every position is scored before its own n-gram is counted, as in the RNN's dynamic evaluation
+    (tfsheet.training.dynamic_evaluation); the counts are refitted once per chunk. Joining the two texts
+    adds order - 1 n-grams that straddle the join, a negligible share of a training text of any size.
+    """
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be an int >= 1. Received: chunk={chunk!r}")
+    train_ids, ids = np.asarray(train_ids), np.asarray(ids)
+    pieces = []
+    for start in range(0, len(ids), chunk):
+        counts = KneserNeyCounts(order, vocab_size, seed).fit(np.concatenate([train_ids, ids[:start]]))
+        pieces.append(counts.log_probs(ids[:start + chunk], order)[start:])   # earlier ids as context
+    return np.concatenate(pieces)

@@ -115,7 +115,66 @@ def _language_model(lm, shakespeare):
            "at this scale the n-gram model still wins; the learning curves show whether more passes would change "
            "that.")
         + f" Validation and test in nats/char ({_seeds_text(lm)}; the test split scored once per model, at the end):"
-        "\n\n" + fmt.table(("model", "validation", "test", "test bits/char", "chosen on validation"), rows))
+        "\n\n" + fmt.table(("model", "validation", "test", "test bits/char", "chosen on validation"), rows)
+        + "\n\n" + _where_it_stands(lm, cell, shakespeare) + "\n\n" + _dynamic(lm))
+
+
+def _where_it_stands(lm, cell, shakespeare):
+    """What the learning curves and the two held-out splits say about training longer."""
+    result = lm["cells"][cell]
+    last = [run["curve"][-2]["validation_nats"] - run["curve"][-1]["validation_nats"]
+            for run in result["runs"] if len(run["curve"]) > 1]
+    counts = min(shakespeare["rows"], key=lambda row: row["validation_kneser_ney_nats"])
+    progress = ""
+    if last:
+        drop = sum(last) / len(last)
+        progress = (f"In its last pass the {CELL_NAMES.get(cell, cell)} cell's validation loss fell by "
+                    f"{fmt.number(drop)} nats/char (mean over seeds), "
+                    + ("so more passes would still lower it; " if drop > 0.005 else "so it has levelled off; "))
+    return (
+        f"**Where it stands.** {progress}its training loss, measured with dropout on, is "
+        f"{fmt.number(result['train_nats']['mean'])} against {fmt.number(result['validation_nats']['mean'])} on "
+        f"validation. The test text is harder than the validation text for every model: test minus validation is "
+        f"{fmt.number(result['test_nats']['mean'] - result['validation_nats']['mean'])} nats/char for this RNN and "
+        f"{fmt.number(counts['test_kneser_ney_nats'] - counts['validation_kneser_ney_nats'])} for the best count "
+        f"model, so a lower test loss needs a model that generalises further (more capacity with stronger "
+        f"regularisation, more passes), or one that adapts to the new text as it reads it, below.")
+
+
+def dynamic_verdict(lm):
+    """(the RNN's mean test nats under dynamic evaluation, the adapted count model's, whether the RNN wins on every
+    seed)."""
+    dynamic = lm["dynamic"]
+    ngram = dynamic["kneser_ney"]["test_nats"]
+    return dynamic["test_nats"]["mean"], ngram, dynamic["test_nats"]["max"] < ngram
+
+
+def _dynamic(lm):
+    """Both model families learning from the text as they score it: the RNN by SGD steps, the counts by counting."""
+    dynamic, cell = lm["dynamic"], lm["cells"][lm["dynamic"]["cell"]]
+    counts = dynamic["kneser_ney"]
+    rnn, ngram, wins = dynamic_verdict(lm)
+    rows = [(f"RNN, {CELL_NAMES.get(dynamic['cell'], dynamic['cell'])} cell", fmt.spread(cell["validation_nats"], 3, 1.0, ""),
+             fmt.spread(dynamic["validation_nats"], 3, 1.0, ""), fmt.spread(cell["test_nats"], 3, 1.0, ""),
+             fmt.spread(dynamic["test_nats"], 3, 1.0, ""), fmt.spread(dynamic["test_bpc"], 3, 1.0, "")),
+            (f"count n-gram (Kneser-Ney), n = {counts['n']} (best on validation)", fmt.number(counts["validation_static_nats"]),
+             fmt.number(counts["validation_nats"]), fmt.number(counts["test_static_nats"]), fmt.number(counts["test_nats"]),
+             fmt.number(counts["test_nats"] / NATS_PER_BIT))]
+    return (
+        f"**Learning while reading: dynamic evaluation.** TBPTT with the state carried is in-order learning, and it "
+        f"can go on at test time: score a segment of {dynamic['window']} characters, then take one SGD step on it and "
+        f"carry the state on (Krause et al., 2018). Every character is predicted before anything is learned from it, "
+        f"so the score is still a fair sequential log-likelihood of held-out text. The step size, "
+        f"{dynamic['search']['chosen']['learning_rate']:g}, was chosen on the validation split with the first seed's "
+        f"model (of {len(dynamic['search']['tried'])} candidates). The control learns the same way: the count model "
+        f"adds the text it has scored to its counts, refitted every {counts['chunk']:,} characters (coarser than the "
+        f"RNN's steps, to keep the refits affordable: finer refits would let it learn a little sooner). Adapted, the "
+        f"{CELL_NAMES.get(dynamic['cell'], dynamic['cell'])} RNN scores {fmt.number(rnn)} nats/char on the test split "
+        f"against {fmt.number(ngram)} for the adapted count model: "
+        + ("the RNN still wins, on every seed." if wins else "the adapted count model is not beaten on every seed.")
+        + " In nats/char, static and adapted:\n\n"
+        + fmt.table(("model", "validation", "validation, adapted", "test", "test, adapted", "test bits/char, adapted"),
+                    rows))
 
 
 def _probe(result):
