@@ -6,6 +6,7 @@ MathML, and no number is missing or NaN.
 """
 
 import dataclasses
+import io
 import json
 import os
 import signal
@@ -109,8 +110,10 @@ def test_force_and_a_changed_configuration_run_again(tmp_path):
     p1 = select(["P1"])[0]
     outcomes, _ = run_report("quick", tmp_path, only=["P1"], render=False)
     first = outcomes[0].record
-    again, _ = run_report("quick", tmp_path, only=["P1"], render=False)
+    printed = io.StringIO()
+    again, _ = run_report("quick", tmp_path, only=["P1"], render=False, stream=printed)
     assert again[0].status == "cached"
+    assert "tfsheet report: 1 experiment at scale 'quick'" in printed.getvalue()
     forced, _ = run_report("quick", tmp_path, only=["P1"], force=True, render=False)
     assert forced[0].status == "ran" and forced[0].record["started_at"] >= first["started_at"]
     assert _key(p1, p1.config("quick")) != _key(p1, p1.config("default"))

@@ -50,6 +50,19 @@ def test_training_lowers_the_loss():
     assert [record["epoch"] for record in history] == [1, 2, 3, 4, 5]
 
 
+def test_a_learning_curve_on_other_data_joins_each_epoch_record_and_survives_a_resume(tmp_path):
+    data = toy_data(400)
+    train, held_out = ArrayData(data.x[:300], data.y[:300]), ArrayData(data.x[300:], data.y[300:])
+    first = build()
+    curve = lambda model: {"held_out": float(np.mean(mean_squared(held_out.y, model(held_out.x))))}
+    history = trainer(first, tmp_path, epochs=2).fit(train, after_epoch=curve)
+    assert [sorted(record) for record in history] == [["epoch", "held_out", "loss", "seconds"]] * 2
+    assert history[-1]["held_out"] == curve(first)["held_out"]        # measured with the epoch's final weights
+    resumed = trainer(build(), tmp_path, epochs=3).fit(train, after_epoch=curve)
+    assert [record["held_out"] for record in resumed[:2]] == [record["held_out"] for record in history]
+    assert resumed[2]["held_out"] < history[1]["held_out"] < history[0]["held_out"]
+
+
 def test_same_seed_same_weights():
     first, second = build(), build()
     trainer(first).fit(toy_data())

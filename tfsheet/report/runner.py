@@ -71,7 +71,8 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     if not force:
         for experiment in chosen:
             _refuse_to_replace(experiment, configs[experiment.name], settings_for(experiment, settings), runtime, out)
-    print(f"tfsheet report: {len(chosen)} experiments at scale {scale!r} into {out}", file=stream, flush=True)
+    print(f"tfsheet report: {len(chosen)} experiment{'s' if len(chosen) != 1 else ''} at scale {scale!r} into {out}",
+          file=stream, flush=True)
     clock = _Clock(chosen, scale)
     outcomes = []
     for index, experiment in enumerate(chosen, 1):

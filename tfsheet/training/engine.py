@@ -248,9 +248,11 @@ class Trainer:
         means.update({name: float(value) / len(data) for name, value in zip(self.metrics, metric_sums.numpy())})
         return means
 
-    def fit(self, train, validation=None, epochs=None):
+    def fit(self, train, validation=None, epochs=None, after_epoch=None):
         """Train until `epochs` epochs in all (config.epochs when None), resuming from the latest checkpoint
-        or from where the previous call stopped; return the history.
+        or from where the previous call stopped; return the history. `after_epoch(model)`, when given, is
+        called at the end of every epoch and the dict it returns (say a loss on other data: a learning
+        curve) joins that epoch's record.
 
         Returns:
             A list with one dict per epoch: `epoch`, `loss`, each metric, `val_*` when validation data
@@ -290,7 +292,7 @@ class Trainer:
                 epoch_seconds += time.perf_counter() - started
                 if not bool(sums["finite"]):
                     self._stop_on_non_finite(float(sums["bad_loss"]), epoch)
-                record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation)
+                record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch)
                 if record is not None:
                     history.append(record)
                     if self.workdir is not None:
@@ -303,7 +305,7 @@ class Trainer:
                                     "holds it. Run the same command again to resume.")
         return history
 
-    def _after_call(self, sums, epoch, steps_per_epoch, epoch_seconds, validation):
+    def _after_call(self, sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch=None):
         """Log and checkpoint after a compiled call; return the epoch's record when the epoch ended."""
         means = self._means(sums)
         self._log_scalars("train", means)
@@ -314,6 +316,8 @@ class Trainer:
                 val = self.evaluate(validation)
                 self._log_scalars("validation", val)
                 record.update({f"val_{name}": value for name, value in val.items()})
+            if after_epoch is not None:
+                record.update(after_epoch(self.model))
             self._print_epoch(record)
             self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
             self._save()

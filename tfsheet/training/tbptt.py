@@ -125,11 +125,4 @@ def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, 
         build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
         TrainConfig(epochs=epochs, batch_size=streams, shuffle=False, seed=seed, **train_options),
         name=name, gradients_for=gradients_for, workdir=workdir)
-    data = ArrayData(x, y)
-    if after_epoch is None:
-        return model, trainer, trainer.fit(data)
-    history = []
-    for epoch in range(1, epochs + 1):
-        history += [{**record, **after_epoch(model)} for record in trainer.fit(data, epochs=epoch)
-                    if record["epoch"] == epoch]         # (with a workdir, fit also returns the earlier epochs)
-    return model, trainer, history
+    return model, trainer, trainer.fit(ArrayData(x, y), after_epoch=after_epoch)
