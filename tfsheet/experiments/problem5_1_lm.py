@@ -9,7 +9,8 @@ and Adam on a clipped gradient. The protocol:
   1. the learning rate and the clipping norm of each cell are chosen on the validation split by a
      grid search (`search_learning_rates` x `search_clip_norms`, `lm_search_epochs` passes each);
   2. every seed of `seeds` is trained for `lm_epochs` passes with the chosen settings; the
-     validation loss after each pass is the learning curve;
+     validation loss after each pass is the learning curve, and the weights of the pass with the
+     lowest validation loss are kept (with Adam at a constant rate, a long run can get worse);
   3. the test split is scored once per trained model, at the end; every model is reported on both
      splits, the n-gram models' figures coming from the "shakespeare" experiment;
   4. dynamic evaluation (tfsheet.training.dynamic_evaluation), for the cell with the lower mean
@@ -40,14 +41,15 @@ def run(config, workdir, runtime, export_root=None):
                "epochs": config.lm_epochs}
     trained = {}                       # cell -> its model per seed
     for cell in config.lm_cells:
-        search = choose(search_grid(config), lambda settings: _train(
-            config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1][-1]["validation_nats"])
+        search = choose(search_grid(config), lambda settings: _best_validation(_train(
+            config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1]))
         runs, trained[cell] = [], []
         for seed in config.seeds:
             model, curve = _train(config, runtime, data, cell, search["chosen"], seed, config.lm_epochs)
             test = _nats(config, model, data.splits["test"])    # the one look at the test split
-            runs.append({"seed": seed, "curve": curve, "validation_nats": curve[-1]["validation_nats"],
-                         "test_nats": test, "train_nats": curve[-1]["train_nats"]})
+            kept = min(curve, key=lambda point: point["validation_nats"])
+            runs.append({"seed": seed, "curve": curve, "validation_nats": kept["validation_nats"],
+                         "test_nats": test, "train_nats": kept["train_nats"]})
             trained[cell].append(model)
         results["cells"][cell] = {
             "search": search, "runs": runs,
@@ -67,9 +69,22 @@ def run(config, workdir, runtime, export_root=None):
     return results
 
 
+def _best_validation(curve):
+    return min(point["validation_nats"] for point in curve)
+
+
 def _train(config, runtime, data, cell, settings, seed, epochs):
-    """(model, learning curve): one RNN trained `epochs` passes; the curve holds train and validation nats per pass."""
+    """(model, learning curve): one RNN trained `epochs` passes, with the weights of its pass with the lowest
+    validation loss; the curve holds train and validation nats per pass."""
     seed_everything(seed)
+    kept = {"nats": float("inf"), "weights": None}
+
+    def validation(model):
+        nats = _nats(config, model, data.splits["validation"])
+        if nats < kept["nats"]:
+            kept.update(nats=nats, weights=model.get_weights())
+        return {"validation_nats": nats}
+
     inputs, targets = language_model_pairs(data.train_ids)
     vocab = len(data.vocab)
     model, _, history = train_on_streams(
@@ -80,9 +95,11 @@ def _train(config, runtime, data, cell, settings, seed, epochs):
         clip_norm=settings["clip_norm"] or None, seed=seed, epochs=epochs,
         name=f"lm_{cell}_hidden{config.lm_hidden}_lr{settings['learning_rate']:g}_clip{settings['clip_norm']:g}"
              f"_seed{seed}_{epochs}passes",
-        after_epoch=lambda model: {"validation_nats": _nats(config, model, data.splits["validation"])})
+        after_epoch=validation)
     curve = [{"epoch": record["epoch"], "train_nats": record["loss"], "validation_nats": record["validation_nats"],
               "seconds": record["seconds"]} for record in history]
+    if kept["weights"] is not None:
+        model.set_weights(kept["weights"])
     return model, curve
 
 

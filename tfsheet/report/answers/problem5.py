@@ -107,7 +107,8 @@ def _language_model(lm, shakespeare):
     return (
         f"**In practice: a strong recurrent model.** The RNNs of the grid above are small and briefly trained. Trained "
         f"as a language model should be (H = {lm['hidden_size']}, TBPTT with k = {lm['window']} and the state "
-        f"carried, {lm['streams']} streams, dropout {lm['dropout']:g} before the readout, {lm['epochs']} passes, "
+        f"carried, {lm['streams']} streams, dropout {lm['dropout']:g} before the readout, {lm['epochs']} passes "
+        f"keeping the one with the lowest validation loss, "
         f"Adam with the learning rate and clipping each cell's search chose on validation), the better cell on "
         f"validation, the {CELL_NAMES.get(cell, cell)} cell, scores {fmt.number(rnn)} nats/char on the test split against "
         f"{fmt.number(ngram)} for the best n-gram model: "
