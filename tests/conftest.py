@@ -13,6 +13,15 @@ from tfsheet import settings
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
 
 
+def run_experiment(tmp_path_factory, name, run, config):
+    """(results, workdir) of `run(config, workdir, runtime, export_root)` on one device, in a fresh folder
+    `name` with its SavedModels under workdir/saved_models: the set-up of every experiment's tests."""
+    from tfsheet.training import Runtime
+
+    workdir = tmp_path_factory.mktemp(name)
+    return run(config, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+
+
 def pytest_report_header(config):
     data_dir = settings.data_dir()
     return f"tfsheet data: {data_dir or 'TFDS (TFSHEET_DATA_DIR unset)'}"

@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.cli import main
 from tfsheet.data import encodings
 from tfsheet.training import Runtime
@@ -21,8 +21,7 @@ CI_ONE_HOT_BAR = 0.97
 
 @pytest.fixture(scope="module")
 def appended(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("problem2")
-    return problem2.run_appended(CI, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    return run_experiment(tmp_path_factory, "problem2", problem2.run_appended, CI)
 
 
 def test_one_hot_net_passes_the_ci_bar(appended):

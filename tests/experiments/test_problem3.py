@@ -5,8 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.conftest import REPOSITORY
-from tfsheet.training import Runtime
+from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.experiments import configs, problem3
 from tfsheet.serving.export import versions
 from tfsheet.serving.load_check import assert_servable, load_in_fresh_process
@@ -17,8 +16,7 @@ CI = dataclasses.replace(configs.PROBLEM3_PRESETS["quick"], epochs=3, train_exam
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("problem3")
-    return problem3.run(CI, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    return run_experiment(tmp_path_factory, "problem3", problem3.run, CI)
 
 
 def test_twenty_five_units_match_logistic_regression_and_four_do_not(results):

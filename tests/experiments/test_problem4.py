@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.analysis import universal
-from tfsheet.training import Runtime
 from tfsheet.experiments import configs, problem4
 from tfsheet.report import plots
 from tfsheet.serving.export import export_model, scalar_function_signature, versions
@@ -16,8 +15,7 @@ X = np.linspace(-2.0, 7.0, 901, dtype=np.float32)[:, None]
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("problem4")
-    return problem4.run(configs.PROBLEM4_PRESETS["quick"], workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    return run_experiment(tmp_path_factory, "problem4", problem4.run, configs.PROBLEM4_PRESETS["quick"])
 
 
 def test_sheet_values(results):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.conftest import REPOSITORY
+from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.training import Runtime
 from tfsheet.experiments import configs, problem5_1, problem5_1_lm
@@ -22,14 +22,12 @@ QUICK = configs.PROBLEM5_1_PRESETS["quick"]
 
 @pytest.fixture(scope="module")
 def shakespeare(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("problem5_1")
-    return problem5_1.run_shakespeare(QUICK, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    return run_experiment(tmp_path_factory, "problem5_1", problem5_1.run_shakespeare, QUICK)
 
 
 @pytest.fixture(scope="module")
 def language_model(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("problem5_1_lm")
-    return problem5_1_lm.run(QUICK, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    return run_experiment(tmp_path_factory, "problem5_1_lm", problem5_1_lm.run, QUICK)
 
 
 def test_every_family_is_tuned_on_validation_and_the_search_is_recorded(shakespeare):

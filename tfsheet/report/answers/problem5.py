@@ -169,7 +169,7 @@ def _dynamic(lm):
         f"{dynamic['search']['chosen']['learning_rate']:g}, was chosen on the validation split with the first seed's "
         f"model (of {len(dynamic['search']['tried'])} candidates). The control learns the same way: the count model "
         f"adds the text it has scored to its counts, refitted every {counts['chunk']:,} characters (coarser than the "
-        f"RNN's steps, to keep the refits affordable: finer refits would let it learn a little sooner). Adapted, the "
+        f"RNN's steps, to keep the refits affordable). Adapted, the "
         f"{CELL_NAMES.get(dynamic['cell'], dynamic['cell'])} RNN scores {fmt.number(rnn)} nats/char on the test split "
         f"against {fmt.number(ngram)} for the adapted count model: "
         + ("the RNN still wins, on every seed." if wins else "the adapted count model is not beaten on every seed.")
