@@ -71,6 +71,7 @@ def test_settings_change_only_the_experiments_that_have_them_and_are_part_of_the
     (["problem1", "--epochs", "0"], "epochs must be an int >= 1. Received: epochs=0"),
     (["problem1", "--learning-rate", "nan"], "learning_rate must be a non-empty tuple of finite numbers > 0"),
     (["problem2", "--seeds", "0,x"], "seeds must be an integer"),
+    (["report", "--set", "lm_schedule=linear"], "lm_schedule must be one of constant, cosine"),
     (["train-softmax-regression", "--epochs", "ten"], "epochs must be an integer"),
     (["train-distributed", "--workdir", "w", "--model", "resnet"], "unknown model 'resnet'"),
 ])
@@ -97,3 +98,10 @@ def test_every_preset_of_every_experiment_is_a_valid_config():
         assert set(experiment.presets) == set(registry.SCALES)
         for scale in registry.SCALES:
             assert isinstance(experiment.config(scale), experiment.config_class)
+
+
+def test_the_configs_name_the_schedules_the_trainer_implements():
+    from tfsheet.training.tbptt import SCHEDULES
+
+    assert configs.LEARNING_RATE_SCHEDULES == SCHEDULES
+    assert configs.PROBLEM5_1_PRESETS["full"].lm_schedule == "cosine"

@@ -11,6 +11,7 @@ This module imports no TensorFlow, so the command line can list experiments and 
 import dataclasses
 
 SCALES = ("quick", "default", "full")
+LEARNING_RATE_SCHEDULES = ("constant", "cosine")   # tfsheet.training.tbptt.SCHEDULES, named here without TensorFlow
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")   # the hidden units Problem 2 may try
 
 
@@ -159,6 +160,7 @@ class Problem51Config:
     lm_streams: int = 64                      # parallel streams (the batch)
     lm_dropout: float = 0.2                   # before the readout: the net over-fits the 1M characters without it
     lm_epochs: int = 5                        # passes per seed (the report's hour); the learning curve shows where it stands
+    lm_schedule: str = "constant"             # learning rate over a run: "constant" or "cosine" (to 0 at the last pass)
     lm_search_epochs: int = 1                 # passes per candidate of the learning-rate / clipping search
     lm_dynamic_learning_rates: tuple[float, ...] = (0.03, 0.1, 0.3)  # dynamic evaluation's SGD step, on validation
     lm_dynamic_ngram_chunk: int = 4096        # the count model's dynamic evaluation refits its counts this often
@@ -178,6 +180,9 @@ class Problem51Config:
         _require_numbers(self, "lm_dynamic_learning_rates", lambda v: v > 0, "> 0")
         if not self.lm_cells or any(cell not in ("tanh", "gru") for cell in self.lm_cells):
             raise ValueError(f"lm_cells must be a non-empty tuple of 'tanh' and 'gru'. Received: {self.lm_cells!r}")
+        if self.lm_schedule not in LEARNING_RATE_SCHEDULES:
+            raise ValueError(f"lm_schedule must be one of {', '.join(LEARNING_RATE_SCHEDULES)}. "
+                             f"Received: lm_schedule={self.lm_schedule!r}")
         if not 0 <= self.lm_dropout < 1:
             raise ValueError(f"lm_dropout must be in [0, 1). Received: lm_dropout={self.lm_dropout!r}")
 
@@ -238,8 +243,8 @@ PROBLEM5_1_PRESETS = {
                              lm_dynamic_learning_rates=(0.1,), lm_dynamic_ngram_chunk=16_384),
     "default": Problem51Config(),
     "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
-                            copy_truncations=(4, 8, 16), search_learning_rates=(1e-3, 2e-3, 4e-3), lm_epochs=20,
-                            lm_search_epochs=3),
+                            copy_truncations=(4, 8, 16), search_learning_rates=(1e-3, 2e-3, 4e-3), lm_epochs=12,
+                            lm_schedule="cosine", lm_search_epochs=3),
 }
 
 PROBLEM5_2_PRESETS = {

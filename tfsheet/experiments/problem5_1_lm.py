@@ -8,7 +8,8 @@ and Adam on a clipped gradient. The protocol:
 
   1. the learning rate and the clipping norm of each cell are chosen on the validation split by a
      grid search (`search_learning_rates` x `search_clip_norms`, `lm_search_epochs` passes each);
-  2. every seed of `seeds` is trained for `lm_epochs` passes with the chosen settings; the
+  2. every seed of `seeds` is trained for `lm_epochs` passes with the chosen settings, the learning
+     rate constant or decayed to 0 over the run (`lm_schedule`, also used by the search); the
      validation loss after each pass is the learning curve, and the weights of the pass with the
      lowest validation loss are kept (with Adam at a constant rate, a long run can get worse);
   3. the test split is scored once per trained model, at the end; every model is reported on both
@@ -92,7 +93,7 @@ def _train(config, runtime, data, cell, settings, seed, epochs):
                                           dropout=config.lm_dropout),
         inputs, targets, streams=config.lm_streams, window=config.lm_window,
         gradients_for=lambda model: carried_state_gradients, learning_rate=settings["learning_rate"],
-        clip_norm=settings["clip_norm"] or None, seed=seed, epochs=epochs,
+        clip_norm=settings["clip_norm"] or None, seed=seed, epochs=epochs, schedule=config.lm_schedule,
         name=f"lm_{cell}_hidden{config.lm_hidden}_lr{settings['learning_rate']:g}_clip{settings['clip_norm']:g}"
              f"_seed{seed}_{epochs}passes",
         after_epoch=validation)

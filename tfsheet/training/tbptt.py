@@ -22,6 +22,8 @@ from tfsheet.models.losses import token_cross_entropy
 from tfsheet.training.engine import ArrayData, TrainConfig
 from tfsheet.training.stream_state import read_rows, write_rows
 
+SCHEDULES = ("constant", "cosine")   # the learning rate over a run of train_on_streams
+
 
 def stream_windows(inputs, targets, num_streams, window):
     """Rows w * B + b hold window w of stream b: returns (x, y), each (num_windows * B, window)."""
@@ -112,15 +114,22 @@ def log_softmax_at(logits, targets):
 
 
 def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, gradients_for, learning_rate,
-                     seed, name, epochs=1, workdir=None, clip_norm=None, after_epoch=None, **train_options):
+                     seed, name, epochs=1, workdir=None, clip_norm=None, after_epoch=None, schedule="constant",
+                     **train_options):
     """Train a recurrent language model on `streams` parallel streams in windows of `window` tokens.
 
     Adam on the token cross-entropy (the gradient rescaled to global norm <= clip_norm when given), data in order (window 0 of every stream, then window 1, ...),
-    gradients from `gradients_for(model)` (TBPTT carried or reset, online RTRL). `after_epoch(model)`,
+    gradients from `gradients_for(model)` (TBPTT carried or reset, online RTRL). `schedule` is the
+    learning rate over the run: "constant", or "cosine", eta_s = eta (1 + cos(pi s / S)) / 2 over the
+    updates s = 0, ..., S - 1 of the run (S = epochs * windows): from eta down towards 0. `after_epoch(model)`,
     when given, is called after every epoch and what it returns (e.g. a validation loss) is added to
     that epoch's record: the learning curve. Returns (model, trainer, history).
     """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}. Received: schedule={schedule!r}")
     x, y = stream_windows(inputs, targets, streams, window)                    # (W * B, k) each
+    if schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=epochs * (len(x) // streams))
     model, trainer = runtime.make_trainer(
         build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
         TrainConfig(epochs=epochs, batch_size=streams, shuffle=False, seed=seed, **train_options),
