@@ -46,6 +46,8 @@ def test_a_registered_experiment_gets_a_command_an_export_entry_and_a_report_rec
     record = json.loads(open(summary["results"]["P9_toy"]).read())
     assert record["results"]["answer"] == 1.0 and record["results"]["seeds"] == [3]
     assert record["settings"] == {"steps": "4", "seeds": "3", "scale": "0.25"} and record["config"]["steps"] == 4
+    assert record["outputs"] == {"workdir": "runs/P9_toy", "tensorboard": "tensorboard/P9_toy"}   # inside the folder
+    assert (tmp_path / record["outputs"]["workdir"]).is_dir()
     assert "P9_toy" in (tmp_path / "index.md").read_text()           # the report's header lists every record
 
 

@@ -2,6 +2,7 @@
 page carries a measured number."""
 
 import json
+import pathlib
 import re
 
 import pytest
@@ -29,6 +30,9 @@ def test_every_experiment_of_the_default_report_is_committed():
     records = committed_records()
     assert [record["experiment"] for record in records] == [experiment.name for experiment in EXPERIMENTS]
     assert all(record["scale"] == "default" and record["status"] == "ok" for record in records)
+    for record in records:                          # paths inside the report folder, true in any clone
+        assert all((REPORT / path).resolve().is_relative_to(REPORT) for path in record["outputs"].values())
+        assert not any(pathlib.PurePath(path).is_absolute() for path in record["outputs"].values())
 
 
 def test_the_committed_report_is_what_its_committed_results_give(tmp_path):

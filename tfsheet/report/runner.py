@@ -102,7 +102,8 @@ def _run_one(experiment, scale, config, settings, runtime, out, force, export_ro
           file=stream, flush=True)
     workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
     record = cache.new_record(experiment, scale, fields)
-    record["outputs"] = {"workdir": str(workdir), "tensorboard": str(out / "tensorboard" / experiment.name)}
+    record["outputs"] = {"workdir": f"runs/{experiment.name}",             # relative to the report folder, so the
+                         "tensorboard": f"tensorboard/{experiment.name}"}  # folder can be moved or committed
     started = time.perf_counter()
     try:
         logged = dataclasses.replace(runtime, log_root=out / "tensorboard").below(experiment.name)
