@@ -1,14 +1,17 @@
 """One source of truth: the committed report is exactly what its committed results give, and no hand-written
 page carries a measured number."""
 
+import dataclasses
 import json
 import pathlib
 import re
 
 import pytest
 
+import tfsheet
 from tests.conftest import REPOSITORY
 from tfsheet.experiments.registry import EXPERIMENTS
+from tfsheet.report import cache
 from tfsheet.report.document import write_report
 
 REPORT = REPOSITORY / "docs" / "report"
@@ -33,6 +36,15 @@ def test_every_experiment_of_the_default_report_is_committed():
     for record in records:                          # paths inside the report folder, true in any clone
         assert all((REPORT / path).resolve().is_relative_to(REPORT) for path in record["outputs"].values())
         assert not any(pathlib.PurePath(path).is_absolute() for path in record["outputs"].values())
+
+
+def test_the_committed_results_are_current_so_make_docs_report_reuses_them():
+    """Each record was made with today's default preset and carries the key the cache recomputes from it: a
+    setting added, removed or changed since would make `make docs-report` retrain instead of re-render."""
+    for record, experiment in zip(committed_records(), EXPERIMENTS):
+        assert record["config"] == json.loads(json.dumps(dataclasses.asdict(experiment.config("default"))))
+        assert record["settings"] == {} and record["tfsheet"] == tfsheet.__version__
+        assert record["key"] == cache.record_key(record)
 
 
 def test_the_committed_report_is_what_its_committed_results_give(tmp_path):

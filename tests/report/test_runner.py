@@ -45,6 +45,7 @@ def test_the_quick_report_runs_every_experiment_and_exports_the_models(quick_rep
         record = json.loads((out / "results" / f"{experiment.name}.json").read_text())
         assert record["status"] == "ok" and record["scale"] == "quick"
         assert record["environment"]["tensorflow"] and record["key"] and record["seconds"] > 0
+        assert cache.record_key(record) == record["key"] and set(cache.KEY_FIELDS) <= set(record)
         assert f"{experiment.name}: done in" in stdout
         assert (out / "tensorboard" / experiment.name).is_dir()
     assert "about" in stdout and "left" in stdout                      # the time-left estimate

@@ -39,7 +39,7 @@ def run(config, workdir, runtime, export_root=None):
     data = CharacterData.load(config.train_chars)
     results = {"cells": {}, "seeds": list(config.seeds), "hidden_size": config.lm_hidden,
                "window": config.lm_window, "streams": config.lm_streams, "dropout": config.lm_dropout,
-               "epochs": config.lm_epochs}
+               "epochs": config.lm_epochs, "schedule": config.lm_schedule}
     trained = {}                       # cell -> its model per seed
     for cell in config.lm_cells:
         search = choose(search_grid(config), lambda settings: _best_validation(_train(

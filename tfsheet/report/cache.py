@@ -54,6 +54,9 @@ def input_fingerprint(dataset):
     return {"source": "files", "sha256": hashes}
 
 
+KEY_FIELDS = ("experiment", "config", "settings", "inputs", "tfsheet", "strategy")   # the fields of key_fields
+
+
 def key_fields(experiment, config, changed, strategy):
     """What the key is made of: the experiment, its configuration and the settings changed in it, its
     input data, tfsheet, the strategy."""
@@ -65,6 +68,11 @@ def key_fields(experiment, config, changed, strategy):
 def cache_key(fields):
     """The key a cached record must carry to be reused: the sha256 of its key fields."""
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def record_key(record):
+    """The key that a record's own key fields give: equal to its "key" unless the record was edited."""
+    return cache_key({field: record[field] for field in KEY_FIELDS})
 
 
 def record_path(out, experiment):

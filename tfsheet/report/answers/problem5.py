@@ -95,6 +95,10 @@ def _cells(lm):
 NATS_PER_BIT = math.log(2)
 
 
+SCHEDULE_TEXT = {"constant": "at a constant learning rate",
+                 "cosine": "with its learning rate decayed along a cosine to 0 over the run"}
+
+
 def _language_model(lm, shakespeare):
     """The strong TBPTT language models against the best n-grams, on validation and, once, on test."""
     rows = [(f"RNN, {CELL_NAMES.get(cell, cell)} cell, H = {lm['hidden_size']}, TBPTT k = {lm['window']}",
@@ -108,8 +112,8 @@ def _language_model(lm, shakespeare):
         f"**In practice: a strong recurrent model.** The RNNs of the grid above are small and briefly trained. Trained "
         f"as a language model should be (H = {lm['hidden_size']}, TBPTT with k = {lm['window']} and the state "
         f"carried, {lm['streams']} streams, dropout {lm['dropout']:g} before the readout, {lm['epochs']} passes "
-        f"keeping the one with the lowest validation loss, "
-        f"Adam with the learning rate and clipping each cell's search chose on validation), the better cell on "
+        f"keeping the one with the lowest validation loss, Adam {SCHEDULE_TEXT[lm['schedule']]}, with the "
+        f"learning rate and clipping each cell's search chose on validation), the better cell on "
         f"validation, the {CELL_NAMES.get(cell, cell)} cell, scores {fmt.number(rnn)} nats/char on the test split against "
         f"{fmt.number(ngram)} for the best n-gram model: "
         + ("the RNN wins on the held-out text." if wins else
