@@ -135,7 +135,7 @@ def _where_it_stands(lm, cell, shakespeare):
         drop = sum(last) / len(last)
         progress = (f"In its last pass the {CELL_NAMES.get(cell, cell)} cell's validation loss fell by "
                     f"{fmt.number(drop)} nats/char (mean over seeds), "
-                    + ("so more passes would still lower it; " if drop > 0.005 else "so it has levelled off; "))
+                    + ("so a longer run would still lower it; " if drop > 0.005 else "so it has levelled off; "))
     return (
         f"**Where it stands.** {progress}its training loss, measured with dropout on, is "
         f"{fmt.number(result['train_nats']['mean'])} against {fmt.number(result['validation_nats']['mean'])} on "
@@ -143,7 +143,7 @@ def _where_it_stands(lm, cell, shakespeare):
         f"{fmt.number(result['test_nats']['mean'] - result['validation_nats']['mean'])} nats/char for this RNN and "
         f"{fmt.number(counts['test_kneser_ney_nats'] - counts['validation_kneser_ney_nats'])} for the best count "
         f"model, so a lower test loss needs a model that generalises further (more capacity with stronger "
-        f"regularisation, more passes), or one that adapts to the new text as it reads it, below.")
+        f"regularisation, longer training), or one that adapts to the new text as it reads it, below.")
 
 
 def dynamic_verdict(lm):
