@@ -56,10 +56,14 @@ def answer_5_1(records, figure_dir):
 
 
 def _searched(search):
-    """One sentence: what a validation search tried and chose."""
+    """One sentence: what a validation search tried and chose, and whether the rate is at an end of the grid (a
+    better one may lie beyond it)."""
     chosen = search["chosen"]
     clip = f"clipping at global norm {fmt.number(chosen['clip_norm'], 1)}" if chosen["clip_norm"] else "no clipping"
-    return (f"learning rate {chosen['learning_rate']:g} and {clip} (of {len(search['tried'])} candidates, "
+    rates = sorted({tried["learning_rate"] for tried in search["tried"]})
+    edge = ("" if len(rates) < 2 else " (the largest tried)" if chosen["learning_rate"] == rates[-1]
+            else " (the smallest tried)" if chosen["learning_rate"] == rates[0] else "")
+    return (f"learning rate {chosen['learning_rate']:g}{edge} and {clip} (of {len(search['tried'])} candidates, "
             f"on the {search['split']} data)")
 
 
