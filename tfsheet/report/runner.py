@@ -2,7 +2,7 @@
 
 For each experiment: reuse its cached record when the key matches (and not `force`); otherwise
 run it with its TensorBoard logs under OUT/tensorboard/<name>/ and its files under OUT/runs/<name>/,
-and write its record, "ok" with the results or "failed" with the error. A failure is reported
+timed across interruptions (tfsheet.report.stopwatch), and write its record, "ok" with the results or "failed" with the error. A failure is reported
 and the next experiment runs. Progress goes to `stream`, one line per experiment with an
 estimate of the time left; a summary table ends the run. `tfsheet report`, the problem commands
 and `tfsheet export` all run experiments through `run_report`.
@@ -15,12 +15,12 @@ import math
 import pathlib
 import shutil
 import sys
-import time
 import traceback
 
 from tfsheet.errors import TfsheetError
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, check_settings, select, settings_for
 from tfsheet.report import cache
+from tfsheet.report.stopwatch import ELAPSED_FILE, Stopwatch
 from tfsheet.results import as_written
 
 
@@ -104,17 +104,19 @@ def _run_one(experiment, scale, config, settings, runtime, out, force, export_ro
     record = cache.new_record(experiment, scale, fields)
     record["outputs"] = {"workdir": f"runs/{experiment.name}",             # relative to the report folder, so the
                          "tensorboard": f"tensorboard/{experiment.name}"}  # folder can be moved or committed
-    started = time.perf_counter()
+    stopwatch = Stopwatch(workdir / ELAPSED_FILE)
     try:
         logged = dataclasses.replace(runtime, log_root=out / "tensorboard").below(experiment.name)
-        with _quiet_tensorflow():
+        with stopwatch, _quiet_tensorflow():
             record["results"] = experiment.run(config, workdir, logged, export_root)
         record["status"] = "ok"
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error),
                            "traceback": traceback.format_exc()}
-    record["seconds"] = round(time.perf_counter() - started, 1)
+    record["seconds"] = round(stopwatch.seconds(), 1)
+    if stopwatch.before:
+        record["seconds_before_resuming"] = round(stopwatch.before, 1)
     cache.write_record(out, experiment, record)
     return Outcome(experiment.name, "ran" if record["status"] == "ok" else "failed", record["seconds"], path, record)
 
