@@ -296,6 +296,11 @@ def _shakespeare(result):
     table = fmt.table(("n", "RNN updates (equal tokens)", *(label for _, label in models)),
                       [(row["n"], f"{row['rnn_updates']:,}" if "rnn_updates" in row else "",
                         *(fmt.seeded(row, f"validation_{key}_bpc") for key, _ in models)) for row in rows])
+    if all(f"test_{key}_bpc" in row for row in rows for key, _ in models):
+        table += ("\n\nThe same models on the test split, each scored once at the end (bits/char; every choice above "
+                  "was made on validation):\n\n"
+                  + fmt.table(("n", *(label for _, label in models)),
+                              [(row["n"], *(fmt.seeded(row, f"test_{key}_bpc") for key, _ in models)) for row in rows]))
     protocol = (f"Neural models: {_seeds_text(result)}; the n-gram nets with "
                 f"{_searched(result['search']['neural_ngram'])}, the RNNs with "
                 f"{_searched(result['search']['rnn_tbptt'])}, each chosen at n = {result['search']['rnn_tbptt']['n']}."
