@@ -34,7 +34,7 @@ def test_while_running_the_time_so_far_is_on_disk_for_a_kill_to_leave(tmp_path):
     assert 0.05 <= seen <= 0.35
 
 
-@pytest.mark.parametrize("content", ["", "soon", "-5"])
+@pytest.mark.parametrize("content", ["", "soon", "-5", "nan", "inf"])
 def test_an_unreadable_or_negative_time_counts_as_none(tmp_path, content):
     (tmp_path / ELAPSED_FILE).write_text(content)
     assert Stopwatch(tmp_path / ELAPSED_FILE).before == 0

@@ -5,6 +5,7 @@ alone, such an experiment would claim less time than it took. The stopwatch keep
 file of the experiment's folder and starts from it on the next attempt.
 """
 
+import math
 import os
 import pathlib
 import threading
@@ -24,9 +25,10 @@ class Stopwatch:
     def __init__(self, path, every=10.0):
         self.path, self.every = pathlib.Path(path), every
         try:
-            self.before = max(0.0, float(self.path.read_text()))   # what an interrupted attempt already took
+            before = float(self.path.read_text())                 # what the interrupted attempts took
         except (OSError, ValueError):
-            self.before = 0.0
+            before = 0.0
+        self.before = before if math.isfinite(before) and before > 0 else 0.0
         self._started = self._ended = None
         self._stop = threading.Event()
 
