@@ -3,9 +3,9 @@
 For each experiment: reuse its cached record when the key matches (and not `force`); otherwise
 run it with its TensorBoard logs under OUT/tensorboard/<name>/ and its files under OUT/runs/<name>/,
 timed across interruptions (tfsheet.report.stopwatch), and write its record, "ok" with the results
-or "failed" with the error. A failure is reported and the next experiment runs. Progress goes to `stream`, one line per experiment with an
-estimate of the time left; a summary table ends the run. `tfsheet report`, the problem commands
-and `tfsheet export` all run experiments through `run_report`.
+or "failed" with the error. A failure is reported and the next experiment runs. Progress goes to
+`stream`, one line per experiment with an estimate of the time left; a summary table ends the run.
+`tfsheet report`, the problem commands and `tfsheet export` all run experiments through `run_report`.
 """
 
 import contextlib
