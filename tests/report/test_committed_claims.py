@@ -1,31 +1,25 @@
-"""Every inequality the answers state as the sheet's answer holds in the committed default-scale results
-(docs/report/results): if a re-run ever contradicts one, this fails and the text must change."""
-
-import json
+"""Every inequality the answers state as the sheet's answer holds in the results of every committed report
+(tests/report/committed.py): if a re-run ever contradicts one, this fails and the text must change."""
 
 import pytest
 
-from tests.conftest import REPOSITORY
+from tests.report import committed
 
-RESULTS = REPOSITORY / "docs" / "report" / "results"
-
-
-def results(name):
-    return json.loads((RESULTS / f"{name}.json").read_text())["results"]
+pytestmark = pytest.mark.parametrize("scale", committed.COMMITTED_REPORTS)
 
 
 def mean(value):
     return value["mean"] if isinstance(value, dict) else value
 
 
-def test_q1_softmax_regression_reaches_the_published_level_with_hand_derived_gradients():
-    run = results("P1")
+def test_q1_softmax_regression_reaches_the_published_level_with_hand_derived_gradients(scale):
+    run = committed.results(scale, "P1")
     assert run["test_accuracy"] >= run["accuracy_bar"]
     assert max(run["gradient_check"]["max_relative_error"].values()) < 1e-6
 
 
-def test_q2_1_one_hot_outputs_win_except_at_widths_too_narrow_to_use():
-    rows = results("P2_sweep")["rows"]
+def test_q2_1_one_hot_outputs_win_except_at_widths_too_narrow_to_use(scale):
+    rows = committed.results(scale, "P2_sweep")["rows"]
     by_width = {}
     for row in rows:
         by_width.setdefault(row["num_hidden"], {})[row["encoding"]] = row["accuracy"]["mean"]
@@ -37,8 +31,8 @@ def test_q2_1_one_hot_outputs_win_except_at_widths_too_narrow_to_use():
     assert all(max(by_width[width].values()) < by_width[widest]["one_hot"] - 0.05 for width in behind)
 
 
-def test_q2_2_the_threshold_network_makes_exactly_the_one_hot_nets_decisions():
-    run = results("P2_appended")
+def test_q2_2_the_threshold_network_makes_exactly_the_one_hot_nets_decisions(scale):
+    run = committed.results(scale, "P2_appended")
     appended = run["appended"]
     assert appended["accuracy"] == run["one_hot"]["accuracy"]
     assert appended["agrees_with_one_hot_argmax"] == 1 - appended["ties_at_the_top"] / appended["test_images"]
@@ -48,28 +42,28 @@ def test_q2_2_the_threshold_network_makes_exactly_the_one_hot_nets_decisions():
     assert run["classic_layer"]["accuracy_where_premise_failed"] < run["appended_where_premise_failed"]
 
 
-def test_q2_3_training_784_h_10_4_directly_is_worse_and_its_middle_layer_is_not_one_hot():
-    summary = results("P2_direct")["summary"]
+def test_q2_3_training_784_h_10_4_directly_is_worse_and_its_middle_layer_is_not_one_hot(scale):
+    summary = committed.results(scale, "P2_direct")["summary"]
     assert summary["accuracy"]["mean"] < summary["appended_accuracy"]["mean"]
     assert summary["middle_concentration"]["mean"] < summary["appended_middle_concentration"]["mean"]
 
 
-def test_q3_twenty_five_linear_units_equal_logistic_regression_and_four_fall_short():
-    run = results("P3")
+def test_q3_twenty_five_linear_units_equal_logistic_regression_and_four_fall_short(scale):
+    run = committed.results(scale, "P3")
     accuracy = {name: value["mean"] for name, value in run["accuracy"].items()}
     assert abs(accuracy["linear_hidden_25"] - accuracy["logistic_regression"]) < 0.01
     assert accuracy["linear_hidden_4"] < accuracy["logistic_regression"] - 0.02
     assert run["q3_3"]["chord"]["gap"] > 0 and run["q3_3"]["hessian_at_trained"]["smallest"] < 0
 
 
-def test_q4_the_constructions_meet_eps_at_points_they_never_saw():
-    for row in results("P4")["q4_4"]:
+def test_q4_the_constructions_meet_eps_at_points_they_never_saw(scale):
+    for row in committed.results(scale, "P4")["q4_4"]:
         assert all(point["held_out_error"] < point["eps"] for point in row["adaptive"])
         assert all(point["held_out_error"] <= point["bound"] < point["eps"] for point in row["certified"])
 
 
-def test_q5_1_the_carried_state_learns_a_dependency_longer_than_its_truncation():
-    probe = results("P5.1_probe")
+def test_q5_1_the_carried_state_learns_a_dependency_longer_than_its_truncation(scale):
+    probe = committed.results(scale, "P5.1_probe")
     smallest = probe["rows"][0]
     assert smallest["k"] < 3                                                     # the lag-3 dependency is beyond k
     assert smallest["rnn_tbptt_carried_nats"] < probe["levels"]["only_3"]          # ... and it is learned
@@ -77,8 +71,8 @@ def test_q5_1_the_carried_state_learns_a_dependency_longer_than_its_truncation()
     assert smallest["rnn_tbptt_reset_nats"] > probe["levels"]["only_3"]            # reset at k, it cannot
 
 
-def test_q5_1_beyond_k_the_carried_rnn_beats_the_models_that_cannot_see_the_token():
-    copy = results("P5.1_copy")
+def test_q5_1_beyond_k_the_carried_rnn_beats_the_models_that_cannot_see_the_token(scale):
+    copy = committed.results(scale, "P5.1_copy")
     beyond = [cell for cell in copy["cells"] if cell["L"] > cell["k"]]
     assert any(cell["rnn_tbptt_carried_copy_accuracy"] > max(cell["neural_ngram_copy_accuracy"],
                                                              cell["rnn_tbptt_reset_copy_accuracy"]) + 0.1
@@ -86,8 +80,8 @@ def test_q5_1_beyond_k_the_carried_rnn_beats_the_models_that_cannot_see_the_toke
     assert all(cell["rnn_tbptt_reset_copy_accuracy"] < copy["chance_accuracy"] + 0.05 for cell in beyond)
 
 
-def test_q5_1_in_practice_a_strong_tbptt_rnn_beats_every_n_gram_on_the_test_split():
-    lm, grid = results("P5.1_language_model"), results("P5.1_shakespeare")
+def test_q5_1_in_practice_a_strong_tbptt_rnn_beats_every_n_gram_on_the_test_split(scale):
+    lm, grid = committed.results(scale, "P5.1_language_model"), committed.results(scale, "P5.1_shakespeare")
     best_cell = min(lm["cells"], key=lambda cell: lm["cells"][cell]["validation_nats"]["mean"])
     rnn = lm["cells"][best_cell]["test_nats"]
     for family in ("kneser_ney", "neural_ngram"):
@@ -95,8 +89,8 @@ def test_q5_1_in_practice_a_strong_tbptt_rnn_beats_every_n_gram_on_the_test_spli
         assert rnn["max"] < chosen[f"test_{family}_nats"], family                     # every seed, not just the mean
 
 
-def test_q5_1_the_test_text_is_harder_than_the_validation_text_for_every_model():
-    lm, grid = results("P5.1_language_model"), results("P5.1_shakespeare")
+def test_q5_1_the_test_text_is_harder_than_the_validation_text_for_every_model(scale):
+    lm, grid = committed.results(scale, "P5.1_language_model"), committed.results(scale, "P5.1_shakespeare")
     for cell in lm["cells"].values():
         assert cell["test_nats"]["mean"] > cell["validation_nats"]["mean"]
     for row in grid["rows"]:
@@ -104,8 +98,8 @@ def test_q5_1_the_test_text_is_harder_than_the_validation_text_for_every_model()
             assert row[f"test_{family}_nats"] > row[f"validation_{family}_nats"], (row["n"], family)
 
 
-def test_q5_1_in_practice_learning_while_reading_helps_both_families_and_the_rnn_still_wins():
-    lm = results("P5.1_language_model")
+def test_q5_1_in_practice_learning_while_reading_helps_both_families_and_the_rnn_still_wins(scale):
+    lm = committed.results(scale, "P5.1_language_model")
     dynamic = lm["dynamic"]
     static = lm["cells"][dynamic["cell"]]
     assert dynamic["test_nats"]["mean"] < static["test_nats"]["mean"]
@@ -116,14 +110,14 @@ def test_q5_1_in_practice_learning_while_reading_helps_both_families_and_the_rnn
 
 
 @pytest.mark.parametrize("budget", ["", "_equal_updates"])
-def test_q5_2_online_rtrl_learns_beyond_the_truncation_better_than_tbptt(budget):
-    online = results("P5.2")["online"]
+def test_q5_2_online_rtrl_learns_beyond_the_truncation_better_than_tbptt(scale, budget):
+    online = committed.results(scale, "P5.2")["online"]
     k = online["truncation"]
     assert mean(online["rtrl_online"]["copy_accuracy"]) > mean(online[f"tbptt_k{k}_carried{budget}"]["copy_accuracy"])
 
 
-def test_q5_2_rtrl_equals_bptt_and_its_cheap_estimates_are_not_exact():
-    run = results("P5.2")
+def test_q5_2_rtrl_equals_bptt_and_its_cheap_estimates_are_not_exact(scale):
+    run = committed.results(scale, "P5.2")
     assert max(row["relative_error"] for row in run["agreement"]) < 1e-10
     assert all(row["cosine_similarity"] < 1 for row in run["snap1"])
     assert all(row["mean_cosine"] > row["single_cosine_mean"] for row in run["uoro"])

@@ -1,4 +1,4 @@
-"""One source of truth: the committed report is exactly what its committed results give, and no hand-written
+"""One source of truth: each committed report is exactly what its committed results give, and no hand-written
 page carries a measured number."""
 
 import dataclasses
@@ -10,11 +10,11 @@ import pytest
 
 import tfsheet
 from tests.conftest import REPOSITORY
+from tests.report.committed import COMMITTED_REPORTS, records
 from tfsheet.experiments.registry import EXPERIMENTS
 from tfsheet.report import cache
 from tfsheet.report.document import write_report
 
-REPORT = REPOSITORY / "docs" / "report"
 WRITTEN_LINE = re.compile(r"^Written .* by `tfsheet report", re.MULTILINE)
 
 # a measured number: one with two or more decimals, or any number with a unit of measurement
@@ -22,39 +22,40 @@ MEASURED = re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?\s?(%|nats?\b|bits?/char|bpc\b
                       r"examples/s|tokens/s|s\b|seconds?\b|minutes?\b|hours?\b)|(?<![\w.])\d+\.\d{2,}(?![\w.])")
 ALLOWED = re.compile(r"Python \d|TensorFlow \d|Keras \d|tensorflow[=<>~]|serving-api \d|TF \d|\"inputs\": ")
 
-
-def committed_records():
-    order = {experiment.name: i for i, experiment in enumerate(EXPERIMENTS)}
-    records = [json.loads(path.read_text()) for path in (REPORT / "results").glob("*.json")]
-    return sorted(records, key=lambda record: order[record["experiment"]])
+scales = pytest.mark.parametrize("scale", COMMITTED_REPORTS)
 
 
-def test_every_experiment_of_the_default_report_is_committed():
-    records = committed_records()
-    assert [record["experiment"] for record in records] == [experiment.name for experiment in EXPERIMENTS]
-    assert all(record["scale"] == "default" and record["status"] == "ok" for record in records)
-    for record in records:                          # paths inside the report folder, true in any clone
-        assert all((REPORT / path).resolve().is_relative_to(REPORT) for path in record["outputs"].values())
+@scales
+def test_every_experiment_of_the_report_is_committed(scale):
+    report = COMMITTED_REPORTS[scale]
+    committed = records(scale)
+    assert [record["experiment"] for record in committed] == [experiment.name for experiment in EXPERIMENTS]
+    assert all(record["scale"] == scale and record["status"] == "ok" for record in committed)
+    for record in committed:                        # paths inside the report folder, true in any clone
+        assert all((report / path).resolve().is_relative_to(report) for path in record["outputs"].values())
         assert not any(pathlib.PurePath(path).is_absolute() for path in record["outputs"].values())
 
 
-def test_the_committed_results_are_current_so_make_docs_report_reuses_them():
-    """Each record was made with today's default preset and carries the key the cache recomputes from it: a
-    setting added, removed or changed since would make `make docs-report` retrain instead of re-render."""
-    for record, experiment in zip(committed_records(), EXPERIMENTS):
-        assert record["config"] == json.loads(json.dumps(dataclasses.asdict(experiment.config("default"))))
+@scales
+def test_the_committed_results_are_current_so_re_rendering_reuses_them(scale):
+    """Each record was made with today's preset and carries the key the cache recomputes from it: a setting
+    added, removed or changed since would make the report's make target retrain instead of re-render."""
+    for record, experiment in zip(records(scale), EXPERIMENTS):
+        assert record["config"] == json.loads(json.dumps(dataclasses.asdict(experiment.config(scale))))
         assert record["settings"] == {} and record["tfsheet"] == tfsheet.__version__
         assert record["key"] == cache.record_key(record)
 
 
-def test_the_committed_report_is_what_its_committed_results_give(tmp_path):
-    written = write_report(tmp_path, committed_records(), "default")
+@scales
+def test_the_committed_report_is_what_its_committed_results_give(scale, tmp_path):
+    report = COMMITTED_REPORTS[scale]
+    written = write_report(tmp_path, records(scale), scale)
     assert written["errors"] == []
     rendered = WRITTEN_LINE.sub("", written["markdown"].read_text())
-    committed = WRITTEN_LINE.sub("", (REPORT / "index.md").read_text())
+    committed = WRITTEN_LINE.sub("", (report / "index.md").read_text())
     assert rendered == committed
     for figure in re.findall(r"\]\((figures/[^)]+)\)", committed):
-        assert (REPORT / figure).is_file(), figure
+        assert (report / figure).is_file(), figure
 
 
 def _measured_numbers(text):

@@ -1,0 +1,20 @@
+"""The committed reports, one folder per scale, and their results files: what the committed-report tests read."""
+
+import json
+
+from tests.conftest import REPOSITORY
+from tfsheet.experiments.registry import EXPERIMENTS
+
+COMMITTED_REPORTS = {"default": REPOSITORY / "docs" / "report"}   # scale -> the folder its make target writes
+
+
+def records(scale):
+    """The committed records of the report at `scale`, in the registry's order."""
+    order = {experiment.name: i for i, experiment in enumerate(EXPERIMENTS)}
+    found = [json.loads(path.read_text()) for path in (COMMITTED_REPORTS[scale] / "results").glob("*.json")]
+    return sorted(found, key=lambda record: order[record["experiment"]])
+
+
+def results(scale, name):
+    """The results of experiment `name` in the committed report at `scale`."""
+    return json.loads((COMMITTED_REPORTS[scale] / "results" / f"{name}.json").read_text())["results"]
