@@ -76,3 +76,18 @@ def test_hand_written_pages_carry_no_measured_number(page):
 def test_the_number_check_finds_what_it_looks_for():
     assert _measured_numbers("reaches 98.32 % in 12 s, 1.503 nats") == ["98.32 %", "12 s", "1.503 nats"]
     assert _measured_numbers("Problem 5.1 and Q2.2 with H = 256 and 5,000 images") == []
+
+
+PATH_NAMED = re.compile(r"`((?:tfsheet|scripts|benchmarks|tests|docs|saved_models)/[\w./-]*)`")
+
+
+@pytest.mark.parametrize("page", sorted(str(path.relative_to(REPOSITORY)) for path in
+                                        [REPOSITORY / "README.md", *(REPOSITORY / "docs").glob("*.md")]))
+def test_every_file_a_hand_written_page_names_is_in_the_repository(page):
+    named = PATH_NAMED.findall((REPOSITORY / page).read_text())
+    assert [path for path in named if not (REPOSITORY / path).exists()] == []
+
+
+def test_the_path_check_finds_what_it_looks_for():
+    assert PATH_NAMED.findall("in `tfsheet/gone.py` and `docs/`, not `mlp_binary/` or `make run`") == [
+        "tfsheet/gone.py", "docs/"]
