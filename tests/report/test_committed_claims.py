@@ -71,6 +71,15 @@ def test_q5_1_the_carried_state_learns_a_dependency_longer_than_its_truncation(s
     assert smallest["rnn_tbptt_reset_nats"] > probe["levels"]["only_3"]            # reset at k, it cannot
 
 
+def test_q5_1_on_the_probe_the_carried_state_beats_the_longest_reset_window_at_equal_updates(scale):
+    probe = committed.results(scale, "P5.1_probe")
+    smallest, largest = probe["rows"][0], probe["rows"][-1]
+    assert smallest["rnn_tbptt_carried_equal_updates_nats"] < largest["rnn_tbptt_reset_equal_updates_nats"]
+    # every carried k beats the reset run of the same k at the same updates
+    assert all(row["rnn_tbptt_carried_equal_updates_nats"] < row["rnn_tbptt_reset_equal_updates_nats"]
+               for row in probe["rows"])
+
+
 def test_q5_1_beyond_k_the_carried_rnn_beats_the_models_that_cannot_see_the_token(scale):
     copy = committed.results(scale, "P5.1_copy")
     beyond = [cell for cell in copy["cells"] if cell["L"] > cell["k"]]
