@@ -139,7 +139,7 @@ EXPERIMENTS = (
     Experiment("P5.1", "shakespeare", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_shakespeare,
                exports=("char_ngram",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(16, 820, 3500)),
     Experiment("P5.1", "language_model", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_language_model,
-               exports=("char_rnn",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(25, 1740, 4000)),
+               exports=("char_rnn",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(25, 1740, 4800)),
     Experiment("P5.1", "probe", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_probe,
                estimated_seconds=_seconds(8, 90, 400)),
     Experiment("P5.1", "copy", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_copy,
