@@ -50,3 +50,24 @@ def test_interpolant_passes_through_its_points():
     net = interpolant(knots, values)
     np.testing.assert_allclose(net.evaluate_exactly(knots), values, atol=1e-12)
     assert net.width == 3  # the slope changes at 0, 0.5 and 2, not at 3
+
+
+def test_exact_evaluation_of_a_wide_net_on_many_points_stays_in_blocks():
+    """A certified net for a small eps has thousands of units and is checked on ~10^5 points: evaluated in one
+    (points, units) array that took gigabytes; in blocks it takes a few tens of MiB and gives the same values."""
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    width, points = 20_000, 50_001
+    net = ReluNet.from_weights(rng.normal(size=width), rng.normal(size=width), rng.normal(size=width), 0.5,
+                               dtype="float64")
+    x = np.linspace(-1.0, 1.0, points)
+    tracemalloc.start()
+    values = net.evaluate_exactly(x)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert values.shape == (points,) and peak < 200 * 2 ** 20          # one array would be 7.5 GiB
+    w, b, v, c = net.parameters()
+    few = x[::997]                                                      # the definition, on a few points
+    np.testing.assert_allclose(values[::997], np.maximum(0.0, few[:, None] * w + b) @ v + c, rtol=1e-12, atol=1e-12)
+    assert net.evaluate_exactly(np.zeros(0)).shape == (0,)

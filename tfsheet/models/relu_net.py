@@ -13,6 +13,8 @@ so h is continuous and piecewise linear, with a kink only where some w_j x + b_j
 import keras
 import numpy as np
 
+EXACT_BLOCK_ELEMENTS = 2 ** 22   # floats per block of evaluate_exactly (32 MiB in float64)
+
 
 @keras.saving.register_keras_serializable(package="tfsheet")
 class ReluNet(keras.Model):
@@ -70,10 +72,18 @@ class ReluNet(keras.Model):
                 np.asarray(self.output_unit.kernel, np.float64)[:, 0], float(np.asarray(self.output_unit.bias)[0]))
 
     def evaluate_exactly(self, x):
-        """h(x) computed in float64 numpy from the weights (no float32 rounding of large x)."""
+        """h(x) computed in float64 numpy from the weights (no float32 rounding of large x).
+
+        The points go through in blocks of whole multiples of 64 rows, so memory stays near
+        EXACT_BLOCK_ELEMENTS floats however many points and units there are (a certified net for a small eps
+        has thousands of units, checked on 10^5 points: one (points, units) array would take gigabytes).
+        Each point's value is the same dot product as in one block.
+        """
         w, b, v, c = self.parameters()
-        x = np.asarray(x, np.float64).reshape(-1, 1)
-        return np.maximum(0.0, x * w + b) @ v + c  # (N,)
+        x = np.asarray(x, np.float64).reshape(-1, 1)                                # (N, 1)
+        rows = max(64, EXACT_BLOCK_ELEMENTS // self.width // 64 * 64)
+        return np.concatenate([np.maximum(0.0, x[start:start + rows] * w + b) @ v   # (rows, width) @ (width,)
+                               for start in range(0, len(x), rows)] or [np.zeros(0)]) + c  # (N,)
 
     def get_config(self):
         return {**super().get_config(), "width": self.width}
