@@ -10,7 +10,7 @@ import pytest
 
 import tfsheet
 from tests.conftest import REPOSITORY
-from tests.report.committed import COMMITTED_REPORTS, records
+from tests.report.committed import COMMITTED_REPORTS, TIME_BOUND_SECONDS, records
 from tfsheet.experiments.registry import EXPERIMENTS
 from tfsheet.report import cache
 from tfsheet.report.document import write_report
@@ -34,6 +34,11 @@ def test_every_experiment_of_the_report_is_committed(scale):
     for record in committed:                        # paths inside the report folder, true in any clone
         assert all((report / path).resolve().is_relative_to(report) for path in record["outputs"].values())
         assert not any(pathlib.PurePath(path).is_absolute() for path in record["outputs"].values())
+
+
+@scales
+def test_the_whole_report_ran_within_the_time_its_scale_promises(scale):
+    assert sum(record["seconds"] for record in records(scale)) < TIME_BOUND_SECONDS[scale]
 
 
 @scales
