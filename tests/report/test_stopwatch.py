@@ -40,6 +40,12 @@ def test_an_unreadable_or_negative_time_counts_as_none(tmp_path, content):
     assert Stopwatch(tmp_path / ELAPSED_FILE).before == 0
 
 
+def test_a_folder_that_cannot_be_written_never_fails_the_timed_run(tmp_path):
+    with Stopwatch(tmp_path / "gone" / ELAPSED_FILE, every=0.01) as stopwatch:
+        time.sleep(0.05)
+    assert stopwatch.seconds() >= 0.05 and not (tmp_path / "gone").exists()
+
+
 def test_the_report_records_the_time_of_an_interrupted_run_it_resumed(tmp_path):
     config = TOY.config("quick")
     key = cache.cache_key(cache.key_fields(TOY, config, {}, one_device()))

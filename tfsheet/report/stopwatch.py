@@ -38,9 +38,13 @@ class Stopwatch:
         return self.before + ((self._ended or time.perf_counter()) - self._started)
 
     def _write(self):
+        """Best effort: a folder that cannot be written costs the resume its earlier time, never the run."""
         temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_text(f"{self.seconds():.1f}")
-        os.replace(temporary, self.path)
+        try:
+            temporary.write_text(f"{self.seconds():.1f}")
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
 
     def _beat(self):
         while not self._stop.wait(self.every):
