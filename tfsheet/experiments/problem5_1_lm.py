@@ -42,13 +42,13 @@ def run(config, workdir, runtime, export_root=None):
                "epochs": config.lm_epochs, "schedule": config.lm_schedule}
     trained = {}                       # cell -> its model per seed
     for cell in config.lm_cells:
-        search = choose(search_grid(config), lambda settings: _best_validation(_train(
-            config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1]))
+        search = choose(search_grid(config), lambda settings: _best_pass(_train(
+            config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1])["validation_nats"])
         runs, trained[cell] = [], []
         for seed in config.seeds:
             model, curve = _train(config, runtime, data, cell, search["chosen"], seed, config.lm_epochs)
             test = _nats(config, model, data.splits["test"])    # the one look at the test split
-            kept = min(curve, key=lambda point: point["validation_nats"])
+            kept = _best_pass(curve)                              # the pass whose weights _train kept
             runs.append({"seed": seed, "curve": curve, "validation_nats": kept["validation_nats"],
                          "test_nats": test, "train_nats": kept["train_nats"]})
             trained[cell].append(model)
@@ -70,8 +70,9 @@ def run(config, workdir, runtime, export_root=None):
     return results
 
 
-def _best_validation(curve):
-    return min(point["validation_nats"] for point in curve)
+def _best_pass(curve):
+    """The point of a learning curve with the lowest validation loss."""
+    return min(curve, key=lambda point: point["validation_nats"])
 
 
 def _train(config, runtime, data, cell, settings, seed, epochs):
