@@ -102,11 +102,12 @@ def _run_one(experiment, scale, config, settings, runtime, out, force, export_ro
           file=stream, flush=True)
     workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
     record = cache.new_record(experiment, scale, fields)
-    record["outputs"] = {"workdir": f"runs/{experiment.name}",             # relative to the report folder, so the
-                         "tensorboard": f"tensorboard/{experiment.name}"}  # folder can be moved or committed
+    tensorboard = out / "tensorboard"
+    record["outputs"] = {"workdir": workdir.relative_to(out).as_posix(),    # relative to the report folder, so
+                         "tensorboard": (tensorboard / experiment.name).relative_to(out).as_posix()}  # it can move
     stopwatch = Stopwatch(workdir / ELAPSED_FILE)
     try:
-        logged = dataclasses.replace(runtime, log_root=out / "tensorboard").below(experiment.name)
+        logged = dataclasses.replace(runtime, log_root=tensorboard).below(experiment.name)
         with stopwatch, _quiet_tensorflow():
             record["results"] = experiment.run(config, workdir, logged, export_root)
         record["status"] = "ok"
