@@ -2,6 +2,7 @@
 
 import math
 
+from tfsheet.data.synthetic import PROBE_LAGS
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -152,8 +153,8 @@ def _where_it_stands(lm, cell, shakespeare):
                     + ("so a longer run would still lower it; " if still_falling else "so it has levelled off; "))
     test, validation = result["test_nats"]["mean"], result["validation_nats"]["mean"]
     gap = validation - result["train_nats"]["mean"]
-    remedies = ([f"a learning rate above {result['search']['chosen']['learning_rate']:g}, the largest the search "
-                 f"tried"] if _grid_edge(result["search"]) == "largest" else [])
+    remedies = ([f"a search over learning rates above {result['search']['chosen']['learning_rate']:g}, the "
+                 f"largest tried"] if _grid_edge(result["search"]) == "largest" else [])
     remedies += ["a longer run"] if still_falling else []
     remedies += [f"stronger regularisation (its training loss is {fmt.number(gap)} nats/char below validation "
                  f"even with dropout on)"] if gap > 0.05 else []
@@ -210,11 +211,6 @@ def _dynamic(lm):
 
 def _probe(result):
     levels, rows = result["levels"], result["rows"]
-    smallest = rows[0]
-    learned = smallest["rnn_tbptt_carried_nats"] < levels["only_3"]
-    verdict = ("below the lag-3 level: it learned the lag-3 dependency" if learned else
-               "not below the lag-3 level: at this scale it did not learn the lag-3 dependency")
-    reach = " (a dependency longer than its truncation)" if learned and smallest["k"] < 3 else ""
     equal = "rnn_tbptt_carried_equal_updates_nats" in rows[0]
     table = fmt.table(("truncation k", "updates (one pass)", "state carried (nats)", "state reset (nats)",
                        *(("carried, equal updates", "reset, equal updates") if equal else ())),
@@ -225,14 +221,78 @@ def _probe(result):
                        for row in rows])
     protocol = (f" Each model: {_seeds_text(result)}, scored on a held-out stream; {_searched(result['search'])}, "
                 f"chosen at k = {result['search']['k']}." if "search" in result else "")
+    short, long = PROBE_LAGS
     return (
         r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
-        r"$\tfrac12 + \tfrac12[x_{t-3} = 1] - \tfrac14[x_{t-8} = 1]$. A model that uses neither dependency scores "
-        f"{fmt.number(levels['none'])} nats, one that uses only lag 3 {fmt.number(levels['only_3'])}, one that uses "
-        f"both {fmt.number(levels['both'])}. With $k = {smallest['k']}$ the carried-state RNN scores "
-        f"{fmt.number(smallest['rnn_tbptt_carried_nats'])} nats, {verdict}{reach}; reset at every window it scores "
-        f"{fmt.number(smallest['rnn_tbptt_reset_nats'])}." + _frozen_probe_text(result, smallest)
+        rf"$\tfrac12 + \tfrac12[x_{{t-{short}}} = 1] - \tfrac14[x_{{t-{long}}} = 1]$. A model that uses neither "
+        f"dependency scores {fmt.number(levels['none'])} nats, one that uses only lag {short} "
+        f"{fmt.number(levels['only_3'])}, one that uses both {fmt.number(levels['both'])}. TBPTT($k$) sends a "
+        f"gradient back at most $k - 1$ steps, so a lag is within its reach when $k > $ lag. The control is the same "
+        f"RNN with its recurrence frozen at initialisation and only the readout trained: whatever it reaches is "
+        f"memory the initialisation already had."
+        + _probe_between_lags_text(result) + _probe_beyond_both_lags_text(result)
         + _probe_equal_updates_text(result) + protocol + "\n\n" + table)
+
+
+def _frozen_range(result):
+    """(mean, lowest seed, highest seed) of the frozen-recurrence control's loss."""
+    frozen = result["frozen_recurrence_nats"]
+    summary = result.get("spread", {}).get("frozen_recurrence_nats", {})
+    return frozen, summary.get("min", frozen), summary.get("max", frozen)
+
+
+def _probe_between_lags_text(result):
+    """The rows whose window reaches the short lag but not the long one: is the long one used, and learned?"""
+    short, long = PROBE_LAGS
+    rows = [row for row in result["rows"] if short < row["k"] <= long]
+    if not rows:
+        return ""
+    worst = max(row.get("spread", {}).get("rnn_tbptt_carried_nats", {}).get("max", row["rnn_tbptt_carried_nats"])
+                for row in rows)
+    ks = " and ".join(str(row["k"]) for row in rows)
+    scores = " and ".join(fmt.seeded(row, "rnn_tbptt_carried_nats") for row in rows)
+    text = (f" With $k$ = {ks} (lag {short} within reach, lag {long} beyond it) the carried-state RNN scores "
+            f"{scores} nats: ")
+    if worst >= result["levels"]["only_3"]:
+        return text + f"not below the lag-{short} level on every seed, so it does not use lag {long}."
+    text += (f"below the lag-{short} level on every seed, so it uses $x_{{t-{long}}}$, a dependency longer than "
+             f"its truncation. ")
+    if "frozen_recurrence_nats" not in result:
+        return text
+    frozen, lowest, _ = _frozen_range(result)
+    return text + (f"The control scores {fmt.number(frozen)}, each of its seeds worse than each of these, so this "
+                   f"was learned: what the gradient teaches the state to keep for lag {short} carries lag {long} "
+                   f"with it, as a side effect." if worst < lowest else
+                   f"The control scores {fmt.number(frozen)}, as well as these on some seed, so this may rest on "
+                   f"the memory the initialisation had.")
+
+
+def _probe_beyond_both_lags_text(result):
+    """The smallest k, below both lags: with no gradient to keep anything, does it do better than the control?"""
+    short, _ = PROBE_LAGS
+    row = result["rows"][0]
+    if row["k"] > short:
+        return ""
+    carried = row["rnn_tbptt_carried_nats"]
+    text = (f" With $k = {row['k']}$ both lags are beyond reach: the carried-state RNN scores {fmt.number(carried)} "
+            f"nats, reset at every window {fmt.number(row['rnn_tbptt_reset_nats'])}")
+    if "frozen_recurrence_nats" not in result:
+        return text + "."
+    frozen, lowest, highest = _frozen_range(result)
+    if carried < lowest:
+        verdict = "below every seed of the control, so training added memory the gradient never asked for."
+    elif carried <= highest:
+        verdict = (f"within the spread of the control's seeds: the lag-{short} information it uses is the memory the "
+                   f"initialisation had, not something learned through time, since no gradient asks it to keep "
+                   f"anything for {short} steps.")
+    else:
+        equal = row.get("rnn_tbptt_carried_equal_updates_nats")
+        before = (f" (after {result['equal_updates']:,} updates it still scored {fmt.number(equal)})"
+                  if equal is not None and result.get("equal_updates") else "")
+        verdict = (f"worse than every seed of the control: trained for {row.get('updates', 0):,} updates with no "
+                   f"gradient to keep anything for {short} steps, it lost even the memory the initialisation "
+                   f"had{before}.")
+    return text + f"; the control scores {fmt.number(frozen)}, and the carried RNN is " + verdict
 
 
 def _probe_equal_updates_text(result):
@@ -245,22 +305,9 @@ def _probe_equal_updates_text(result):
     return (f" With every model trained for the same {budget:,} updates (one pass at $k = {large['k']}$), the "
             f"carried-state RNN with $k = {small['k']}$ scores {fmt.number(carried)} nats and the RNN reset every "
             f"{large['k']} steps {fmt.number(reset)}: "
-            + ("the carried state still wins, so its lead is not the extra updates a small $k$ gets per pass."
+            + ("the carried state wins, so its lead does not come from the extra updates a small $k$ gets per "
+               "pass."
                if carried < reset else "at equal updates the longer window wins."))
-
-
-def _frozen_probe_text(result, smallest):
-    """The control: how far the readout alone gets on the memory of the untrained recurrence."""
-    frozen = result.get("frozen_recurrence_nats")
-    if frozen is None:
-        return ""
-    learned = smallest["rnn_tbptt_carried_nats"] < frozen
-    return (f" The control, the same RNN with its recurrence frozen at initialisation and only the readout trained, "
-            f"scores {fmt.number(frozen)} nats: "
-            + ("the trained recurrence does better, so what TBPTT learned through time adds to the memory the "
-               "initialisation already had." if learned else
-               "as good as the trained one, so the carried-state result may rest on the memory the initialisation "
-               "already had rather than on anything learned through time."))
 
 
 def _copy(result):

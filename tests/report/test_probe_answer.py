@@ -1,0 +1,57 @@
+"""The truncation probe's paragraph follows its results: learned beyond k only when every seed beats the
+frozen-recurrence control, and at k below both lags the verdict against the control is read from the numbers."""
+
+import copy
+
+import pytest
+
+from tests.report import committed
+from tfsheet.report.answers import problem5
+
+
+@pytest.fixture
+def probe():
+    return copy.deepcopy(committed.results("default", "P5.1_probe"))
+
+
+def set_carried(row, nats):
+    row["rnn_tbptt_carried_nats"] = nats
+    row["spread"]["rnn_tbptt_carried_nats"].update(mean=nats, min=nats, max=nats)
+
+
+def frozen_range(probe):
+    spread = probe["spread"]["frozen_recurrence_nats"]
+    return spread["min"], spread["max"]
+
+
+def between_lags(probe):
+    return [row for row in probe["rows"] if 3 < row["k"] <= 8]
+
+
+def test_between_the_lags_every_seed_below_the_control_is_called_learned(probe):
+    lowest, _ = frozen_range(probe)
+    for row in between_lags(probe):
+        set_carried(row, lowest - 0.01)
+    assert "so this was learned" in problem5._probe(probe)
+
+
+def test_between_the_lags_a_seed_as_good_as_the_control_is_not_called_learned(probe):
+    lowest, _ = frozen_range(probe)
+    set_carried(between_lags(probe)[0], lowest + 0.001)
+    text = problem5._probe(probe)
+    assert "so this was learned" not in text and "may rest on the memory the initialisation had" in text
+
+
+def test_between_the_lags_a_seed_at_the_lag_3_level_does_not_use_lag_8(probe):
+    set_carried(between_lags(probe)[0], probe["levels"]["only_3"])
+    assert "so it does not use lag 8" in problem5._probe(probe)
+
+
+@pytest.mark.parametrize("where, verdict", [
+    (lambda low, high: low - 0.01, "training added memory the gradient never asked for"),
+    (lambda low, high: (low + high) / 2, "is the memory the initialisation had"),
+    (lambda low, high: high + 0.1, "it lost even the memory the initialisation had"),
+])
+def test_below_both_lags_the_carried_rnn_is_judged_against_the_controls_seeds(probe, where, verdict):
+    set_carried(probe["rows"][0], where(*frozen_range(probe)))
+    assert verdict in problem5._probe(probe)
