@@ -156,9 +156,8 @@ def _where_it_stands(lm, cell, shakespeare):
     remedies = ([f"a search over learning rates above {result['search']['chosen']['learning_rate']:g}, the "
                  f"largest tried"] if _grid_edge(result["search"]) == "largest" else [])
     remedies += ["a longer run"] if still_falling else []
-    remedies += [f"stronger regularisation (its training loss is {fmt.number(gap)} nats/char below validation "
-                 f"even with dropout on)"] if gap > 0.05 else []
-    remedies += ["more capacity with regularisation to match"]
+    remedies += [f"more capacity with stronger regularisation to match (its training loss is {fmt.number(gap)} "
+                 f"nats/char below validation even with dropout on)" if gap > 0.05 else "more capacity"]
     remedies += [f"learning from the text while reading it, which takes it to "
                  f"{fmt.number(lm['dynamic']['test_nats']['mean'])} (below)"] if "dynamic" in lm else []
     return (
