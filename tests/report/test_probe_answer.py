@@ -6,6 +6,7 @@ import copy
 import pytest
 
 from tests.report import committed
+from tfsheet.data.synthetic import PROBE_LAGS
 from tfsheet.report.answers import problem5
 
 
@@ -25,7 +26,9 @@ def frozen_range(probe):
 
 
 def between_lags(probe):
-    return [row for row in probe["rows"] if 3 < row["k"] <= 8]
+    """The rows whose window reaches the short lag but not the long one."""
+    short, long = PROBE_LAGS
+    return [row for row in probe["rows"] if short < row["k"] <= long]
 
 
 def test_between_the_lags_every_seed_below_the_control_is_called_learned(probe):
@@ -44,7 +47,7 @@ def test_between_the_lags_a_seed_as_good_as_the_control_is_not_called_learned(pr
 
 def test_between_the_lags_a_seed_at_the_lag_3_level_does_not_use_lag_8(probe):
     set_carried(between_lags(probe)[0], probe["levels"]["only_3"])
-    assert "so it does not use lag 8" in problem5._probe(probe)
+    assert f"so it does not use lag {PROBE_LAGS[1]}" in problem5._probe(probe)
 
 
 @pytest.mark.parametrize("where, verdict", [
