@@ -19,8 +19,10 @@ import pathlib
 import sys
 
 from tfsheet import console, settings
+from tfsheet.choices import STRATEGIES
 from tfsheet.errors import Preempted, TfsheetError
 from tfsheet.experiments import overrides, registry
+from tfsheet.runs import ALL, CHANGED, REFUSE
 
 
 def _command_name(problem):
@@ -31,7 +33,7 @@ def _command_name(problem):
 def build_parser(experiments=registry.EXPERIMENTS):
     """The parser, its problem commands and export list generated from `experiments`."""
     parser = argparse.ArgumentParser(prog="tfsheet", description="Problem Sheet 4 as TensorFlow models.")
-    parser.add_argument("--strategy", choices=settings.STRATEGIES, default=None,
+    parser.add_argument("--strategy", choices=STRATEGIES, default=None,
                         help="tf.distribute strategy for every training run: mirrored (all GPUs, or "
                              "$TFSHEET_LOGICAL_CPUS logical CPUs) or multi-worker (TF_CONFIG); "
                              "default: $TFSHEET_STRATEGY, else one device")
@@ -123,18 +125,22 @@ def _add_problem_command(commands, problem, members):
 
 
 def _add_scale(parser):
-    parser.add_argument("--scale", "--preset", dest="scale", choices=registry.SCALES, default="default",
+    parser.add_argument("--scale", dest="scale", choices=registry.SCALES, default="default",
                         help="quick: minutes (CI); default: the numbers the report quotes; full: more seeds, "
                              "longer training (default: %(default)s)")
+    parser.add_argument("--preset", dest="scale", choices=registry.SCALES, help=argparse.SUPPRESS)  # older name
 
 
 def _add_run_flags(parser):
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE",
                         help="change a setting of the experiments' configs, e.g. --set epochs=3 or "
                              "--set P2.seeds=0,1 (only Problem 2's); recorded in the results")
-    parser.add_argument("--force", "--restart", dest="force", action="store_true",
-                        help="re-run the experiments, replacing their results and checkpoints (needed when the "
-                             "folder holds results made with other settings)")
+    replace = parser.add_mutually_exclusive_group()
+    replace.add_argument("--restart", dest="replace", action="store_const", const=CHANGED, default=REFUSE,
+                         help="replace the results and checkpoints of the experiments whose settings changed "
+                              "(the others are reused)")
+    replace.add_argument("--force", dest="replace", action="store_const", const=ALL,
+                         help="re-run every experiment, unchanged ones included")
     parser.add_argument("--export-dir", default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
@@ -196,27 +202,31 @@ def _check_settings(parser, args):
         parser.error(str(error))
 
 
-def _report(args, strategy):
-    from tfsheet.report.runner import run_report
+def _run_and_render(args, strategy, out, stream, verbose=False, export_root=None):
+    """Run the command's experiments into `out`, render their page, print the summary; (outcomes, paths)."""
+    from tfsheet.report.document import write_report
+    from tfsheet.runs.runner import run_experiments, summary_table
 
+    chosen = args.experiments_of(args)
+    outcomes = run_experiments(args.scale, out, replace=args.replace, experiments=chosen, export_root=export_root,
+                               stream=stream, settings=_settings(args), strategy=strategy, verbose=verbose)
+    paths = write_report(out, [outcome.record for outcome in outcomes], args.scale, chosen)
+    print(summary_table(outcomes, paths, pathlib.Path(out).resolve()), file=stream, flush=True)
+    return outcomes, paths
+
+
+def _report(args, strategy):
     _writable_folder(args.out, "--out")
-    _export_root(args)
-    outcomes, paths = run_report(args.scale, args.out, force=args.force, experiments=args.experiments_of(args),
-                                 export_root=_export_root(args), stream=sys.stdout, settings=_settings(args),
-                                 strategy=strategy)
+    outcomes, paths = _run_and_render(args, strategy, args.out, sys.stdout, export_root=_export_root(args))
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     return 1 if failed or paths.get("errors") else 0
 
 
 def _problem(args, strategy):
     """A problem's experiments (or some parts) run and rendered like the report, into --workdir."""
-    from tfsheet.report.runner import run_report
-
-    chosen = args.experiments_of(args)
     _writable_folder(args.workdir, "--log-dir" if args.command == "train-softmax-regression" else "--workdir")
-    outcomes, paths = run_report(args.scale, args.workdir, force=args.force, export_root=_export_root(args),
-                                 experiments=chosen, stream=sys.stderr, settings=_settings(args), strategy=strategy,
-                                 verbose=True)
+    outcomes, paths = _run_and_render(args, strategy, args.workdir, sys.stderr, verbose=True,
+                                      export_root=_export_root(args))
     summary = {"results": {outcome.name: str(outcome.record_path) for outcome in outcomes},
                "report": str(paths.get("markdown")), "status": {outcome.name: outcome.status for outcome in outcomes},
                "saved_models": {name: path for outcome in outcomes
@@ -236,7 +246,7 @@ def _exporting(models, experiments):
 
 
 def _export(args, strategy):
-    from tfsheet.report.runner import run_report
+    from tfsheet.runs.runner import run_experiments, summary_table
     from tfsheet.serving.load_check import check_saved_models
     from tfsheet.serving.models_config import write_serving_config
 
@@ -256,9 +266,10 @@ def _export(args, strategy):
         return 0 if all(row["ok"] for row in report) else 1
     _writable_folder(root, "--export-dir")
     _writable_folder(args.workdir, "--workdir")
-    outcomes, _ = run_report(args.scale, args.workdir, force=True, export_root=root,
-                             experiments=args.experiments_of(args), stream=sys.stderr, render=False,
-                             settings=_settings(args), strategy=strategy)
+    outcomes = run_experiments(args.scale, args.workdir, replace=ALL, export_root=root,
+                               experiments=args.experiments_of(args), stream=sys.stderr, settings=_settings(args),
+                               strategy=strategy)
+    print(summary_table(outcomes, {}, pathlib.Path(args.workdir).resolve()), file=sys.stderr, flush=True)
     if any(outcome.status == "failed" for outcome in outcomes):
         return 1
     config_path, skipped = write_serving_config(root)

@@ -1,6 +1,7 @@
 """Results on disk: JSON written atomically, the machine a number was measured on, and mean-and-spread summaries."""
 
 import json
+import math
 import os
 import pathlib
 import platform
@@ -8,6 +9,8 @@ import sys
 import tempfile
 
 import numpy as np
+
+NATS_PER_BIT = math.log(2)   # a loss in nats / NATS_PER_BIT = the same loss in bits
 
 
 def environment():

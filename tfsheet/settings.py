@@ -6,7 +6,7 @@ TFSHEET_DATA_DIR   an offline data folder holding mnist/ (four IDX gz files) and
 TFSHEET_CACHE_DIR  where prepared TFDS datasets go when TFSHEET_DATA_DIR is set
                    (the data folder itself may be read-only); default ~/.cache/tfsheet.
 TFSHEET_SAVED_MODELS  the SavedModel root; default ./saved_models (run from the repository).
-TFSHEET_STRATEGY   the tf.distribute strategy when --strategy is not given: one of STRATEGIES
+TFSHEET_STRATEGY   the tf.distribute strategy when --strategy is not given: one of tfsheet.choices.STRATEGIES
                    (tfsheet.training.distribution makes it); default one device.
 """
 
@@ -17,7 +17,6 @@ DATA_DIR_ENV = "TFSHEET_DATA_DIR"
 CACHE_DIR_ENV = "TFSHEET_CACHE_DIR"
 SAVED_MODELS_ENV = "TFSHEET_SAVED_MODELS"
 STRATEGY_ENV = "TFSHEET_STRATEGY"
-STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
 def data_dir():

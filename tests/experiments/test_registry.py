@@ -9,7 +9,8 @@ import pytest
 from tfsheet import cli
 from tfsheet.errors import TfsheetError
 from tfsheet.experiments import configs, overrides, registry
-from tfsheet.report.runner import run_report
+from tfsheet.runs import ALL, CHANGED
+from tfsheet.runs.runner import run_experiments
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,14 +56,26 @@ def test_settings_change_only_the_experiments_that_have_them_and_are_part_of_the
     p1 = registry.select(["P1"])[0]
     assert registry.settings_for(p1, {"epochs": "2", "P2.epochs": "9", "steps": "4"}) == {"epochs": "2"}
     assert registry.settings_for(TOY, {"P9.steps": "4", "P1.steps": "8"}) == {"steps": "4"}
-    outcomes, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "6"})
+    outcomes = run_experiments("quick", tmp_path, experiments=(TOY,), settings={"steps": "6"})
     assert outcomes[0].record["results"]["answer"] == 3.0
-    again, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "6"})
+    again = run_experiments("quick", tmp_path, experiments=(TOY,), settings={"steps": "6"})
     assert again[0].status == "cached"
     with pytest.raises(TfsheetError, match="steps 6 -> 7"):   # other settings would replace its results: refused
-        run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "7"})
-    changed, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False, settings={"steps": "7"}, force=True)
+        run_experiments("quick", tmp_path, experiments=(TOY,), settings={"steps": "7"})
+    changed = run_experiments("quick", tmp_path, experiments=(TOY,), settings={"steps": "7"}, replace=CHANGED)
     assert changed[0].status == "ran" and changed[0].record["key"] != outcomes[0].record["key"]
+
+
+def test_restart_replaces_only_the_changed_experiments_and_force_reruns_all(tmp_path):
+    other = dataclasses.replace(TOY, part="other")
+    run_experiments("quick", tmp_path, experiments=(TOY, other), settings={"P9_toy.steps": "6"})
+    restarted = run_experiments("quick", tmp_path, experiments=(TOY, other), settings={"P9_toy.steps": "7"},
+                                replace=CHANGED)
+    assert [outcome.status for outcome in restarted] == ["ran", "cached"]
+    forced = run_experiments("quick", tmp_path, experiments=(TOY, other), settings={"P9_toy.steps": "7"}, replace=ALL)
+    assert [outcome.status for outcome in forced] == ["ran", "ran"]
+    with pytest.raises(ValueError, match="replace must be one of"):
+        run_experiments("quick", tmp_path, experiments=(TOY,), replace="yes")
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -102,8 +115,5 @@ def test_every_preset_of_every_experiment_is_a_valid_config():
             assert isinstance(experiment.config(scale), experiment.config_class)
 
 
-def test_the_configs_name_the_schedules_the_trainer_implements():
-    from tfsheet.training.tbptt import SCHEDULES
-
-    assert configs.LEARNING_RATE_SCHEDULES == SCHEDULES
+def test_the_full_scale_language_model_anneals_its_learning_rate():
     assert configs.PROBLEM5_1_PRESETS["full"].lm_schedule == "cosine"

@@ -12,7 +12,7 @@ import tfsheet
 from tests.conftest import REPOSITORY
 from tests.report.committed import COMMITTED_REPORTS, TIME_BOUND_SECONDS, records
 from tfsheet.experiments.registry import EXPERIMENTS
-from tfsheet.report import cache
+from tfsheet.runs import cache
 from tfsheet.report.document import write_report
 
 WRITTEN_LINE = re.compile(r"^Written .* by `tfsheet report", re.MULTILINE)

@@ -24,7 +24,8 @@ def online_rtrl(strategy):
     """The online RTRL learner of Problem 5.2 on a short copy task; returns (history, weights)."""
     from tfsheet.data import synthetic
     from tfsheet.models.language_models import RNNLanguageModel
-    from tfsheet.training import Runtime, rtrl, seed_everything
+    from tfsheet.training import Runtime, seed_everything
+    from tfsheet.training.online_rtrl import OnlineRTRL
     from tfsheet.training.tbptt import language_model_pairs, train_on_streams
 
     seed_everything(0)
@@ -32,7 +33,7 @@ def online_rtrl(strategy):
     inputs, targets = language_model_pairs(tokens)
     model, _, history = train_on_streams(
         Runtime(strategy=strategy), lambda: RNNLanguageModel(4, 8, streams=8), inputs, targets, streams=8, window=1,
-        gradients_for=lambda model: rtrl.OnlineRTRL(model, 8), learning_rate=1e-2, seed=0, name="rtrl")
+        gradients_for=lambda model: OnlineRTRL(model, 8), learning_rate=1e-2, seed=0, name="rtrl")
     return history, [np.asarray(v) for v in model.trainable_variables]
 
 

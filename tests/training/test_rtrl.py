@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from tfsheet.training import rtrl
+from tfsheet.training.online_rtrl import OnlineRTRL
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.models.losses import token_cross_entropy
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
@@ -53,7 +54,7 @@ def test_online_rtrl_learns_and_checkpoints_its_sensitivities(tmp_path):
     model = RNNLanguageModel(3, 6, streams=streams)
     tokens = np.tile(np.array([0, 1, 2], np.int32), 800)  # a cycle: next token fully predictable
     x, y = stream_windows(tokens[:-1], tokens[1:], streams, 1)
-    source = rtrl.OnlineRTRL(model, streams)
+    source = OnlineRTRL(model, streams)
     history = Trainer(model, token_cross_entropy, keras.optimizers.Adam(1e-2),
                       TrainConfig(epochs=1, batch_size=streams, shuffle=False, verbose=False),
                       gradients=source, workdir=tmp_path).fit(ArrayData(x, y))
@@ -70,7 +71,7 @@ def test_online_rtrl_learns_and_checkpoints_its_sensitivities(tmp_path):
      "initial_state must have shape"),
     (lambda m: rtrl.rtrl_gradients(RNNLanguageModel(5, 4, cell="gru"), np.zeros((1, 2), int),
                                    np.zeros((1, 2), int)), "needs an RNNLanguageModel with the tanh cell"),
-    (lambda m: rtrl.OnlineRTRL(m, 2, approximation="snap2"), "approximation must be"),
+    (lambda m: OnlineRTRL(m, 2, approximation="snap2"), "approximation must be"),
 ])
 def test_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):

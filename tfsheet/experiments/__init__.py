@@ -1,1 +1,2 @@
-"""One module per problem of the sheet, each exposing run(config, workdir) -> results dict."""
+"""The sheet's experiments: the registry (registry.py) lists them, configs.py holds their settings, and
+each problem's module exposes run functions `run(config, workdir, runtime, export_root=None) -> results`."""

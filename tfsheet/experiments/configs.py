@@ -10,9 +10,9 @@ This module imports no TensorFlow, so the command line can list experiments and 
 
 import dataclasses
 
+from tfsheet.choices import HIDDEN_ACTIVATIONS, RNN_CELLS, SCHEDULES
+
 SCALES = ("quick", "default", "full")
-LEARNING_RATE_SCHEDULES = ("constant", "cosine")   # tfsheet.training.tbptt.SCHEDULES, named here without TensorFlow
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")   # the hidden units Problem 2 may try
 
 
 def _require(config, names, minimum):
@@ -178,10 +178,11 @@ class Problem51Config:
         _require_numbers(self, "search_learning_rates", lambda v: v > 0, "> 0")
         _require_numbers(self, "search_clip_norms", lambda v: v >= 0, ">= 0 (0: no clipping)")
         _require_numbers(self, "lm_dynamic_learning_rates", lambda v: v > 0, "> 0")
-        if not self.lm_cells or any(cell not in ("tanh", "gru") for cell in self.lm_cells):
-            raise ValueError(f"lm_cells must be a non-empty tuple of 'tanh' and 'gru'. Received: {self.lm_cells!r}")
-        if self.lm_schedule not in LEARNING_RATE_SCHEDULES:
-            raise ValueError(f"lm_schedule must be one of {', '.join(LEARNING_RATE_SCHEDULES)}. "
+        if not self.lm_cells or any(cell not in RNN_CELLS for cell in self.lm_cells):
+            raise ValueError(f"lm_cells must be a non-empty tuple of {', '.join(RNN_CELLS)}. "
+                             f"Received: lm_cells={self.lm_cells!r}")
+        if self.lm_schedule not in SCHEDULES:
+            raise ValueError(f"lm_schedule must be one of {', '.join(SCHEDULES)}. "
                              f"Received: lm_schedule={self.lm_schedule!r}")
         if not 0 <= self.lm_dropout < 1:
             raise ValueError(f"lm_dropout must be in [0, 1). Received: lm_dropout={self.lm_dropout!r}")

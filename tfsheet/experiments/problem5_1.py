@@ -30,7 +30,7 @@ from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.models.kneser_ney import KneserNeyCounts
 from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram
 from tfsheet.models.losses import token_cross_entropy
-from tfsheet.results import merge_runs
+from tfsheet.results import NATS_PER_BIT, merge_runs
 from tfsheet.serving.export import export_model, ngram_language_model_signature
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
 from tfsheet.training.search import choose, grid
@@ -38,7 +38,6 @@ from tfsheet.training.tbptt import (carried_state_gradients, language_model_pair
                                     reset_state_gradients, sequence_log_probs, sequence_predictions,
                                     train_on_streams)
 
-NATS_PER_BIT = math.log(2)
 SEARCH_SEED = 1000   # the synthetic tasks' validation streams (for the search) come from seed + SEARCH_SEED
 
 
@@ -295,7 +294,6 @@ def run_probe(config, workdir, runtime, export_root=None):
             "search": {"k": middle, **search}, "seeds": list(config.seeds)}
 
 
-COPY_RNNS = ("rnn_tbptt_carried", "rnn_tbptt_reset", "rnn_frozen_recurrence", "rnn_full_bptt")
 
 
 def run_copy(config, workdir, runtime, export_root=None):

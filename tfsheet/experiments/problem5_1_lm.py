@@ -23,10 +23,10 @@ and Adam on a clipped gradient. The protocol:
 The best cell's model with the lowest validation loss is exported, static, as `char_rnn`.
 """
 
-from tfsheet.experiments.problem5_1 import NATS_PER_BIT, CharacterData, mean_loss, search_grid
+from tfsheet.experiments.problem5_1 import CharacterData, mean_loss, search_grid
 from tfsheet.models.kneser_ney import KneserNeyCounts, adaptive_log_probs
 from tfsheet.models.language_models import RNNLanguageModel
-from tfsheet.results import spread
+from tfsheet.results import NATS_PER_BIT, spread
 from tfsheet.serving.export import export_model, recurrent_language_model_signature
 from tfsheet.training import seed_everything
 from tfsheet.training.dynamic_evaluation import dynamic_log_probs

@@ -17,6 +17,7 @@ from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import spread
 from tfsheet.training import rtrl, seed_everything, uoro
+from tfsheet.training.online_rtrl import OnlineRTRL
 from tfsheet.training.search import choose
 from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
                                     sequence_predictions, train_on_streams)
@@ -124,9 +125,9 @@ def online_copy_task(config, runtime):
     validation = _copy_positions(L, vocab, config.seed + 1000)
     carried, reset = (lambda model: carried_state_gradients), (lambda model: reset_state_gradients)
     learners = {  # name: (window, gradient source for (model, seed), passes)
-        "rtrl_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams), 1),
-        "snap1_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams, "snap1"), 1),
-        "uoro_online": (1, lambda model, seed: rtrl.OnlineRTRL(model, streams, "uoro", seed=seed), 1),
+        "rtrl_online": (1, lambda model, seed: OnlineRTRL(model, streams), 1),
+        "snap1_online": (1, lambda model, seed: OnlineRTRL(model, streams, "snap1"), 1),
+        "uoro_online": (1, lambda model, seed: OnlineRTRL(model, streams, "uoro", seed=seed), 1),
         f"tbptt_k{k}_carried": (k, lambda model, seed: carried(model), 1),
         f"tbptt_k{k}_carried_equal_updates": (k, lambda model, seed: carried(model), k),
         "full_bptt": (window, lambda model, seed: reset(model), 1),

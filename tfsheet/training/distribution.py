@@ -23,7 +23,8 @@ import tensorflow as tf
 
 from tfsheet import console
 from tfsheet.errors import TfsheetError
-from tfsheet.settings import STRATEGIES, strategy_name
+from tfsheet.choices import STRATEGIES
+from tfsheet.settings import strategy_name
 
 LOGICAL_CPUS_ENV = "TFSHEET_LOGICAL_CPUS"
 WORKER_TIMEOUT_ENV = "TFSHEET_WORKER_TIMEOUT"

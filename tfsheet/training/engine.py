@@ -40,7 +40,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from tfsheet import console
+from tfsheet import clock, console
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
 from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
@@ -421,12 +421,9 @@ class Trainer:
     def _time_left(self):
         """"; about 1 min 20 s left" from the steps done so far in this call of fit (blank at the end)."""
         started, first_step = self._clock
-        done, left = self._current_step() - first_step, self._total_steps - self._current_step()
-        if done <= 0 or left <= 0:
-            return ""
-        seconds = (time.perf_counter() - started) / done * left
-        return f"; about {int(seconds // 60)} min {int(seconds % 60):02d} s left" if seconds >= 60 else \
-            f"; about {seconds:.0f} s left"
+        left = clock.time_left(time.perf_counter() - started, self._current_step() - first_step,
+                               self._total_steps - first_step)
+        return f"; {left}" if left else ""
 
 
 def _scaled(gradient, share):

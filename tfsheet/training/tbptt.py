@@ -18,11 +18,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tfsheet.choices import SCHEDULES
 from tfsheet.models.losses import token_cross_entropy
 from tfsheet.training.engine import ArrayData, TrainConfig
 from tfsheet.training.stream_state import read_rows, write_rows
 
-SCHEDULES = ("constant", "cosine")   # the learning rate over a run of train_on_streams
 
 
 def stream_windows(inputs, targets, num_streams, window):

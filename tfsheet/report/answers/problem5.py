@@ -6,6 +6,7 @@ from tfsheet.data.synthetic import PROBE_LAGS
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
+from tfsheet.results import NATS_PER_BIT
 
 Q5_1 = r"""TBPTT truncates the gradient computation to $k$ steps. Compare a feed-forward neural $n$-gram model trained with SGD and an RNN language model trained with TBPTT truncated to $n$ steps. Does the truncation make the RNN equivalent to the $n$-gram model, or can it learn dependencies longer than $n$, in theory or in practice?"""
 Q5_2 = r"""Complete the in-order recurrence $\nabla_\theta\mathcal F = \sum_n \frac{\partial\mathcal F_n}{\partial\mathbf h_n}[\dots]$, propose the SGD algorithm it gives as an alternative to BPTT, and state its computational and memory complexity, advantages and disadvantages."""
@@ -102,7 +103,6 @@ CELL_NAMES = {"tanh": "tanh (the sheet's)", "gru": "GRU"}
 def _cells(lm):
     """The cells of the language-model results in reading order: the sheet's tanh cell first."""
     return sorted(lm["cells"], key=lambda cell: (list(CELL_NAMES).index(cell) if cell in CELL_NAMES else 99, cell))
-NATS_PER_BIT = math.log(2)
 
 
 SCHEDULE_TEXT = {"constant": "at a constant learning rate",

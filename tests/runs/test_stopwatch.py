@@ -6,9 +6,9 @@ import time
 import pytest
 
 from tests.experiments.test_registry import TOY
-from tfsheet.report import cache
-from tfsheet.report.runner import run_report
-from tfsheet.report.stopwatch import ELAPSED_FILE, Stopwatch
+from tfsheet.runs import cache
+from tfsheet.runs.runner import run_experiments
+from tfsheet.runs.stopwatch import ELAPSED_FILE, Stopwatch
 from tfsheet.training.runtime import one_device
 
 
@@ -53,7 +53,7 @@ def test_the_report_records_the_time_of_an_interrupted_run_it_resumed(tmp_path):
     workdir.mkdir(parents=True)
     (workdir / ".report_key").write_text(key)                # an attempt with these settings was killed
     (workdir / ELAPSED_FILE).write_text("42.0")              # after 42 s
-    outcomes, _ = run_report("quick", tmp_path, experiments=(TOY,), render=False)
+    outcomes = run_experiments("quick", tmp_path, experiments=(TOY,))
     record = json.loads((tmp_path / "results" / f"{TOY.name}.json").read_text())
     assert outcomes[0].status == "ran" and record["seconds_before_resuming"] == 42.0
     assert 42.0 <= record["seconds"] < 60

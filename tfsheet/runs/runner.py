@@ -1,27 +1,32 @@
-"""Run experiments of the registry in order, each isolated, cached, timed and logged, then render.
+"""Run experiments of the registry in order, each isolated, cached, timed and logged.
 
-For each experiment: reuse its cached record when the key matches (and not `force`); otherwise
+For each experiment: reuse its cached record when the key matches (unless `replace` is ALL); otherwise
 run it with its TensorBoard logs under OUT/tensorboard/<name>/ and its files under OUT/runs/<name>/,
-timed across interruptions (tfsheet.report.stopwatch), and write its record, "ok" with the results
+timed across interruptions (tfsheet.runs.stopwatch), and write its record, "ok" with the results
 or "failed" with the error. A failure is reported and the next experiment runs. Progress goes to
 `stream`, one line per experiment with an estimate of the time left; a summary table ends the run.
-`tfsheet report`, the problem commands and `tfsheet export` all run experiments through `run_report`.
+`tfsheet report`, the problem commands and `tfsheet export` all run experiments through
+`run_experiments`; rendering the records into a page is tfsheet.report's job, not this module's.
+
+What happens to a record made with other settings (another key) is `replace`'s choice:
+REFUSE (the default) stops with an error naming the change, CHANGED (`--restart`) replaces
+only those records, ALL (`--force`) re-runs every experiment, unchanged ones included.
 """
 
 import contextlib
 import dataclasses
 import json
-import math
 import pathlib
 import shutil
 import sys
 import traceback
 
+from tfsheet.clock import duration
 from tfsheet.errors import TfsheetError
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, check_settings, select, settings_for
-from tfsheet.report import cache
-from tfsheet.report.stopwatch import ELAPSED_FILE, Stopwatch
 from tfsheet.results import as_written
+from tfsheet.runs import ALL, REFUSE, REPLACE_MODES, cache
+from tfsheet.runs.stopwatch import ELAPSED_FILE, Stopwatch
 
 
 @dataclasses.dataclass
@@ -35,27 +40,29 @@ class Outcome:
     record: dict
 
 
-def run_report(scale="default", out="report", only=None, force=False, export_root=None,
-               experiments=EXPERIMENTS, stream=None, render=True, settings=None, strategy=None, verbose=False):
-    """Run (or load from the cache) every selected experiment, then write the report.
+def run_experiments(scale="default", out="report", only=None, replace=REFUSE, export_root=None,
+                    experiments=EXPERIMENTS, stream=None, settings=None, strategy=None, verbose=False):
+    """Run (or load from the cache) every selected experiment; return their Outcomes, in order.
 
     Args:
         scale: one of SCALES.
-        out: the report folder.
+        out: the report folder: records under results/, files under runs/, logs under tensorboard/.
         only: problem names (see registry.select); None for the whole sheet.
-        force: re-run even when a cached record matches.
+        replace: REFUSE, CHANGED or ALL: what to do with records made with other settings (module docstring).
         export_root: where trained models are published as SavedModels; None to export nothing.
         experiments: the experiments to choose from (tests pass their own).
         stream: where progress goes (default stderr).
-        render: write index.md and index.html at the end.
         settings: {"field" or "P2.field": text} changes to the presets (registry.settings_for); they are
             recorded in each record and are part of its cache key.
         strategy: the tf.distribute strategy every experiment trains under; None for one device.
         verbose: a progress line per epoch of every training run, besides the line per experiment.
 
-    Returns:
-        (outcomes, {"markdown": path, "html": path, "errors": sections not answered}; {} without render).
+    Raises:
+        TfsheetError: with REFUSE, when `out` holds an experiment's record or interrupted run made with
+            other settings (nothing has run yet).
     """
+    if replace not in REPLACE_MODES:
+        raise ValueError(f"replace must be one of {', '.join(REPLACE_MODES)}. Received: replace={replace!r}")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
     settings = dict(settings or {})
@@ -68,7 +75,7 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     stream = stream or sys.stderr
     out = pathlib.Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    if not force:
+    if replace == REFUSE:
         for experiment in chosen:
             _refuse_to_replace(experiment, configs[experiment.name], settings_for(experiment, settings), runtime, out)
     print(f"tfsheet report: {len(chosen)} experiment{'s' if len(chosen) != 1 else ''} at scale {scale!r} into {out}",
@@ -78,17 +85,11 @@ def run_report(scale="default", out="report", only=None, force=False, export_roo
     for index, experiment in enumerate(chosen, 1):
         prefix = f"[{index}/{len(chosen)}] {experiment.name}"
         outcome = _run_one(experiment, scale, configs[experiment.name], settings_for(experiment, settings), runtime,
-                           out, force, export_root, stream, prefix, clock)
+                           out, replace == ALL, export_root, stream, prefix, clock)
         clock.done(experiment, outcome)
         outcomes.append(outcome)
         print(f"{prefix}: {_describe(outcome)}; {clock.left()}", file=stream, flush=True)
-    paths = {}
-    if render:
-        from tfsheet.report.document import write_report
-
-        paths = write_report(out, [outcome.record for outcome in outcomes], scale, experiments)
-    print(summary_table(outcomes, paths, out), file=stream, flush=True)
-    return outcomes, paths
+    return outcomes
 
 
 def _run_one(experiment, scale, config, settings, runtime, out, force, export_root, stream, prefix, clock):
@@ -98,7 +99,7 @@ def _run_one(experiment, scale, config, settings, runtime, out, force, export_ro
     cached = None if force else cache.load_cached(out, experiment, key)
     if cached is not None:
         return Outcome(experiment.name, "cached", cached.get("seconds", 0.0), path, cached)
-    print(f"{prefix}: running (about {_duration(clock.estimate(experiment))}); {clock.left()}",
+    print(f"{prefix}: running (about {duration(clock.estimate(experiment))}); {clock.left()}",
           file=stream, flush=True)
     workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
     record = cache.new_record(experiment, scale, fields)
@@ -155,8 +156,8 @@ def _refuse_to_replace(experiment, config, settings, runtime, out):
     else:
         return
     raise TfsheetError(f"{where} holds {experiment.name}'s results made with other settings ({changes}); running "
-                       "now would replace them and their checkpoints. Pass --restart to replace them, or choose "
-                       "another --out / --workdir.")
+                       "now would replace them and their checkpoints. Pass --restart to replace them (--force re-runs "
+                       "every experiment), or choose another --out / --workdir.")
 
 
 def _differences(record, fields):
@@ -211,31 +212,22 @@ class _Clock:
 
     def left(self):
         seconds = sum(self.estimate(experiment) for experiment in self.pending)
-        return f"about {_duration(seconds)} left" if seconds else "nothing left"
+        return f"about {duration(seconds)} left" if seconds else "nothing left"
 
 
 def _describe(outcome):
     if outcome.status == "cached":
-        return f"cached (ran in {_duration(outcome.seconds)} on {outcome.record.get('started_at', '?')})"
+        return f"cached (ran in {duration(outcome.seconds)} on {outcome.record.get('started_at', '?')})"
     if outcome.status == "failed":
         error = outcome.record["error"]
-        return f"FAILED after {_duration(outcome.seconds)}: {error['type']}: {' '.join(error['message'].split())}"
-    return f"done in {_duration(outcome.seconds)}"
-
-
-def _duration(seconds):
-    seconds = int(math.ceil(seconds))
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+        return f"FAILED after {duration(outcome.seconds)}: {error['type']}: {' '.join(error['message'].split())}"
+    return f"done in {duration(outcome.seconds)}"
 
 
 def summary_table(outcomes, paths, out):
     """The closing table: each experiment's status, wall time and results file, then the report's paths."""
     rows = [("experiment", "status", "wall time", "results")]
-    rows += [(outcome.name, outcome.status, _duration(outcome.seconds), str(outcome.record_path))
+    rows += [(outcome.name, outcome.status, duration(outcome.seconds), str(outcome.record_path))
              for outcome in outcomes]
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]

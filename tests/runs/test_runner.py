@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 
 from tests.report import browser
-from tfsheet.report import cache
+from tfsheet.runs import cache
 from tfsheet.experiments.registry import EXPERIMENTS, PROBLEMS, select
-from tfsheet.report.runner import run_report
+from tfsheet.report.document import write_report
+from tfsheet.runs import ALL
+from tfsheet.runs.runner import run_experiments
 
 QUESTIONS = ("1", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5.1", "5.2")
 
@@ -109,13 +111,13 @@ def test_a_second_run_renders_from_the_cache(quick_report):
 
 def test_force_and_a_changed_configuration_run_again(tmp_path):
     p1 = select(["P1"])[0]
-    outcomes, _ = run_report("quick", tmp_path, only=["P1"], render=False)
+    outcomes = run_experiments("quick", tmp_path, only=["P1"])
     first = outcomes[0].record
     printed = io.StringIO()
-    again, _ = run_report("quick", tmp_path, only=["P1"], render=False, stream=printed)
+    again = run_experiments("quick", tmp_path, only=["P1"], stream=printed)
     assert again[0].status == "cached"
     assert "tfsheet report: 1 experiment at scale 'quick'" in printed.getvalue()
-    forced, _ = run_report("quick", tmp_path, only=["P1"], force=True, render=False)
+    forced = run_experiments("quick", tmp_path, only=["P1"], replace=ALL)
     assert forced[0].status == "ran" and forced[0].record["started_at"] >= first["started_at"]
     assert _key(p1, p1.config("quick")) != _key(p1, p1.config("default"))
     assert _key(p1, p1.config("quick", {"epochs": "2"}), {"epochs": "2"}) != _key(p1, p1.config("quick"))
@@ -146,7 +148,8 @@ def _fail(config, workdir, runtime, export_root=None):
 def test_a_failed_experiment_is_reported_and_the_others_still_run(tmp_path):
     failing = dataclasses.replace(select(["P4"])[0], run=_fail)
     experiments = (failing, *select(["P1"]))
-    outcomes, paths = run_report("quick", tmp_path, experiments=experiments, stream=open(os.devnull, "w"))
+    outcomes = run_experiments("quick", tmp_path, experiments=experiments, stream=open(os.devnull, "w"))
+    paths = write_report(tmp_path, [outcome.record for outcome in outcomes], "quick", experiments)
     assert [outcome.status for outcome in outcomes] == ["failed", "ran"]
     markdown = paths["markdown"].read_text()
     assert "the approximation study ran out of patience" in markdown and "### 4.6" in markdown
@@ -155,7 +158,7 @@ def test_a_failed_experiment_is_reported_and_the_others_still_run(tmp_path):
     assert {number for number, _ in paths["errors"]} == {"4.1", "4.2", "4.3", "4.4", "4.5", "4.6"}
     record = json.loads((tmp_path / "results" / "P4.json").read_text())
     assert record["status"] == "failed" and "Traceback" in record["error"]["traceback"]
-    again, _ = run_report("quick", tmp_path, experiments=experiments, stream=open(os.devnull, "w"), render=False)
+    again = run_experiments("quick", tmp_path, experiments=experiments, stream=open(os.devnull, "w"))
     assert [outcome.status for outcome in again] == ["failed", "cached"]     # failures are retried, not cached
 
 

@@ -1,0 +1,7 @@
+"""Names the settings choose from, written once: the command line, the configs (which import no
+TensorFlow) and the code that acts on each name all read them from here."""
+
+STRATEGIES = ("default", "mirrored", "multi-worker")   # tf.distribute strategies (tfsheet.training.distribution)
+SCHEDULES = ("constant", "cosine")                      # learning rate over a run (tfsheet.training.tbptt)
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")        # hidden units Problem 2 may try
+RNN_CELLS = ("tanh", "gru")                             # the sheet's cell and a gated one (Problem 5.1's language model)
