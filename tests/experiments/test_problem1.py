@@ -57,3 +57,22 @@ def test_script_wrapper_runs_and_resumes(tmp_path):
     assert "epoch 1/1" in first.stderr and "P1: done in" in first.stderr
     assert "P1: cached" in second.stderr and "epoch 1/1" not in second.stderr  # nothing left to train
     assert json.loads(second.stdout)["test_accuracy"] == json.loads(first.stdout)["test_accuracy"]
+
+
+def test_the_search_winner_is_kept_as_trained_not_trained_again(tmp_path, monkeypatch, mnist_test):
+    import dataclasses
+
+    from tfsheet.experiments import problem1
+    from tfsheet.experiments.configs import Problem1Config
+    from tfsheet.training import ArrayData, Runtime, Trainer
+
+    fits, fit = [], Trainer.fit
+    monkeypatch.setattr(Trainer, "fit", lambda self, *args, **kwargs: fits.append(1) or fit(self, *args, **kwargs))
+    config = Problem1Config(epochs=3, learning_rate=(0.05, 0.2), train_examples=6000)
+    results = problem1.run(config, tmp_path, Runtime(verbose=False))
+    assert len(fits) == len(config.learning_rate)                     # one run per candidate, no second training
+    chosen = results["search"]["chosen"]
+    _, trainer, _ = problem1.train(dataclasses.replace(config, epochs=chosen["epochs"]), Runtime(verbose=False),
+                                   chosen["learning_rate"])
+    again = trainer.evaluate(ArrayData(mnist_test.images, mnist_test.labels))["accuracy"]
+    assert again == pytest.approx(results["test_accuracy"], abs=1e-4)  # the kept run is the one training it gives

@@ -1,7 +1,6 @@
-"""Problem 1 end to end: choose the SGD learning rate and epochs on the validation split, train softmax
-regression on MNIST with hand-derived gradients, test once, check the gradients, export."""
-
-import dataclasses
+"""Problem 1 end to end: train softmax regression on MNIST with hand-derived gradients for each SGD learning
+rate tried, keep the one (at its epoch) with the best validation accuracy, test it once, check the gradients,
+export. The winner is the search's own run at its best epoch, not a second training."""
 
 import keras
 import numpy as np
@@ -12,7 +11,7 @@ from tfsheet.layers.softmax_backprop import affine, backprop, softmax_cross_entr
 from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
 from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
-from tfsheet.experiments.validation import choose_on_validation, validation_data
+from tfsheet.experiments.validation import choose_and_keep, validation_data
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
 from tfsheet.training.search import grid
 
@@ -21,7 +20,7 @@ ACCURACY_BAR = 0.92  # published multinomial logistic regression on MNIST: about
 GRADIENT_CHECK_EXAMPLES = 50  # test images whose gradients are checked against autodiff at the trained weights
 
 
-def train(config, runtime, learning_rate, workdir=None, validation=None):
+def train(config, runtime, learning_rate, workdir=None, validation=None, callbacks=()):
     """Train Problem 1's model for config.epochs with SGD at `learning_rate` under `runtime`; return
     (model, trainer, history), the history with val_* per epoch when `validation` data is given."""
     seed_everything(config.seed)
@@ -30,17 +29,17 @@ def train(config, runtime, learning_rate, workdir=None, validation=None):
         build_softmax_regression, cross_entropy_loss, lambda: keras.optimizers.SGD(learning_rate),
         TrainConfig(epochs=config.epochs, batch_size=config.batch_size, seed=config.seed),
         name=f"{MODEL_NAME}_lr{learning_rate:g}" + ("_search" if validation is not None else ""),
-        metrics=CLASSIFIER_METRICS, workdir=workdir)
+        metrics=CLASSIFIER_METRICS, workdir=workdir, callbacks=callbacks)
     history = trainer.fit(ArrayData(train_split.images, train_split.labels), validation)
     return model, trainer, history
 
 
-def choose_settings(config, runtime):
-    """The learning rate and the number of epochs with the best validation accuracy (see experiments.validation)."""
+def search(config, runtime):
+    """The learning rate and the number of epochs with the best validation accuracy (see experiments.validation),
+    and the winner as trained: (search record, (model, trainer, history up to the chosen epoch))."""
     validation = validation_data()
-    return choose_on_validation(grid(learning_rate=config.learning_rate),
-                                lambda settings: train(config, runtime, settings["learning_rate"],
-                                                       validation=validation)[2])
+    return choose_and_keep(grid(learning_rate=config.learning_rate), lambda settings, callbacks: train(
+        config, runtime, settings["learning_rate"], validation=validation, callbacks=callbacks))
 
 
 def gradient_check(model, images, labels):
@@ -77,14 +76,12 @@ def export(model, root=None):
 
 
 def run(config, workdir, runtime, export_root=None):
-    """Choose on validation, train the choice, measure it once on the 10k test set, check the gradients at the
-    trained weights, optionally export."""
-    search = choose_settings(config, runtime)
-    chosen = dataclasses.replace(config, epochs=search["chosen"]["epochs"])
-    model, trainer, history = train(chosen, runtime, search["chosen"]["learning_rate"], workdir)
+    """Search on validation, keep the winner as trained, measure it once on the 10k test set, check the gradients
+    at its weights, optionally export."""
+    record, (model, trainer, history) = search(config, runtime)
     test = load_mnist("test")
     test_metrics = trainer.evaluate(ArrayData(test.images, test.labels))
-    results = {"test_accuracy": test_metrics["accuracy"], "test_loss": test_metrics["loss"], "search": search,
+    results = {"test_accuracy": test_metrics["accuracy"], "test_loss": test_metrics["loss"], "search": record,
                "accuracy_bar": ACCURACY_BAR, "history": history,
                "gradient_check": gradient_check(model, test.images[:GRADIENT_CHECK_EXAMPLES],
                                                 test.labels[:GRADIENT_CHECK_EXAMPLES]),

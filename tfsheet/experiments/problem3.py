@@ -2,8 +2,9 @@
 the rank argument of Q3.2 and the non-convexity certificate of Q3.3.
 
 Every model gets the same tuning effort: its Adam learning rate and epochs are chosen on the
-validation split (tfsheet.experiments.validation) with the first seed, then it is trained once per
-seed with the choice and measured on the test split.
+validation split (tfsheet.experiments.validation) with the first seed, whose winning run is kept at its
+best epoch; it is then trained once per other seed with the choice, and every seed is measured on the
+test split.
 """
 
 import keras
@@ -16,7 +17,7 @@ from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
 from tfsheet.results import spread
 from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
-from tfsheet.experiments.validation import choose_on_validation, validation_data
+from tfsheet.experiments.validation import choose_and_keep, validation_data
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
 from tfsheet.training.search import grid
 
@@ -25,7 +26,7 @@ EXACT_TOLERANCE = 1e-5   # max abs difference of probabilities for the exact map
 
 
 
-def train(builder, name, config, runtime, seed, train_data, settings, validation=None):
+def train(builder, name, config, runtime, seed, train_data, settings, validation=None, callbacks=()):
     """Train one model (Adam at settings["learning_rate"] for settings["epochs"] (config.epochs when absent),
     cross-entropy with the hand-derived gradient); return (model, trainer, history)."""
     seed_everything(seed)
@@ -34,9 +35,16 @@ def train(builder, name, config, runtime, seed, train_data, settings, validation
                                           lambda: keras.optimizers.Adam(settings["learning_rate"]),
                                           TrainConfig(epochs=epochs, batch_size=config.batch_size, seed=seed),
                                           name=f"{name}_lr{settings['learning_rate']:g}_seed{seed}",
-                                          metrics=CLASSIFIER_METRICS)
+                                          metrics=CLASSIFIER_METRICS, callbacks=callbacks)
     history = trainer.fit(train_data, validation)
     return model, trainer, history
+
+
+def search(builder, name, config, runtime, train_data, validation):
+    """The Adam learning rate and epochs chosen on validation with the first seed, and that seed's winning run
+    as trained, at its best epoch: (search record, (model, trainer, history))."""
+    return choose_and_keep(grid(learning_rate=config.learning_rate), lambda settings, callbacks: train(
+        builder, name, config, runtime, config.seeds[0], train_data, settings, validation, callbacks))
 
 
 def _probabilities(model, images):
@@ -57,12 +65,9 @@ def run(config, workdir, runtime, export_root=None):
     validation = validation_data()
     models, accuracies, searches = {}, {}, {}
     for name, builder in builders.items():
-        searches[name] = choose_on_validation(
-            grid(learning_rate=config.learning_rate),
-            lambda settings: train(builder, name, config, runtime, config.seeds[0], train_data, settings,
-                                   validation)[2])
-        runs = [train(builder, name, config, runtime, seed, train_data, searches[name]["chosen"])
-                for seed in config.seeds]
+        searches[name], winner = search(builder, name, config, runtime, train_data, validation)
+        runs = [winner] + [train(builder, name, config, runtime, seed, train_data, searches[name]["chosen"])
+                           for seed in config.seeds[1:]]
         accuracies[name] = spread([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
                                     for _, trainer, _ in runs])
         models[name] = [model for model, _, _ in runs]

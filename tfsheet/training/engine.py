@@ -24,7 +24,8 @@ What the engine adds around it:
   * SIGTERM (preemption) stops a run with a workdir after the current compiled call, every worker
     agreeing, with a checkpoint, raising `Preempted`; keep calls short with `checkpoint_every` or
     `steps_per_call` when epochs are long;
-  * TensorBoard scalars, a progress line, a history of per-epoch metrics.
+  * a history of per-epoch metrics; what is shown or kept along the way (progress lines, TensorBoard
+    scalars, the best epoch's weights) is left to callbacks (tfsheet.training.callbacks).
 
 Sequence training with carried state (truncated BPTT) uses shuffle=False and a model that keeps
 its recurrent state in a non-trainable variable, one row per stream; gradients from elsewhere
@@ -34,16 +35,15 @@ its recurrent state in a non-trainable variable, one row per stream; gradients f
 import dataclasses
 import json
 import pathlib
-import sys
 import time
 
 import numpy as np
 import tensorflow as tf
 
-from tfsheet import clock, console
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
 from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
+from tfsheet.training.callbacks import ProgressPrinter, TensorBoardLogger
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.preemption import PreemptionWatcher
 from tfsheet.training.gradients import autodiff_gradients
@@ -114,12 +114,14 @@ class Trainer:
             gradient source that is a tf.Module (online RTRL) has its variables checkpointed too.
         workdir: where `checkpoints/` (and, without `log_dir`, `logs/`) go; None for neither.
         log_dir: the run's TensorBoard folder; None for `workdir/logs` (or no logs without a workdir).
+        callbacks: tfsheet.training.callbacks objects, called after every compiled call and epoch; the
+            progress lines (config.verbose) and TensorBoard (log_dir) are callbacks added here.
         strategy: the tf.distribute strategy to train under; None for one device. The model and the
             optimizer must have been created inside its scope (tfsheet.training.runtime does this).
     """
 
     def __init__(self, model, loss, optimizer, config=TrainConfig(), *, metrics=None,
-                 gradients=autodiff_gradients, workdir=None, log_dir=None, strategy=None):
+                 gradients=autodiff_gradients, workdir=None, log_dir=None, strategy=None, callbacks=()):
         if strategy is None:
             if tf.distribute.has_strategy():
                 raise ValueError("A Trainer made inside a strategy's scope needs that strategy passed explicitly: "
@@ -144,7 +146,6 @@ class Trainer:
         self.chief = distribution.is_chief(self.strategy)
         self.workdir = pathlib.Path(workdir) if workdir is not None else None
         self.checkpointer = None
-        self._writer = None
         if self.workdir is not None:
             carried = {"gradient_state": gradients} if isinstance(gradients, tf.Module) else {}
             checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=self.step,
@@ -153,8 +154,11 @@ class Trainer:
                                              chief=self.chief)
         if log_dir is None and self.workdir is not None:
             log_dir = self.workdir / "logs"
+        self.callbacks = list(callbacks)
+        if config.verbose:
+            self.callbacks.insert(0, ProgressPrinter())
         if log_dir is not None and self.chief:
-            self._writer = tf.summary.create_file_writer(str(log_dir))
+            self.callbacks.insert(0, TensorBoardLogger(log_dir))
         jit = config.jit_compile if not distribution.is_distributed(strategy) else None
         self._train_steps = tf.function(self._train_steps_impl, jit_compile=jit)
         self._eval_sums = tf.function(self._eval_sums_impl)
@@ -275,17 +279,17 @@ class Trainer:
         if config.max_updates:
             total_steps = min(total_steps, config.max_updates)
         self._total_steps = total_steps
-        self._epoch_count = -(-total_steps // steps_per_epoch)          # epochs this call trains up to
         self._restore(len(train))
-        self._clock = (time.perf_counter(), self._current_step())     # for the time left
+        for callback in self.callbacks:
+            callback.on_fit_start(self, total_steps, -(-total_steps // steps_per_epoch))
         self._first_loss = None
         x, y = tf.constant(train.x), tf.constant(train.y)
         history = self._earlier_history(steps_per_epoch)
         epoch_seconds = 0.0
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
-            while self._current_step() < total_steps:
-                epoch, first = divmod(self._current_step(), steps_per_epoch)
-                last = min(self._chunk_end(first, steps_per_epoch), first + total_steps - self._current_step())
+            while self.current_step() < total_steps:
+                epoch, first = divmod(self.current_step(), steps_per_epoch)
+                last = min(self._chunk_end(first, steps_per_epoch), first + total_steps - self.current_step())
                 order = batches.epoch_order(len(train), config.seed, epoch, config.shuffle)
                 started = time.perf_counter()
                 sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64))
@@ -300,7 +304,7 @@ class Trainer:
                     epoch_seconds = 0.0
                 if preemption.requested():
                     self._save()
-                    raise Preempted(f"Stopped by SIGTERM at step {self._current_step()}; the checkpoint "
+                    raise Preempted(f"Stopped by SIGTERM at step {self.current_step()}; the checkpoint "
                                     f"{self.checkpointer.latest if self.checkpointer else '(none: no workdir)'} "
                                     "holds it. Run the same command again to resume.")
         return history
@@ -308,25 +312,26 @@ class Trainer:
     def _after_call(self, sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch=None):
         """Log and checkpoint after a compiled call; return the epoch's record when the epoch ended."""
         means = self._means(sums)
-        self._log_scalars("train", means)
-        self._progress(epoch, self._current_step() - epoch * steps_per_epoch, steps_per_epoch, means)
-        if self._current_step() % steps_per_epoch == 0 or self._current_step() == self._total_steps:
+        for callback in self.callbacks:
+            callback.on_chunk(self, epoch, self.current_step() - epoch * steps_per_epoch, steps_per_epoch, means)
+        if self.current_step() % steps_per_epoch == 0 or self.current_step() == self._total_steps:
             record = {"epoch": epoch + 1, **means, "seconds": round(epoch_seconds, 3)}
             if validation is not None:
                 val = self.evaluate(validation)
-                self._log_scalars("validation", val)
                 record.update({f"val_{name}": value for name, value in val.items()})
             if after_epoch is not None:
                 record.update(after_epoch(self.model))
-            self._print_epoch(record)
+            for callback in self.callbacks:
+                callback.on_epoch_end(self, record)
             self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
             self._save()
             return record
-        if self.config.checkpoint_every and self._current_step() % self.config.checkpoint_every == 0:
+        if self.config.checkpoint_every and self.current_step() % self.config.checkpoint_every == 0:
             self._save()
         return None
 
-    def _current_step(self):
+    def current_step(self):
+        """The number of updates applied so far (restored checkpoints included)."""
         return int(self.step.numpy())
 
     # -- helpers -------------------------------------------------------------------------------
@@ -337,7 +342,7 @@ class Trainer:
             last = min(last, first + self.config.steps_per_call)
         every = self.config.checkpoint_every
         if every:
-            step = self._current_step()
+            step = self.current_step()
             last = min(last, first + (every - step % every))
         return last
 
@@ -366,16 +371,16 @@ class Trainer:
             saved = json.loads((self.workdir / HISTORY_FILE).read_text())
         except (OSError, ValueError):
             return []
-        finished = self._current_step() // steps_per_epoch
+        finished = self.current_step() // steps_per_epoch
         return [record for record in saved if isinstance(record, dict) and record.get("epoch", 0) <= finished]
 
     def _save(self):
         if self.checkpointer is not None:
-            self.checkpointer.save(self._current_step())
+            self.checkpointer.save(self.current_step())
 
     def _stop_on_non_finite(self, bad_loss, epoch):
         raise NonFiniteLossError(
-            f"The training loss became {bad_loss} at step {self._current_step() + 1} (epoch {epoch + 1}); training "
+            f"The training loss became {bad_loss} at step {self.current_step() + 1} (epoch {epoch + 1}); training "
             f"stopped before applying that update. {self._kept()} "
             "Try a smaller learning rate, or check the inputs for NaN or huge values.")
 
@@ -397,33 +402,6 @@ class Trainer:
                 f"The training loss reached {loss:.4g} in epoch {epoch + 1} (first epoch of this run: "
                 f"{self._first_loss:.4g}): training diverged and was stopped. {self._kept()} "
                 "Try a smaller learning rate.")
-
-    def _log_scalars(self, prefix, values):
-        if self._writer is not None:
-            with self._writer.as_default(step=self._current_step()):
-                for name, value in values.items():
-                    tf.summary.scalar(f"{prefix}/{name}", value)
-
-    def _progress(self, epoch, done, steps_per_epoch, means):
-        """Mid-epoch progress, redrawn in place: only in a terminal (a log gets the epoch lines alone)."""
-        if self.config.verbose and done < steps_per_epoch and console.interactive():
-            text = " ".join(f"{name} {value:.4f}" for name, value in means.items())
-            print(f"\repoch {epoch + 1}/{self._epoch_count} step {done}/{steps_per_epoch} {text}"
-                  f"{self._time_left()}", end="", file=sys.stderr, flush=True)
-
-    def _print_epoch(self, record):
-        if self.config.verbose:
-            text = " ".join(f"{k} {v:.4f}" for k, v in record.items() if k not in ("epoch", "seconds"))
-            print("\r\033[K" if console.interactive() else "", end="", file=sys.stderr)   # clear a redrawn line
-            print(f"epoch {record['epoch']}/{self._epoch_count} {text} ({record['seconds']:.1f}s){self._time_left()}",
-                  file=sys.stderr, flush=True)
-
-    def _time_left(self):
-        """"; about 1 min 20 s left" from the steps done so far in this call of fit (blank at the end)."""
-        started, first_step = self._clock
-        left = clock.time_left(time.perf_counter() - started, self._current_step() - first_step,
-                               self._total_steps - first_step)
-        return f"; {left}" if left else ""
 
 
 def _scaled(gradient, share):

@@ -56,20 +56,23 @@ class Runtime:
         return candidate
 
     def make_trainer(self, build_model, loss, make_optimizer, config, *, name, metrics=None,
-                     gradients_for=None, workdir=None):
+                     gradients_for=None, workdir=None, callbacks=()):
         """(model, trainer): `build_model()` and `make_optimizer()` made inside the strategy's scope.
 
         Args:
             gradients_for: `gradients_for(model) -> gradient source` (tfsheet.training.gradients);
                 autodiff when None. A factory, because some sources (online RTRL) hold per-model state.
             name: the run's TensorBoard name under log_root.
+            callbacks: tfsheet.training.callbacks objects for the trainer (progress and TensorBoard are added
+                by the trainer itself, from `verbose` and the log folder).
         """
         config = dataclasses.replace(config, verbose=self.verbose)
         with self.strategy.scope():
             model = build_model()
             gradients = gradients_for(model) if gradients_for is not None else autodiff_gradients
             trainer = Trainer(model, loss, make_optimizer(), config, metrics=metrics, gradients=gradients,
-                              workdir=workdir, log_dir=self.log_dir(name), strategy=self.strategy)
+                              workdir=workdir, log_dir=self.log_dir(name), strategy=self.strategy,
+                              callbacks=callbacks)
         return model, trainer
 
 

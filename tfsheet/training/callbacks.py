@@ -1,0 +1,118 @@
+"""What a training run shows and keeps besides its weights: progress lines, TensorBoard scalars, the best
+epoch's weights. The Trainer only trains; it calls these hooks of every callback it is given:
+
+    on_fit_start(trainer, total_steps, epochs)        before the first step of a call of fit
+    on_chunk(trainer, epoch, done, steps, means)      after each compiled call (done of steps in the epoch)
+    on_epoch_end(trainer, record)                     with the epoch's record (loss, metrics, val_*, seconds)
+"""
+
+import sys
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from tfsheet import clock, console
+
+
+class Callback:
+    """A no-op for every hook; subclasses override the ones they need."""
+
+    def on_fit_start(self, trainer, total_steps, epochs):
+        pass
+
+    def on_chunk(self, trainer, epoch, done, steps_per_epoch, means):
+        pass
+
+    def on_epoch_end(self, trainer, record):
+        pass
+
+
+class ProgressPrinter(Callback):
+    """A line per epoch (loss, metrics, seconds, time left). Mid-epoch: on a terminal one line redrawn in
+    place; in a log (not a terminal) a line at least every `every` seconds, so a log shows the run is alive."""
+
+    def __init__(self, stream=None, every=60.0, interactive=None):
+        self.stream = stream
+        self.every = every
+        self.interactive = console.interactive() if interactive is None else interactive
+
+    def _out(self):
+        return self.stream or sys.stderr
+
+    def on_fit_start(self, trainer, total_steps, epochs):
+        self._started = self._last_line = time.perf_counter()
+        self._first_step, self._total_steps, self._epochs = trainer.current_step(), total_steps, epochs
+
+    def _time_left(self, trainer):
+        left = clock.time_left(time.perf_counter() - self._started, trainer.current_step() - self._first_step,
+                               self._total_steps - self._first_step)
+        return f"; {left}" if left else ""
+
+    def on_chunk(self, trainer, epoch, done, steps_per_epoch, means):
+        if done >= steps_per_epoch:
+            return
+        text = f"epoch {epoch + 1}/{self._epochs} step {done}/{steps_per_epoch} {_values(means)}"
+        if self.interactive:
+            print(f"\r{text}{self._time_left(trainer)}", end="", file=self._out(), flush=True)
+        elif time.perf_counter() - self._last_line >= self.every:
+            print(f"{text}{self._time_left(trainer)}", file=self._out(), flush=True)
+            self._last_line = time.perf_counter()
+
+    def on_epoch_end(self, trainer, record):
+        values = {k: v for k, v in record.items() if k not in ("epoch", "seconds")}
+        print("\r\033[K" if self.interactive else "", end="", file=self._out())   # clear a redrawn line
+        print(f"epoch {record['epoch']}/{self._epochs} {_values(values)} ({record['seconds']:.1f}s)"
+              f"{self._time_left(trainer)}", file=self._out(), flush=True)
+        self._last_line = time.perf_counter()
+
+
+def _values(values):
+    return " ".join(f"{name} {value:.4f}" for name, value in values.items())
+
+
+class TensorBoardLogger(Callback):
+    """train/* scalars after every compiled call and validation/* at every epoch end, into `log_dir`."""
+
+    def __init__(self, log_dir):
+        self.writer = tf.summary.create_file_writer(str(log_dir))
+
+    def _write(self, step, prefix, values):
+        with self.writer.as_default(step=step):
+            for name, value in values.items():
+                tf.summary.scalar(f"{prefix}/{name}", value)
+
+    def on_chunk(self, trainer, epoch, done, steps_per_epoch, means):
+        self._write(trainer.current_step(), "train", means)
+
+    def on_epoch_end(self, trainer, record):
+        validation = {name[len("val_"):]: value for name, value in record.items() if name.startswith("val_")}
+        if validation:
+            self._write(trainer.current_step(), "validation", validation)
+
+
+class KeepBest(Callback):
+    """The model's weights at the epoch with the best `metric` (the first of equals), so that a search's
+    winner is kept as trained rather than trained again. `restore(model)` puts them back.
+
+    Only the epochs of this process are seen: a run resumed from a checkpoint compares the epochs after it.
+    """
+
+    def __init__(self, metric="val_accuracy", maximize=True):
+        self.metric, self.maximize = metric, maximize
+        self.best, self.epoch, self.weights = None, None, None
+
+    def on_epoch_end(self, trainer, record):
+        if self.metric not in record:
+            raise ValueError(f"KeepBest watches {self.metric!r}, which the epoch's record lacks "
+                             f"(it has {', '.join(record)}); pass validation data to fit")
+        value = float(record[self.metric])
+        if self.best is None or (value > self.best if self.maximize else value < self.best):
+            self.best, self.epoch = value, record["epoch"]
+            self.weights = [np.array(weight) for weight in trainer.model.get_weights()]
+
+    def restore(self, model):
+        if self.weights is None:
+            raise ValueError("KeepBest has seen no epoch yet: nothing to restore")
+        model.set_weights(self.weights)
+        return model
