@@ -13,13 +13,22 @@ from tfsheet import settings
 REPOSITORY = pathlib.Path(__file__).resolve().parent.parent
 
 
-def run_experiment(tmp_path_factory, name, run, config):
-    """(results, workdir) of `run(config, workdir, runtime, export_root)` on one device, in a fresh folder
-    `name` with its SavedModels under workdir/saved_models: the set-up of every experiment's tests."""
+def run_experiment(tmp_path_factory, name, run, config, upstream=None):
+    """(results, workdir) of `run(config, workdir, runtime, export_root[, upstream])` on one device, in a fresh
+    folder `name` with its SavedModels under workdir/saved_models: the set-up of every experiment's tests.
+    `upstream` ({name: registry.Upstream}) is what an experiment with needs reads."""
     from tfsheet.training import Runtime
 
     workdir = tmp_path_factory.mktemp(name)
-    return run(config, workdir, Runtime(), export_root=workdir / "saved_models"), workdir
+    extra = {} if upstream is None else {"upstream": upstream}
+    return run(config, workdir, Runtime(), export_root=workdir / "saved_models", **extra), workdir
+
+
+def upstream(experiment, config, results, workdir):
+    """{experiment's name: what a dependent experiment reads of it}."""
+    from tfsheet.experiments.registry import Upstream
+
+    return {experiment.name: Upstream(config, results, workdir)}
 
 
 def pytest_report_header(config):

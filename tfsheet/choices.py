@@ -5,3 +5,4 @@ STRATEGIES = ("default", "mirrored", "multi-worker")   # tf.distribute strategie
 SCHEDULES = ("constant", "cosine")                      # learning rate over a run (tfsheet.training.tbptt)
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")        # hidden units Problem 2 may try
 RNN_CELLS = ("tanh", "gru")                             # the sheet's cell and a gated one (Problem 5.1's language model)
+OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")   # Problem 2's output units (squared loss)

@@ -118,7 +118,7 @@ def _add_problem_command(commands, problem, members):
     _add_scale(parser)
     parser.add_argument("--workdir", default=f"runs/{_command_name(problem).replace('.', '_')}",
                         help="results/, runs/, figures, index.md (default: %(default)s)")
-    _add_field_flags(parser, members[0].config_class)
+    _add_field_flags(parser, *(experiment.config_class for experiment in registry.with_needs(members)))
     _add_run_flags(parser)
     parser.set_defaults(handler=_problem, experiments_of=lambda args: tuple(
         experiment for experiment in members if not getattr(args, "parts", None) or experiment.part in args.parts))
@@ -146,19 +146,22 @@ def _add_run_flags(parser):
     parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
 
 
-def _add_field_flags(parser, config_class):
-    """One flag per config field (--learning-rate for learning_rate), parsed by the field's type.
+def _add_field_flags(parser, *config_classes):
+    """One flag per field of the config classes (--learning-rate for learning_rate), parsed by the field's type;
+    a field several classes share is one flag that sets it in each.
 
     A field whose flag the command already has (say a field called `scale`) is left to --set.
     """
-    group = parser.add_argument_group(f"settings ({config_class.__name__}; also --set FIELD=VALUE)")
-    defaults = config_class()
-    for name, kind in overrides.field_types(config_class).items():
-        flag = f"--{name.replace('_', '-')}"
-        if flag in parser._option_string_actions:
-            continue
-        group.add_argument(flag, dest=f"field_{name}", type=_field_text(name, kind), metavar=name.upper(),
-                           default=None, help=f"(default preset: {_shown(getattr(defaults, name))})")
+    names = ", ".join(dict.fromkeys(config_class.__name__ for config_class in config_classes))
+    group = parser.add_argument_group(f"settings ({names}; also --set FIELD=VALUE)")
+    for config_class in config_classes:
+        defaults = config_class()
+        for name, kind in overrides.field_types(config_class).items():
+            flag = f"--{name.replace('_', '-')}"
+            if flag in parser._option_string_actions:
+                continue
+            group.add_argument(flag, dest=f"field_{name}", type=_field_text(name, kind), metavar=name.upper(),
+                               default=None, help=f"(default preset: {_shown(getattr(defaults, name))})")
 
 
 def _shown(value):
@@ -194,7 +197,7 @@ def _check_settings(parser, args):
 
             overrides.apply(DistributedConfig(), changes)
             return
-        chosen = args.experiments_of(args)
+        chosen = registry.with_needs(args.experiments_of(args))
         registry.check_settings(changes, chosen)
         for experiment in chosen:
             experiment.config(args.scale, registry.settings_for(experiment, changes))

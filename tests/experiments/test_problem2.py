@@ -5,23 +5,49 @@ import dataclasses
 import numpy as np
 import pytest
 
-from tests.conftest import REPOSITORY, run_experiment
+from tests.conftest import REPOSITORY, run_experiment, upstream
 from tfsheet.cli import main
 from tfsheet.data import encodings
+from tfsheet.models.mlp import append_one_hot_to_binary
 from tfsheet.training import Runtime
-from tfsheet.experiments import configs, problem2
+from tfsheet.experiments import problem2, problem2_search
+from tfsheet.experiments.registry import P2_APPENDED, P2_DIRECT, P2_SEARCH, P2_SWEEP
 from tfsheet.report import plots
 from tfsheet.serving.export import versions
 from tfsheet.serving.load_check import assert_servable, load_in_fresh_process
 
-# all 60k training images, 5 epochs for the H = 256 nets; a 2-width, 1-seed, 2-epoch sweep on 20k
-CI = dataclasses.replace(configs.PROBLEM2_PRESETS["quick"], train_examples=0, epochs=5)
+# all 55k training images, up to 5 epochs for the H = 256 nets of the search; a 2-width, 1-seed, 2-epoch sweep
+CI = dataclasses.replace(P2_SEARCH.config("quick"), train_examples=0, epochs=5)
 CI_ONE_HOT_BAR = 0.97
 
 
 @pytest.fixture(scope="module")
-def appended(tmp_path_factory):
-    return run_experiment(tmp_path_factory, "problem2", problem2.run_appended, CI)
+def search(tmp_path_factory):
+    """The search every other Problem 2 experiment reads: {"P2_search": Upstream}."""
+    results, workdir = run_experiment(tmp_path_factory, "problem2_search", problem2_search.run, CI)
+    return upstream(P2_SEARCH, CI, results, workdir)
+
+
+@pytest.fixture(scope="module")
+def appended(tmp_path_factory, search):
+    return run_experiment(tmp_path_factory, "problem2", problem2.run_appended, P2_APPENDED.config("quick"), search)
+
+
+def test_the_search_tunes_every_design_on_validation_and_keeps_its_winner(search):
+    found = search[P2_SEARCH.name]
+    for design in problem2_search.DESIGNS:
+        record = found.results[design]
+        assert record["split"] == "validation" and len(record["tried"]) == len(CI.learning_rate)
+        assert 1 <= record["chosen"]["epochs"] <= CI.epochs
+        assert problem2_search.weights_file(found.workdir, design).is_file()
+
+
+def test_a_missing_winner_is_a_clear_error_naming_the_fix(search, tmp_path):
+    from tfsheet.errors import TfsheetError
+
+    moved = upstream(P2_SEARCH, CI, search[P2_SEARCH.name].results, tmp_path)[P2_SEARCH.name]
+    with pytest.raises(TfsheetError, match="weights.h5 is missing.*--force"):
+        problem2_search.searched_model(moved, "one_hot")
 
 
 def test_one_hot_net_passes_the_ci_bar(appended):
@@ -45,7 +71,7 @@ def test_the_threshold_units_pick_the_one_hot_nets_digit_on_every_image_and_adve
     assert appended_results["agrees_with_one_hot_argmax"] == pytest.approx(1 - ties / appended_results["test_images"])
     assert len(appended_results["adversarial"]) == 2
     for check in appended_results["adversarial"]:
-        assert check["agree"] == check["inputs"] == problem2.ADVERSARIAL_INPUTS // 2
+        assert check["agree"] == check["inputs"] == P2_APPENDED.config("quick").adversarial_inputs // 2
     assert appended_results["depth"] == 4 and appended_results["fixed_parameters"] > 0
 
 
@@ -95,9 +121,9 @@ def test_exports_serve_the_keras_outputs_in_a_fresh_process(appended, mnist_test
 def test_every_export_gives_its_keras_models_outputs_in_a_fresh_process(tmp_path, mnist_test):
     small = dataclasses.replace(CI, train_examples=5000)
     settings = {"hidden_activation": "relu", "learning_rate": 1e-3}
-    one_hot, binary = (problem2.train_mlp(small, Runtime(), encoding, 32, 1, seed=0, settings=settings)[0]
+    one_hot, binary = (problem2_search.train_design(small, Runtime(), encoding, 32, 1, 0, settings)[0]
                        for encoding in ("one_hot", "binary"))
-    appended = problem2.append_one_hot_to_binary(one_hot)
+    appended = append_one_hot_to_binary(one_hot)
     paths = problem2.export_problem2_models(one_hot, binary, appended, tmp_path)
     pixels = mnist_test.images[:256]
     for name, model, decode in (("mlp_onehot", one_hot, encodings.decode_one_hot),
@@ -107,8 +133,8 @@ def test_every_export_gives_its_keras_models_outputs_in_a_fresh_process(tmp_path
         assert_servable(paths[name], {"pixels": pixels}, {"scores": scores, "digit": decode(scores)}, atol=1e-6)
 
 
-def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path):
-    results = problem2.run_sweep(CI, tmp_path, Runtime())
+def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path, search):
+    results = problem2.run_sweep(P2_SWEEP.config("quick"), tmp_path, Runtime(), upstream=search)
     assert [(row["encoding"], row["num_hidden"]) for row in results["rows"]] == [
         ("one_hot", 8), ("one_hot", 64), ("binary", 8), ("binary", 64)]
     for row in results["rows"]:
@@ -118,8 +144,9 @@ def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path):
     assert plots.plot_accuracy_against_hidden(results["rows"], tmp_path / "sweep.png").stat().st_size > 10_000
 
 
-def test_direct_training_reports_accuracy_and_middle_layer_shape(tmp_path):
-    results = problem2.run_direct(dataclasses.replace(CI, train_examples=20_000), tmp_path, Runtime())
+def test_direct_training_reports_accuracy_and_middle_layer_shape(tmp_path, search):
+    results = problem2.run_direct(dataclasses.replace(P2_DIRECT.config("quick"), seeds=(0, 1)), tmp_path, Runtime(),
+                                  upstream=search)
     summary = results["summary"]
     assert 0.1 < summary["accuracy"]["mean"] <= 1.0
     for key in ("middle_best_assignment_agreement", "middle_purity", "middle_concentration"):

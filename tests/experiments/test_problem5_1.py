@@ -11,23 +11,25 @@ import tensorflow as tf
 from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.training import Runtime
-from tfsheet.experiments import configs, problem5_1, problem5_1_lm
+from tfsheet.experiments import problem5_1, problem5_1_lm
+from tfsheet.experiments.registry import P5_1_COPY, P5_1_LANGUAGE_MODEL, P5_1_PROBE, P5_1_SHAKESPEARE
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.report import plots
 from tfsheet.serving.sampling import compiled_step, sample
 from tfsheet.serving.load_check import load_in_fresh_process
 
-QUICK = configs.PROBLEM5_1_PRESETS["quick"]
+SHAKESPEARE = P5_1_SHAKESPEARE.config("quick")
+LM = P5_1_LANGUAGE_MODEL.config("quick")
 
 
 @pytest.fixture(scope="module")
 def shakespeare(tmp_path_factory):
-    return run_experiment(tmp_path_factory, "problem5_1", problem5_1.run_shakespeare, QUICK)
+    return run_experiment(tmp_path_factory, "problem5_1", problem5_1.run_shakespeare, SHAKESPEARE)
 
 
 @pytest.fixture(scope="module")
 def language_model(tmp_path_factory):
-    return run_experiment(tmp_path_factory, "problem5_1_lm", problem5_1_lm.run, QUICK)
+    return run_experiment(tmp_path_factory, "problem5_1_lm", problem5_1_lm.run, LM)
 
 
 def test_every_family_is_tuned_on_validation_and_the_search_is_recorded(shakespeare):
@@ -35,24 +37,24 @@ def test_every_family_is_tuned_on_validation_and_the_search_is_recorded(shakespe
     for family in ("neural_ngram", "rnn_tbptt"):
         search = results["search"][family]
         assert search["split"] == "validation"
-        assert len(search["tried"]) == len(QUICK.search_learning_rates) * len(QUICK.search_clip_norms)
+        assert len(search["tried"]) == len(SHAKESPEARE.search_learning_rates) * len(SHAKESPEARE.search_clip_norms)
         best = min(search["tried"], key=lambda row: row["validation_nats"])
         assert search["chosen"] == {"learning_rate": best["learning_rate"], "clip_norm": best["clip_norm"]}
 
 
 def test_the_strong_language_model_learns_and_is_scored_on_test_once_at_the_end(language_model, shakespeare):
     results, _ = language_model
-    for cell in QUICK.lm_cells:
+    for cell in LM.lm_cells:
         result = results["cells"][cell]
         assert result["search"]["split"] == "validation"
         run = result["runs"][0]
-        assert [point["epoch"] for point in run["curve"]] == list(range(1, QUICK.lm_epochs + 1))
+        assert [point["epoch"] for point in run["curve"]] == list(range(1, LM.lm_epochs + 1))
         assert run["curve"][-1]["validation_nats"] < run["curve"][0]["validation_nats"]     # it is still learning
         assert run["validation_nats"] == min(point["validation_nats"] for point in run["curve"])   # the kept pass
         assert result["test_nats"]["values"] == [run["test_nats"] for run in result["runs"]]
         assert run["test_nats"] < shakespeare[0]["test_unigram_nats"] - 0.5
     best = results["best"]
-    assert best["cell"] in QUICK.lm_cells and best["seed"] in QUICK.seeds
+    assert best["cell"] in LM.lm_cells and best["seed"] in LM.seeds
 
 
 def test_dynamic_evaluation_chooses_its_step_on_validation_and_adapts_both_families(language_model):
@@ -60,13 +62,13 @@ def test_dynamic_evaluation_chooses_its_step_on_validation_and_adapts_both_famil
     dynamic = results["dynamic"]
     assert dynamic["cell"] == results["best"]["cell"]
     assert dynamic["search"]["split"] == "validation"
-    assert [tried["learning_rate"] for tried in dynamic["search"]["tried"]] == list(QUICK.lm_dynamic_learning_rates)
+    assert [tried["learning_rate"] for tried in dynamic["search"]["tried"]] == list(LM.lm_dynamic_learning_rates)
     static = results["cells"][dynamic["cell"]]
-    assert [run["seed"] for run in dynamic["runs"]] == list(QUICK.seeds)
+    assert [run["seed"] for run in dynamic["runs"]] == list(LM.seeds)
     # learning from the validation text as it is read lowers the loss on that text, for the RNN and for the counts
     assert dynamic["validation_nats"]["mean"] < static["validation_nats"]["mean"]
     counts = dynamic["kneser_ney"]
-    assert counts["n"] in QUICK.orders and counts["chunk"] == QUICK.lm_dynamic_ngram_chunk
+    assert counts["n"] in LM.orders and counts["chunk"] == LM.lm_dynamic_ngram_chunk
     assert counts["validation_nats"] < counts["validation_static_nats"]
     assert counts["test_nats"] < counts["test_static_nats"]
 
@@ -87,7 +89,7 @@ def test_exports_serve_like_the_models_and_carry_their_vocabulary(language_model
     rnn_path = results["saved_models"]["char_rnn"]
     vocabulary = CharVocabulary.from_json(open(f"{rnn_path}/assets.extra/vocabulary.json", encoding="utf-8").read())
     tokens = vocabulary.encode("First Citizen:\nBefore we proceed")[None, :]
-    state = np.zeros([1, QUICK.lm_hidden], np.float32)
+    state = np.zeros([1, LM.lm_hidden], np.float32)
     tf2, session, signature = load_in_fresh_process(rnn_path, {"tokens": tokens, "state": state})
     assert set(signature["inputs"]) == {"tokens", "state"}
     assert set(signature["outputs"]) == {"next_token_probabilities", "state"}
@@ -144,7 +146,7 @@ def test_export_refuses_unknown_token_ids(language_model):
     results, _ = language_model
     serve = tf.saved_model.load(results["saved_models"]["char_rnn"]).signatures["serving_default"]
     with pytest.raises(tf.errors.InvalidArgumentError, match="tokens must be ids in"):
-        serve(tokens=tf.constant([[9999]]), state=tf.zeros([1, QUICK.lm_hidden]))
+        serve(tokens=tf.constant([[9999]]), state=tf.zeros([1, LM.lm_hidden]))
 
 
 def test_a_reset_model_is_scored_only_where_its_window_holds_the_source():
@@ -156,7 +158,7 @@ def test_a_reset_model_is_scored_only_where_its_window_holds_the_source():
 
 
 def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
-    results = problem5_1.run_probe(QUICK, tmp_path, Runtime())
+    results = problem5_1.run_probe(P5_1_PROBE.config("quick"), tmp_path, Runtime())
     levels, rows = results["levels"], {row["k"]: row for row in results["rows"]}
     assert rows[3]["rnn_tbptt_reset_nats"] > levels["only_3"]                 # k = 3 with reset: sees too little
     assert rows[3]["rnn_tbptt_carried_nats"] < levels["only_3"] + 0.02         # carried state: lag 3 at least
@@ -171,7 +173,7 @@ def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
 
 
 def test_copy_task_beyond_the_truncation(tmp_path):
-    results = problem5_1.run_copy(QUICK, tmp_path, Runtime())
+    results = problem5_1.run_copy(P5_1_COPY.config("quick"), tmp_path, Runtime())
     beyond = next(cell for cell in results["cells"] if cell["L"] > cell["k"])
     assert beyond["neural_ngram_copy_accuracy"] < 0.35                        # chance is 0.25
     assert beyond["rnn_tbptt_reset_copy_accuracy"] < 0.35

@@ -47,7 +47,7 @@ def test_a_registered_experiment_gets_a_command_an_export_entry_and_a_report_rec
     record = json.loads(open(summary["results"]["P9_toy"]).read())
     assert record["results"]["answer"] == 1.0 and record["results"]["seeds"] == [3]
     assert record["settings"] == {"steps": "4", "seeds": "3", "scale": "0.25"} and record["config"]["steps"] == 4
-    assert record["outputs"] == {"workdir": "runs/P9_toy", "tensorboard": "tensorboard/P9_toy"}   # inside the folder
+    assert record["outputs"] == {"workdir": "runs/P9_toy"}   # inside the folder; it logs nothing to TensorBoard
     assert (tmp_path / record["outputs"]["workdir"]).is_dir()
     assert "P9_toy" in (tmp_path / "index.md").read_text()           # the report's header lists every record
 
@@ -97,15 +97,16 @@ def test_a_bad_setting_is_a_usage_error_that_says_what_is_valid(arguments, messa
 
 
 def test_values_are_parsed_by_the_fields_type():
-    config = overrides.apply(configs.Problem51Config(), {"orders": "2,4", "copy_distance_factors": "0.5,1",
-                                                           "search_learning_rates": "1e-3", "hidden_size": "8",
-                                                           "lm_cells": "gru", "lm_dropout": "0.1"})
-    assert config.orders == (2, 4) and config.copy_distance_factors == (0.5, 1.0)
-    assert config.search_learning_rates == (1e-3,) and config.hidden_size == 8
+    config = overrides.apply(configs.Problem51ShakespeareConfig(), {"orders": "2,4", "search_learning_rates": "1e-3",
+                                                                      "hidden_size": "8"})
+    assert config.orders == (2, 4) and config.search_learning_rates == (1e-3,) and config.hidden_size == 8
+    config = overrides.apply(configs.Problem51LanguageModelConfig(), {"lm_cells": "gru", "lm_dropout": "0.1"})
     assert config.lm_cells == ("gru",) and config.lm_dropout == 0.1
+    assert overrides.apply(configs.Problem51CopyConfig(), {"copy_distance_factors": "0.5,1"}).copy_distance_factors == (
+        0.5, 1.0)
     assert overrides.parse_value("no", bool) is False
     with pytest.raises(ValueError, match="valid settings: orders, hidden_size"):
-        overrides.apply(configs.Problem51Config(), {"order": "2"})
+        overrides.apply(configs.Problem51ShakespeareConfig(), {"order": "2"})
 
 
 def test_every_preset_of_every_experiment_is_a_valid_config():
@@ -116,4 +117,101 @@ def test_every_preset_of_every_experiment_is_a_valid_config():
 
 
 def test_the_full_scale_language_model_anneals_its_learning_rate():
-    assert configs.PROBLEM5_1_PRESETS["full"].lm_schedule == "cosine"
+    assert registry.P5_1_LANGUAGE_MODEL.config("full").lm_schedule == "cosine"
+
+
+@pytest.mark.parametrize("table", [configs.PROBLEM2_SCALES, configs.PROBLEM5_1_SCALES])
+def test_every_change_of_a_scale_table_lands_in_some_experiments_config(table):
+    classes = {experiment.config_class for experiment in registry.EXPERIMENTS}
+    fields = {field.name for config_class in classes for field in dataclasses.fields(config_class)}
+    for scale, changes in table.items():
+        assert set(changes) <= fields, (scale, set(changes) - fields)
+
+
+def _keys(settings):
+    """{experiment: its cache key} for the whole registry at the default scale with `settings` changed."""
+    from tfsheet.runs import cache
+    from tfsheet.training.runtime import one_device
+
+    keys = {}
+    for experiment in registry.EXPERIMENTS:
+        changed = registry.settings_for(experiment, settings)
+        keys[experiment.name] = cache.cache_key(cache.key_fields(
+            experiment, experiment.config("default", changed), changed, one_device(),
+            {needed.name: keys[needed.name] for needed in experiment.needs}))
+    return keys
+
+
+def _changed_value(value):
+    if isinstance(value, bool):
+        return str(not value)
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in value[:1])   # a shorter tuple: still valid
+    if isinstance(value, str):
+        return value
+    return str(value + 1 if isinstance(value, int) else value / 2)
+
+
+def test_a_setting_moves_the_keys_of_exactly_the_experiments_that_read_it_and_those_needing_them():
+    before = _keys({})
+    for experiment in registry.EXPERIMENTS:
+        defaults = experiment.config("default")
+        for field in dataclasses.fields(defaults):
+            value = getattr(defaults, field.name)
+            text = _changed_value(value)
+            if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 1):
+                continue                                      # no other valid value to try without knowing it
+            after = _keys({field.name: text})
+            moved = {name for name in before if before[name] != after[name]}
+            readers = {other.name for other in registry.EXPERIMENTS
+                       if field.name in {f.name for f in dataclasses.fields(other.config_class)}}
+            readers |= {other.name for other in registry.EXPERIMENTS if any(n.name in readers for n in other.needs)}
+            assert moved == readers, (field.name, moved, readers)
+            assert experiment.name in moved
+
+
+def _config_reads():
+    """{(module, top-level function): the config fields it reads, itself or through the functions it calls}:
+    attribute reads of a name `config` or `seeded`, followed into the functions of tfsheet/experiments that a
+    call hands `config` or `seeded` to."""
+    import ast
+    import pathlib
+
+    folder = pathlib.Path(registry.__file__).parent
+    functions, imported = {}, {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported[path.stem] = {alias.asname or alias.name: (node.module.rsplit(".", 1)[1], alias.name)
+                               for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+                               and node.module.startswith("tfsheet.experiments.") for alias in node.names}
+        functions.update({(path.stem, node.name): node for node in tree.body if isinstance(node, ast.FunctionDef)})
+
+    def reads(module, name, seen):
+        if (module, name) in seen or (module, name) not in functions:
+            return set()
+        seen.add((module, name))
+        found = set()
+        for node in ast.walk(functions[(module, name)]):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in (
+                    "config", "seeded"):
+                found.add(node.attr)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and any(
+                    isinstance(argument, ast.Name) and argument.id in ("config", "seeded")
+                    for argument in [*node.args, *(keyword.value for keyword in node.keywords)]):
+                callee = node.func.id           # followed only when it is given this experiment's config
+                target = (module, callee) if (module, callee) in functions else imported[module].get(callee)
+                if target:
+                    found |= reads(*target, set(seen))
+        return found
+
+    return lambda module, name: reads(module, name, set())
+
+
+@pytest.mark.parametrize("experiment, module, function", [
+    (registry.P2_SWEEP, "problem2", "run_sweep"), (registry.P2_APPENDED, "problem2", "run_appended"),
+    (registry.P2_DIRECT, "problem2", "run_direct"), (registry.P2_SEARCH, "problem2_search", "run"),
+    (registry.P5_1_SHAKESPEARE, "problem5_1", "run_shakespeare"), (registry.P5_1_PROBE, "problem5_1", "run_probe"),
+    (registry.P5_1_COPY, "problem5_1", "run_copy"), (registry.P5_1_LANGUAGE_MODEL, "problem5_1_lm", "run")])
+def test_each_config_holds_exactly_the_fields_its_experiment_reads(experiment, module, function):
+    fields = {field.name for field in dataclasses.fields(experiment.config_class)}
+    assert _config_reads()(module, function) == fields

@@ -73,7 +73,7 @@ def test_classic_construction_holds_under_its_premise_and_fails_outside_it():
 
 
 def test_no_trainable_weights_and_none_added_when_appended():
-    from tfsheet.experiments.problem2 import append_one_hot_to_binary
+    from tfsheet.models.mlp import append_one_hot_to_binary
     from tfsheet.models.mlp import build_mlp
 
     net = build_mlp(16, "one_hot")

@@ -19,7 +19,7 @@ import pytest
 
 from tests.report import browser
 from tfsheet.runs import cache
-from tfsheet.experiments.registry import EXPERIMENTS, PROBLEMS, select
+from tfsheet.experiments.registry import EXPERIMENTS, P2_APPENDED, P2_DIRECT, P2_SEARCH, PROBLEMS, select
 from tfsheet.report.document import write_report
 from tfsheet.runs import ALL
 from tfsheet.runs.runner import run_experiments
@@ -49,7 +49,9 @@ def test_the_quick_report_runs_every_experiment_and_exports_the_models(quick_rep
         assert record["environment"]["tensorflow"] and record["key"] and record["seconds"] > 0
         assert cache.record_key(record) == record["key"] and set(cache.KEY_FIELDS) <= set(record)
         assert f"{experiment.name}: done in" in stdout
-        assert (out / "tensorboard" / experiment.name).is_dir()
+        assert (out / "tensorboard" / experiment.name).is_dir() == ("tensorboard" in record["outputs"])
+        assert (out / "tensorboard" / experiment.name).is_dir() or experiment in (P2_APPENDED, P2_DIRECT)  # reuse P2_search's nets
+        # (the quick direct run has only the search's seed, so it trains nothing either)
     assert "about" in stdout and "left" in stdout                      # the time-left estimate
     assert "experiment" in stdout and "status" in stdout and "wall time" in stdout   # the summary table
     for model in ("softmax_regression", "mlp_onehot", "mlp_onehot_to_binary", "linear_hidden_4", "char_rnn"):
@@ -59,12 +61,12 @@ def test_the_quick_report_runs_every_experiment_and_exports_the_models(quick_rep
 def test_every_training_run_logs_to_one_tensorboard_dir(quick_report):
     out, _ = quick_report
     runs = {path.name for path in (out / "tensorboard" / "P2_sweep").iterdir()}
-    # the four sweep cells (the quick preset tries ReLU only, at two rates) and the searches at H = 256
-    cells = {name for name in runs if "_H8_" in name or "_H64_" in name}
-    assert len(cells) == 4 and {name.split("_relu")[0] for name in cells} == {
+    # the four sweep cells (the quick preset tries ReLU only, at two rates); the searches at H = 256 are P2_search's
+    assert len(runs) == 4 and {name.split("_relu")[0] for name in runs} == {
         "binary_H64", "binary_H8", "one_hot_H64", "one_hot_H8"}
-    assert {name for name in runs - cells} == {f"{encoding}_H256_relu_lr{rate}_seed0" for encoding in ("binary", "one_hot")
-                                               for rate in ("0.001", "0.003")}
+    searches = {path.name for path in (out / "tensorboard" / P2_SEARCH.name).iterdir()}
+    assert searches == {f"{encoding}_H256_relu_lr{rate}_seed0" for encoding in ("binary", "one_hot", "direct")
+                        for rate in ("0.001", "0.003")}
     assert list((out / "tensorboard" / "P1").rglob("events.out.tfevents.*"))
 
 
@@ -195,6 +197,6 @@ def test_unknown_problems_and_scales_are_usage_errors(arguments, message, capsys
 
 def test_problem_names_select_experiments_in_the_sheets_order():
     assert [experiment.name for experiment in select(["p5", "2"])] == [
-        "P2_sweep", "P2_appended", "P2_direct", "P5.1_shakespeare", "P5.1_language_model", "P5.1_probe", "P5.1_copy",
+        "P2_search", "P2_sweep", "P2_appended", "P2_direct", "P5.1_shakespeare", "P5.1_language_model", "P5.1_probe", "P5.1_copy",
         "P5.2"]
     assert {experiment.problem for experiment in select(None)} == set(PROBLEMS)

@@ -1,4 +1,4 @@
-"""The settings of every experiment of the sheet: one frozen dataclass per problem, with named presets.
+"""The settings of every experiment of the sheet: one frozen dataclass per experiment, with named presets.
 
 Each default carries a one-line reason. A preset is a scale of the whole report: `quick` (minutes,
 CI: every model trained for real on subsets), `default` (the numbers the report quotes) and `full`
@@ -10,7 +10,7 @@ This module imports no TensorFlow, so the command line can list experiments and 
 
 import dataclasses
 
-from tfsheet.choices import HIDDEN_ACTIVATIONS, RNN_CELLS, SCHEDULES
+from tfsheet.choices import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, RNN_CELLS, SCHEDULES
 
 SCALES = ("quick", "default", "full")
 
@@ -64,29 +64,65 @@ class Problem1Config:
 
 
 @dataclasses.dataclass(frozen=True)
-class Problem2Config:
-    """Settings for all Problem 2 experiments; each default says why."""
+class Problem2SearchConfig:
+    """Problem 2's search: each trained design (the one-hot net, the binary net, the direct 784-H-10-4 net)
+    gets the same tuning effort, its hidden activation, Adam rate and epochs chosen on the validation split;
+    its winner is kept as trained. The other Problem 2 experiments read the choices, the winners and the
+    shared training settings (batch size, output units, training images) from this one."""
 
-    hidden_sizes: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256)  # the sheet's question is about shrinking H
-    seeds: tuple[int, ...] = (0, 1, 2)    # three seeds give a mean and a spread
-    sweep_epochs: int = 10                # every sweep cell gets the same budget
-    epochs: int = 20                      # the most epochs of the H = 256 models; the number kept is chosen
     num_hidden: int = 256                 # the default model's hidden width
+    epochs: int = 20                      # the most epochs tried; the number kept is chosen on validation
     batch_size: int = 128                 # the usual MNIST mini-batch
-    learning_rate: tuple[float, ...] = (1e-3, 3e-3)        # Adam rates tried on validation, per model
-    hidden_activation: tuple[str, ...] = ("relu", "tanh")  # hidden units tried on validation, per model
+    learning_rate: tuple[float, ...] = (1e-3, 3e-3)        # Adam rates tried on validation, per design
+    hidden_activation: tuple[str, ...] = ("relu", "tanh")  # hidden units tried on validation, per design
     output_activation: str = "sigmoid"    # the classic squared-loss network: outputs in [0, 1]
     train_examples: int = 0               # 0 = all 55,000 training images (the other 5,000 are the validation split)
+    seed: int = 0                         # the search's runs (and so the winners) use this seed
 
     def __post_init__(self):
-        _require(self, ("sweep_epochs", "epochs", "num_hidden", "batch_size"), 1)
-        _require(self, ("train_examples",), 0)
-        _require_ints(self, ("hidden_sizes",), 1)
-        _require_ints(self, ("seeds",), 0)
+        _require(self, ("epochs", "num_hidden", "batch_size"), 1)
+        _require(self, ("train_examples", "seed"), 0)
         _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
         if not self.hidden_activation or any(name not in HIDDEN_ACTIVATIONS for name in self.hidden_activation):
             raise ValueError(f"hidden_activation must be a non-empty tuple of {', '.join(HIDDEN_ACTIVATIONS)}. "
                              f"Received: hidden_activation={self.hidden_activation!r}")
+        if self.output_activation not in OUTPUT_ACTIVATIONS:
+            raise ValueError(f"output_activation must be one of {', '.join(OUTPUT_ACTIVATIONS)}. "
+                             f"Received: output_activation={self.output_activation!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem2SweepConfig:
+    """Q2.1: both encodings at every width, the same budget for every cell, with each encoding's search choice."""
+
+    hidden_sizes: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256)  # the sheet's question is about shrinking H
+    seeds: tuple[int, ...] = (0, 1, 2)    # three seeds give a mean and a spread
+    sweep_epochs: int = 10                # every sweep cell gets the same budget
+
+    def __post_init__(self):
+        _require(self, ("sweep_epochs",), 1)
+        _require_ints(self, ("hidden_sizes",), 1)
+        _require_ints(self, ("seeds",), 0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem2AppendedConfig:
+    """Q2.2: the search's one-hot winner with the fixed one-hot-to-binary layer appended."""
+
+    adversarial_inputs: int = 20_000      # score vectors built to break the threshold-unit winner-take-all
+
+    def __post_init__(self):
+        _require(self, ("adversarial_inputs",), 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem2DirectConfig:
+    """Q2.3: the 784-H-10-4 net trained directly, against the appended design, over the same seeds."""
+
+    seeds: tuple[int, ...] = (0, 1, 2)    # three seeds give a mean and a spread
+
+    def __post_init__(self):
+        _require_ints(self, ("seeds",), 0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -134,8 +170,8 @@ class Problem4Config:
 
 
 @dataclasses.dataclass(frozen=True)
-class Problem51Config:
-    """Settings for Problem 5.1; each default says why."""
+class Problem51ShakespeareConfig:
+    """Problem 5.1 on Tiny Shakespeare: n-gram models against TBPTT RNNs for each order n; each default says why."""
 
     orders: tuple[int, ...] = (2, 3, 5, 8, 16)  # the n of the question (n-gram context n - 1, TBPTT k = n)
     hidden_size: int = 256                    # RNN state and n-gram hidden layer
@@ -143,17 +179,66 @@ class Problem51Config:
     rnn_epochs: int = 3                       # three passes over the ~1M training characters per model
     ngram_steps: int = 12_000                 # neural n-gram: Adam steps of batch 256 (~3M windows, 3 passes)
     train_chars: int = 0                      # 0 = the whole training split
+    seeds: tuple[int, ...] = (0, 1, 2)        # every neural model: mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per family, chosen on validation data
+    search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
+    seed: int = 0                             # each run sets its own from `seeds`
+
+    def __post_init__(self):
+        _require(self, ("hidden_size", "streams", "rnn_epochs", "ngram_steps"), 1)
+        _require(self, ("train_chars", "seed"), 0)
+        _require_ints(self, ("orders",), 2)
+        _require_search(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem51ProbeConfig:
+    """The truncation probe: a bit stream whose next bit depends on lags 3 and 8, learned with TBPTT(k)."""
+
     probe_truncations: tuple[int, ...] = (2, 3, 5, 8, 10, 16)  # k from below to beyond the probe's lags 3 and 8
     probe_length: int = 300_000               # training bits of the probe
     probe_hidden: int = 16                    # the probe needs little memory
+    streams: int = 64                         # TBPTT batch: parallel streams through the bits
+    seeds: tuple[int, ...] = (0, 1, 2)        # mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # chosen on a validation stream
+    search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
+    seed: int = 0                             # the data; each run sets its own from `seeds`
+
+    def __post_init__(self):
+        _require(self, ("probe_length", "probe_hidden", "streams"), 1)
+        _require(self, ("seed",), 0)
+        _require_ints(self, ("probe_truncations",), 1)
+        _require_search(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem51CopyConfig:
+    """The copy task: a symbol to repeat L steps later, learned with TBPTT(k), against controls."""
+
     copy_truncations: tuple[int, ...] = (4, 8)  # k for the copy-task grid
     copy_distance_factors: tuple[float, ...] = (0.5, 1, 2, 4, 8)  # L = factor * k
     copy_length: int = 200_000                # training tokens of each copy task
     copy_vocab: int = 4                       # chance accuracy 1/4 on copy positions
     copy_hidden: int = 32                     # enough state to hold L symbols of 2 bits
-    seeds: tuple[int, ...] = (0, 1, 2)        # every neural model: mean and spread over three seeds
-    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per family, chosen on validation data
+    streams: int = 64                         # TBPTT batch: parallel streams through the tokens
+    seeds: tuple[int, ...] = (0, 1, 2)        # mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per family, chosen on a validation stream
     search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
+    seed: int = 0                             # the data; each run sets its own from `seeds`
+
+    def __post_init__(self):
+        _require(self, ("copy_length", "copy_hidden", "streams"), 1)
+        _require(self, ("copy_vocab",), 2)
+        _require(self, ("seed",), 0)
+        _require_ints(self, ("copy_truncations",), 1)
+        _require_numbers(self, "copy_distance_factors", lambda v: v > 0, "> 0")
+        _require_search(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem51LanguageModelConfig:
+    """Problem 5.1 "in practice": the strongest TBPTT language model here against the n-gram models."""
+
     lm_cells: tuple[str, ...] = ("tanh", "gru")  # the strong language model: the sheet's cell and a gated one
     lm_hidden: int = 512                      # wide enough to beat the n-grams, small enough for 2 CPU cores
     lm_window: int = 64                       # TBPTT k: long enough for words and line breaks
@@ -164,19 +249,18 @@ class Problem51Config:
     lm_search_epochs: int = 1                 # passes per candidate of the learning-rate / clipping search
     lm_dynamic_learning_rates: tuple[float, ...] = (0.03, 0.1, 0.3)  # dynamic evaluation's SGD step, on validation
     lm_dynamic_ngram_chunk: int = 4096        # the count model's dynamic evaluation refits its counts this often
-    seed: int = 0                             # the data (synthetic tasks); each run sets its own from `seeds`
+    orders: tuple[int, ...] = (2, 3, 5, 8, 16)  # the Kneser-Ney orders the adapted count model chooses from
+    train_chars: int = 0                      # 0 = the whole training split
+    seeds: tuple[int, ...] = (0, 1, 2)        # mean and spread over three seeds
+    search_learning_rates: tuple[float, ...] = (1e-3, 3e-3)  # per cell, chosen on validation data
+    search_clip_norms: tuple[float, ...] = (0.0, 1.0)        # global gradient-norm clipping (0: none)
 
     def __post_init__(self):
-        _require(self, ("hidden_size", "streams", "rnn_epochs", "ngram_steps", "probe_length", "probe_hidden",
-                        "copy_length", "copy_hidden", "lm_hidden", "lm_window", "lm_streams", "lm_epochs",
-                        "lm_search_epochs", "lm_dynamic_ngram_chunk"), 1)
-        _require(self, ("copy_vocab",), 2)
-        _require(self, ("train_chars", "seed"), 0)
+        _require(self, ("lm_hidden", "lm_window", "lm_streams", "lm_epochs", "lm_search_epochs",
+                        "lm_dynamic_ngram_chunk"), 1)
+        _require(self, ("train_chars",), 0)
         _require_ints(self, ("orders",), 2)
-        _require_ints(self, ("probe_truncations", "copy_truncations"), 1)
-        _require_ints(self, ("seeds",), 0)
-        _require_numbers(self, "search_learning_rates", lambda v: v > 0, "> 0")
-        _require_numbers(self, "search_clip_norms", lambda v: v >= 0, ">= 0 (0: no clipping)")
+        _require_search(self)
         _require_numbers(self, "lm_dynamic_learning_rates", lambda v: v > 0, "> 0")
         if not self.lm_cells or any(cell not in RNN_CELLS for cell in self.lm_cells):
             raise ValueError(f"lm_cells must be a non-empty tuple of {', '.join(RNN_CELLS)}. "
@@ -186,6 +270,13 @@ class Problem51Config:
                              f"Received: lm_schedule={self.lm_schedule!r}")
         if not 0 <= self.lm_dropout < 1:
             raise ValueError(f"lm_dropout must be in [0, 1). Received: lm_dropout={self.lm_dropout!r}")
+
+
+def _require_search(config):
+    """The seeds and the (learning rate, clipping) grid every Problem 5 search shares."""
+    _require_ints(config, ("seeds",), 0)
+    _require_numbers(config, "search_learning_rates", lambda v: v > 0, "> 0")
+    _require_numbers(config, "search_clip_norms", lambda v: v >= 0, ">= 0 (0: no clipping)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,12 +311,22 @@ class Problem52Config:
 
 PROBLEM1_PRESETS = {"quick": Problem1Config(epochs=5), "default": Problem1Config(), "full": Problem1Config(epochs=30)}
 
-PROBLEM2_PRESETS = {
-    "quick": Problem2Config(hidden_sizes=(8, 64), seeds=(0,), sweep_epochs=2, epochs=3, train_examples=20_000,
-                            hidden_activation=("relu",)),
-    "default": Problem2Config(),
-    "full": Problem2Config(seeds=(0, 1, 2, 3, 4), sweep_epochs=20, epochs=40),
+# A problem's scales change fields of several of its experiments' configs: each table lists the changes
+# once, and presets() gives each config class the ones it has (a test checks every change lands somewhere).
+PROBLEM2_SCALES = {
+    "quick": dict(hidden_sizes=(8, 64), seeds=(0,), sweep_epochs=2, epochs=3, train_examples=20_000,
+                  hidden_activation=("relu",)),
+    "default": {},
+    "full": dict(seeds=(0, 1, 2, 3, 4), sweep_epochs=20, epochs=40),
 }
+
+
+def presets(config_class, scales):
+    """{scale: config_class with the changes of `scales[scale]` that are its fields}."""
+    names = {field.name for field in dataclasses.fields(config_class)}
+    return {scale: config_class(**{name: value for name, value in changes.items() if name in names})
+            for scale, changes in scales.items()}
+
 
 PROBLEM3_PRESETS = {"quick": Problem3Config(seeds=(0,), epochs=2, train_examples=20_000, lanczos_iterations=30),
                     "default": Problem3Config(),
@@ -236,16 +337,16 @@ PROBLEM4_PRESETS = {"quick": Problem4Config(widths=(4, 16), eps_levels=(0.1, 0.0
                     "full": Problem4Config(widths=(2, 4, 8, 16, 32, 64, 128, 256), seeds=(0, 1, 2), epochs=1000,
                                            eps_levels=(0.1, 0.03, 0.01, 0.003, 0.001, 0.0003))}
 
-PROBLEM5_1_PRESETS = {
-    "quick": Problem51Config(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300,
-                             train_chars=100_000, probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
-                             copy_distance_factors=(0.5, 2), copy_length=40_000, seeds=(0,), search_clip_norms=(1.0,),
-                             lm_hidden=64, lm_window=32, lm_streams=32, lm_epochs=2,
-                             lm_dynamic_learning_rates=(0.1,), lm_dynamic_ngram_chunk=16_384),
-    "default": Problem51Config(),
-    "full": Problem51Config(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
-                            copy_truncations=(4, 8, 16), search_learning_rates=(1e-3, 2e-3, 4e-3), lm_epochs=12,
-                            lm_schedule="cosine", lm_search_epochs=3),
+PROBLEM5_1_SCALES = {
+    "quick": dict(orders=(2, 5), hidden_size=64, streams=32, rnn_epochs=1, ngram_steps=300, train_chars=100_000,
+                  probe_truncations=(3, 10), probe_length=60_000, copy_truncations=(4,),
+                  copy_distance_factors=(0.5, 2), copy_length=40_000, seeds=(0,), search_clip_norms=(1.0,),
+                  lm_hidden=64, lm_window=32, lm_streams=32, lm_epochs=2, lm_dynamic_learning_rates=(0.1,),
+                  lm_dynamic_ngram_chunk=16_384),
+    "default": {},
+    "full": dict(rnn_epochs=10, ngram_steps=40_000, probe_length=1_000_000, copy_length=600_000,
+                 copy_truncations=(4, 8, 16), search_learning_rates=(1e-3, 2e-3, 4e-3), lm_epochs=12,
+                 lm_schedule="cosine", lm_search_epochs=3),
 }
 
 PROBLEM5_2_PRESETS = {

@@ -1,10 +1,12 @@
 """Every experiment of the sheet, in one typed list: what `tfsheet report`, the problem commands,
 `tfsheet export` and the report's answers are all derived from.
 
-An experiment is a name, the sheet questions it answers, its settings (a config class with presets
-per scale), a run function `run(config, workdir, runtime, export_root) -> results`, the models it
-exports, the datasets it reads and its wall time per scale on a 2-core CPU (for the time-left
-estimate). Adding an experiment is one entry here and its module.
+An experiment is a name, the sheet questions it answers, its settings (a config class of its own with
+presets per scale, so a setting changes only the experiments that read it), a run function
+`run(config, workdir, runtime, export_root=None[, upstream]) -> results`, the models it exports, the
+datasets it reads, the experiments it needs (whose records and folders it reads, passed as `upstream`:
+{name: Upstream}) and its wall time per scale on a 2-core CPU (for the time-left estimate). Adding an
+experiment is one constant here, its entry in EXPERIMENTS and its module.
 
 The run functions import their modules when called, so that listing experiments (the command
 line's help) does not start TensorFlow.
@@ -32,6 +34,7 @@ class Experiment:
         exports: the SavedModels it publishes when given an export root.
         inputs: the datasets it reads ("mnist", "tiny_shakespeare"); part of the report's cache key.
         estimated_seconds: {scale: wall seconds on a 2-core CPU}.
+        needs: the experiments whose results it reads; they run first, and their keys are part of its key.
     """
 
     problem: str
@@ -42,6 +45,7 @@ class Experiment:
     exports: tuple = ()
     inputs: tuple = ()
     estimated_seconds: Mapping = dataclasses.field(default_factory=dict)
+    needs: tuple = ()
 
     @property
     def name(self):
@@ -59,16 +63,30 @@ class Experiment:
         return overrides.apply(self.presets[scale], settings)
 
 
+@dataclasses.dataclass(frozen=True)
+class Upstream:
+    """What an experiment reads of one it needs: that one's config, its results and its folder."""
+
+    config: object
+    results: Mapping
+    workdir: object
+
+
 def _seconds(quick, default, full):
     return {"quick": quick, "default": default, "full": full}
 
 
-# The run functions: run(config, workdir, runtime, export_root=None), each importing its module when
+# The run functions: run(config, workdir, runtime, export_root=None[, upstream]), each importing its module when
 # called (see the module docstring).
 
 def _problem1(*arguments):
     from tfsheet.experiments import problem1
     return problem1.run(*arguments)
+
+
+def _problem2_search(*arguments):
+    from tfsheet.experiments import problem2_search
+    return problem2_search.run(*arguments)
 
 
 def _problem2_sweep(*arguments):
@@ -121,31 +139,54 @@ def _problem5_2(*arguments):
     return problem5_2.run(*arguments)
 
 
-EXPERIMENTS = (
-    Experiment("P1", "", ("1",), configs.PROBLEM1_PRESETS, _problem1, exports=("softmax_regression",),
-               inputs=("mnist",), estimated_seconds=_seconds(8, 7, 15)),
-    Experiment("P2", "sweep", ("2.1",), configs.PROBLEM2_PRESETS, _problem2_sweep, inputs=("mnist",),
-               estimated_seconds=_seconds(8, 190, 1000)),
-    Experiment("P2", "appended", ("2.2", "2.3"), configs.PROBLEM2_PRESETS, _problem2_appended,
-               exports=("mlp_onehot", "mlp_binary", "mlp_onehot_to_binary"), inputs=("mnist",),
-               estimated_seconds=_seconds(6, 20, 80)),
-    Experiment("P2", "direct", ("2.3",), configs.PROBLEM2_PRESETS, _problem2_direct, inputs=("mnist",),
-               estimated_seconds=_seconds(5, 100, 250)),
-    Experiment("P3", "", ("3.1", "3.2", "3.3"), configs.PROBLEM3_PRESETS, _problem3,
-               exports=("linear_hidden_25", "linear_hidden_4"), inputs=("mnist",),
-               estimated_seconds=_seconds(10, 25, 150)),
-    Experiment("P4", "", ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6"), configs.PROBLEM4_PRESETS, _problem4,
-               exports=("relu_sheet_example", "relu_ramp"), estimated_seconds=_seconds(16, 120, 300)),
-    Experiment("P5.1", "shakespeare", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_shakespeare,
-               exports=("char_ngram",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(16, 820, 3500)),
-    Experiment("P5.1", "language_model", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_language_model,
-               exports=("char_rnn",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(25, 1740, 4800)),
-    Experiment("P5.1", "probe", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_probe,
-               estimated_seconds=_seconds(8, 90, 400)),
-    Experiment("P5.1", "copy", ("5.1",), configs.PROBLEM5_1_PRESETS, _problem5_1_copy,
-               estimated_seconds=_seconds(9, 230, 1400)),
-    Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(16, 185, 1000)),
-)
+P1 = Experiment("P1", "", ("1",), configs.PROBLEM1_PRESETS, _problem1, exports=("softmax_regression",),
+                inputs=("mnist",), estimated_seconds=_seconds(8, 7, 15))
+P2_SEARCH = Experiment("P2", "search", ("2.1", "2.2", "2.3"), configs.presets(
+    configs.Problem2SearchConfig, configs.PROBLEM2_SCALES), _problem2_search, inputs=("mnist",),
+    estimated_seconds=_seconds(6, 60, 200))
+P2_SWEEP = Experiment("P2", "sweep", ("2.1",), configs.presets(configs.Problem2SweepConfig, configs.PROBLEM2_SCALES),
+                      _problem2_sweep, inputs=("mnist",), estimated_seconds=_seconds(8, 170, 950), needs=(P2_SEARCH,))
+P2_APPENDED = Experiment("P2", "appended", ("2.2", "2.3"), configs.presets(configs.Problem2AppendedConfig,
+                                                                           configs.PROBLEM2_SCALES),
+                         _problem2_appended, exports=("mlp_onehot", "mlp_binary", "mlp_onehot_to_binary"),
+                         inputs=("mnist",), estimated_seconds=_seconds(3, 5, 10), needs=(P2_SEARCH,))
+P2_DIRECT = Experiment("P2", "direct", ("2.3",), configs.presets(configs.Problem2DirectConfig, configs.PROBLEM2_SCALES),
+                       _problem2_direct, inputs=("mnist",), estimated_seconds=_seconds(3, 60, 200), needs=(P2_SEARCH,))
+P3 = Experiment("P3", "", ("3.1", "3.2", "3.3"), configs.PROBLEM3_PRESETS, _problem3,
+                exports=("linear_hidden_25", "linear_hidden_4"), inputs=("mnist",),
+                estimated_seconds=_seconds(10, 25, 150))
+P4 = Experiment("P4", "", ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6"), configs.PROBLEM4_PRESETS, _problem4,
+                exports=("relu_sheet_example", "relu_ramp"), estimated_seconds=_seconds(16, 120, 300))
+P5_1_SHAKESPEARE = Experiment("P5.1", "shakespeare", ("5.1",), configs.presets(
+    configs.Problem51ShakespeareConfig, configs.PROBLEM5_1_SCALES), _problem5_1_shakespeare, exports=("char_ngram",),
+    inputs=("tiny_shakespeare",), estimated_seconds=_seconds(16, 820, 3500))
+P5_1_LANGUAGE_MODEL = Experiment("P5.1", "language_model", ("5.1",), configs.presets(
+    configs.Problem51LanguageModelConfig, configs.PROBLEM5_1_SCALES), _problem5_1_language_model,
+    exports=("char_rnn",), inputs=("tiny_shakespeare",), estimated_seconds=_seconds(25, 1740, 4800))
+P5_1_PROBE = Experiment("P5.1", "probe", ("5.1",), configs.presets(configs.Problem51ProbeConfig,
+                                                                   configs.PROBLEM5_1_SCALES),
+                        _problem5_1_probe, estimated_seconds=_seconds(8, 90, 400))
+P5_1_COPY = Experiment("P5.1", "copy", ("5.1",), configs.presets(configs.Problem51CopyConfig, configs.PROBLEM5_1_SCALES),
+                       _problem5_1_copy, estimated_seconds=_seconds(9, 230, 1400))
+P5_2 = Experiment("P5.2", "", ("5.2",), configs.PROBLEM5_2_PRESETS, _problem5_2, estimated_seconds=_seconds(16, 185, 1000))
+
+EXPERIMENTS = (P1, P2_SEARCH, P2_SWEEP, P2_APPENDED, P2_DIRECT, P3, P4, P5_1_SHAKESPEARE, P5_1_LANGUAGE_MODEL,
+               P5_1_PROBE, P5_1_COPY, P5_2)
+
+
+def with_needs(experiments):
+    """`experiments` with every experiment they need (and those need) added, each before the ones needing it."""
+    ordered = []
+
+    def add(experiment):
+        for needed in experiment.needs:
+            add(needed)
+        if experiment not in ordered:
+            ordered.append(experiment)
+
+    for experiment in experiments:
+        add(experiment)
+    return tuple(ordered)
 
 
 def select(only=None, experiments=EXPERIMENTS):

@@ -125,4 +125,6 @@ def _seeds(record):
     values = seeds.get("seeds", seeds.get("seed"))
     if isinstance(values, (list, tuple)):
         return ", ".join(str(value) for value in values)
+    if values is None and record.get("needs"):
+        return f"those of {', '.join(record['needs'])}"
     return "" if values is None else str(values)

@@ -1,8 +1,8 @@
 """The report's results cache: one JSON record per experiment, reused while its key is unchanged.
 
 key = sha256 of the experiment's name, its configuration (with the settings changed from the
-command line, recorded apart as well), the fingerprint of the data it reads, tfsheet's version and
-the tf.distribute strategy. A record also keeps what the key does not need but a reader does: the
+command line, recorded apart as well), the fingerprint of the data it reads, tfsheet's version,
+the tf.distribute strategy and the keys of the experiments it needs. A record also keeps what the key does not need but a reader does: the
 seed(s), library versions and machine, when it ran and how long it took. Records are written
 atomically, so a report killed half-way leaves only whole records, and the next run starts from them.
 """
@@ -54,15 +54,16 @@ def input_fingerprint(dataset):
     return {"source": "files", "sha256": hashes}
 
 
-KEY_FIELDS = ("experiment", "config", "settings", "inputs", "tfsheet", "strategy")   # the fields of key_fields
+KEY_FIELDS = ("experiment", "config", "settings", "inputs", "tfsheet", "strategy", "needs")  # of key_fields
 
 
-def key_fields(experiment, config, changed, strategy):
-    """What the key is made of: the experiment, its configuration and the settings changed in it, its
-    input data, tfsheet, the strategy."""
+def key_fields(experiment, config, changed, strategy, needs=None):
+    """What the key is made of: the experiment, its configuration (its own class: only the settings it reads)
+    and the settings changed in it, its input data, tfsheet, the strategy, and the keys of the experiments
+    it needs ({name: key}), so that a change upstream is a change here."""
     return {"experiment": experiment.name, "config": dataclasses.asdict(config), "settings": dict(changed),
             "inputs": {dataset: input_fingerprint(dataset) for dataset in experiment.inputs},
-            "tfsheet": tfsheet.__version__, "strategy": distribution.describe(strategy)}
+            "tfsheet": tfsheet.__version__, "strategy": distribution.describe(strategy), "needs": dict(needs or {})}
 
 
 def cache_key(fields):

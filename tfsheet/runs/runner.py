@@ -23,10 +23,12 @@ import traceback
 
 from tfsheet.clock import duration
 from tfsheet.errors import TfsheetError
-from tfsheet.experiments.registry import EXPERIMENTS, SCALES, check_settings, select, settings_for
+from tfsheet.experiments.registry import EXPERIMENTS, SCALES, Upstream, check_settings, select, settings_for, with_needs
 from tfsheet.results import as_written
 from tfsheet.runs import ALL, REFUSE, REPLACE_MODES, cache
 from tfsheet.runs.stopwatch import ELAPSED_FILE, Stopwatch
+
+COMPLETE_FILE = ".complete"   # in an experiment's workdir: its run finished, so the files it keeps are whole
 
 
 @dataclasses.dataclass
@@ -47,7 +49,8 @@ def run_experiments(scale="default", out="report", only=None, replace=REFUSE, ex
     Args:
         scale: one of SCALES.
         out: the report folder: records under results/, files under runs/, logs under tensorboard/.
-        only: problem names (see registry.select); None for the whole sheet.
+        only: problem names (see registry.select); None for the whole sheet. The experiments the chosen
+            ones need are added (each before the ones that need it).
         replace: REFUSE, CHANGED or ALL: what to do with records made with other settings (module docstring).
         export_root: where trained models are published as SavedModels; None to export nothing.
         experiments: the experiments to choose from (tests pass their own).
@@ -66,34 +69,54 @@ def run_experiments(scale="default", out="report", only=None, replace=REFUSE, ex
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(SCALES)}")
     settings = dict(settings or {})
-    chosen = select(only, experiments)
+    chosen = with_needs(select(only, experiments))
     check_settings(settings, chosen)
     configs = {experiment.name: experiment.config(scale, settings_for(experiment, settings)) for experiment in chosen}
     from tfsheet.training.runtime import Runtime, one_device
 
     runtime = Runtime(strategy=strategy or one_device(), verbose=verbose)
+    fields = {}                         # each experiment's key fields; a need's key is part of its key
+    for experiment in chosen:
+        fields[experiment.name] = cache.key_fields(
+            experiment, configs[experiment.name], settings_for(experiment, settings), runtime.strategy,
+            {needed.name: cache.cache_key(fields[needed.name]) for needed in experiment.needs})
     stream = stream or sys.stderr
     out = pathlib.Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     if replace == REFUSE:
         for experiment in chosen:
-            _refuse_to_replace(experiment, configs[experiment.name], settings_for(experiment, settings), runtime, out)
+            _refuse_to_replace(experiment, fields[experiment.name], out)
     print(f"tfsheet report: {len(chosen)} experiment{'s' if len(chosen) != 1 else ''} at scale {scale!r} into {out}",
           file=stream, flush=True)
     clock = _Clock(chosen, scale)
-    outcomes = []
+    files_needed = _needed_folders(chosen, fields, out, replace == ALL)
+    outcomes, done = [], {}
     for index, experiment in enumerate(chosen, 1):
         prefix = f"[{index}/{len(chosen)}] {experiment.name}"
-        outcome = _run_one(experiment, scale, configs[experiment.name], settings_for(experiment, settings), runtime,
-                           out, replace == ALL, export_root, stream, prefix, clock)
+        upstream = {needed.name: Upstream(configs[needed.name], done[needed.name].record.get("results"),
+                                          out / "runs" / needed.name) for needed in experiment.needs}
+        failed = [needed.name for needed in experiment.needs if done[needed.name].status == "failed"]
+        outcome = _run_one(experiment, scale, configs[experiment.name], fields[experiment.name], runtime, out,
+                           replace == ALL or experiment.name in files_needed, export_root, stream, prefix, clock,
+                           upstream, failed)
+        done[experiment.name] = outcome
         clock.done(experiment, outcome)
         outcomes.append(outcome)
         print(f"{prefix}: {_describe(outcome)}; {clock.left()}", file=stream, flush=True)
     return outcomes
 
 
-def _run_one(experiment, scale, config, settings, runtime, out, force, export_root, stream, prefix, clock):
-    fields = cache.key_fields(experiment, config, settings, runtime.strategy)
+def _needed_folders(chosen, fields, out, force):
+    """The cached experiments to run again because one that will run needs their files and their folder
+    has lost them (no COMPLETE_FILE): a record alone does not hold a search's kept weights."""
+    will_run = {experiment.name for experiment in chosen
+                if force or cache.load_cached(out, experiment, cache.cache_key(fields[experiment.name])) is None}
+    return {needed.name for experiment in chosen if experiment.name in will_run for needed in experiment.needs
+            if not (out / "runs" / needed.name / COMPLETE_FILE).is_file()}
+
+
+def _run_one(experiment, scale, config, fields, runtime, out, force, export_root, stream, prefix, clock, upstream,
+             failed_needs):
     key = cache.cache_key(fields)
     path = cache.record_path(out, experiment)
     cached = None if force else cache.load_cached(out, experiment, key)
@@ -109,9 +132,18 @@ def _run_one(experiment, scale, config, settings, runtime, out, force, export_ro
     stopwatch = Stopwatch(workdir / ELAPSED_FILE)
     try:
         logged = dataclasses.replace(runtime, log_root=tensorboard).below(experiment.name)
+        if failed_needs:
+            raise TfsheetError(f"{experiment.name} needs {', '.join(failed_needs)}, which failed in this run "
+                               "(its record says why)")
         with stopwatch, _quiet_tensorflow():
-            record["results"] = experiment.run(config, workdir, logged, export_root)
+            if experiment.needs:
+                record["results"] = experiment.run(config, workdir, logged, export_root, upstream)
+            else:
+                record["results"] = experiment.run(config, workdir, logged, export_root)
         record["status"] = "ok"
+        if not (out / record["outputs"]["tensorboard"]).is_dir():     # an experiment that trains nothing logs nothing
+            del record["outputs"]["tensorboard"]
+        (workdir / COMPLETE_FILE).write_text(key)
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error),
@@ -137,10 +169,9 @@ def _quiet_tensorflow():
         logger.setLevel(level)
 
 
-def _refuse_to_replace(experiment, config, settings, runtime, out):
+def _refuse_to_replace(experiment, fields, out):
     """Raise TfsheetError when `out` holds this experiment's results or an interrupted run made with other
     settings: running would replace them (and could resume from checkpoints made for other settings)."""
-    fields = cache.key_fields(experiment, config, settings, runtime.strategy)
     key = cache.cache_key(fields)
     try:
         record = json.loads(cache.record_path(out, experiment).read_text())
@@ -164,7 +195,7 @@ def _differences(record, fields):
     """'epochs 10 -> 3, seed 0 -> 1', or which other part of the key changed (inputs, tfsheet, strategy)."""
     old, new = record.get("config", {}), as_written(fields["config"])
     changed = [f"{name} {_shown(old.get(name))} -> {_shown(new[name])}" for name in new if old.get(name) != new[name]]
-    changed += [f"{part} changed" for part in ("inputs", "tfsheet", "strategy")
+    changed += [f"{part} changed" for part in ("inputs", "tfsheet", "strategy", "needs")
                 if record.get(part) != as_written(fields[part])]
     return ", ".join(changed) or "a different configuration"
 
