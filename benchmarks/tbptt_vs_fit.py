@@ -20,7 +20,7 @@ from harness import EpochTimer, median, print_table  # noqa: E402
 
 from tfsheet.data.text import load_tiny_shakespeare  # noqa: E402
 from tfsheet.data.vocabulary import CharVocabulary  # noqa: E402
-from tfsheet.experiments.problem5_1 import context_windows  # noqa: E402
+from tfsheet.training.scoring import context_windows  # noqa: E402
 from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram  # noqa: E402
 from tfsheet.models.losses import token_cross_entropy  # noqa: E402
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything  # noqa: E402

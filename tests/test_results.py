@@ -1,23 +1,48 @@
-"""Runs of several seeds merge into one result: each number a mean, with its spread kept beside it."""
+"""A number measured over seeds is one type, Seeded, in memory and on disk; runs of several seeds merge into
+one result of the same shape whose floats are Seeded."""
+
+import json
 
 import pytest
 
-from tfsheet.results import merge_runs
+from tfsheet.results import Seeded, as_written, merge_runs, seeded, typed, write_json
 
 
-def test_floats_become_means_with_their_spread_and_settings_are_kept():
-    runs = [{"rows": [{"k": 2, "nats": 1.0}, {"k": 4, "nats": 2.0}], "levels": [0.5, 0.6], "name": "probe"},
-            {"rows": [{"k": 2, "nats": 3.0}, {"k": 4, "nats": 2.0}], "levels": [0.5, 0.6], "name": "probe"}]
-    merged = merge_runs(runs)
-    assert merged["rows"][0]["k"] == 2 and merged["rows"][0]["nats"] == 2.0
-    assert merged["rows"][0]["spread"]["nats"]["values"] == [1.0, 3.0]
-    assert merged["rows"][0]["spread"]["nats"]["std"] == 1.0
-    assert merged["rows"][1]["spread"]["nats"]["std"] == 0.0
-    assert merged["levels"] == [0.5, 0.6] and merged["name"] == "probe"
+def test_a_seeded_number_keeps_each_seeds_value_beside_its_mean_and_std():
+    number = seeded([1.0, 3.0, 2.0], [0, 1, 2])
+    assert (number.mean, number.std, number.min, number.max) == (2.0, pytest.approx(0.8165, abs=1e-4), 1.0, 3.0)
+    assert number.values == (1.0, 3.0, 2.0) and number.seeds == (0, 1, 2)
+    assert number.map(lambda value: 2 * value) == seeded([2.0, 6.0, 4.0], [0, 1, 2])
+    assert Seeded.constant(1.5).seeds == () and Seeded.constant(1.5).std == 0.0
 
 
-def test_runs_of_different_shapes_are_refused():
-    with pytest.raises(ValueError, match="one length"):
-        merge_runs([{"rows": [{"a": 1.0}]}, {"rows": [{"a": 1.0}, {"a": 2.0}]}])
-    with pytest.raises(ValueError, match="at least one"):
-        merge_runs([])
+def test_a_seeded_number_refuses_values_that_do_not_match_its_seeds():
+    with pytest.raises(ValueError, match="one value per seed"):
+        seeded([1.0, 2.0], [0])
+    with pytest.raises(ValueError, match="one value per seed"):
+        seeded([], [])
+
+
+def test_a_results_file_reads_back_to_the_same_seeded_numbers(tmp_path):
+    results = {"rows": [{"n": 2, "nats": {"test": {"rnn": seeded([1.0, 2.0], [0, 1])}}}], "kept": [1, 2]}
+    written = json.loads(write_json(tmp_path / "results.json", results).read_text())
+    assert written["rows"][0]["nats"]["test"]["rnn"] == {"mean": 1.5, "std": 0.5, "min": 1.0, "max": 2.0,
+                                                         "values": [1.0, 2.0], "seeds": [0, 1]}
+    assert typed(written) == results and typed(as_written(results)) == results
+
+
+def test_merged_runs_keep_the_shape_with_every_float_seeded_and_settings_kept():
+    runs = [{"rows": [{"n": 2, "nats": 1.0}, {"n": 3, "nats": 2.0}], "name": "x"},
+            {"rows": [{"n": 2, "nats": 3.0}, {"n": 3, "nats": 2.0}], "name": "x"}]
+    merged = merge_runs(runs, seeds=[5, 7])
+    assert merged == {"rows": [{"n": 2, "nats": seeded([1.0, 3.0], [5, 7])},
+                               {"n": 3, "nats": seeded([2.0, 2.0], [5, 7])}], "name": "x"}
+
+
+def test_runs_of_different_shapes_or_without_their_seeds_do_not_merge():
+    with pytest.raises(ValueError):
+        merge_runs([{"rows": [{"a": 1.0}]}, {"rows": [{"a": 1.0}, {"a": 2.0}]}], seeds=[0, 1])
+    with pytest.raises(ValueError, match="one run per seed"):
+        merge_runs([], seeds=[])
+    with pytest.raises(ValueError, match="one run per seed"):
+        merge_runs([{"a": 1.0}], seeds=[0, 1])

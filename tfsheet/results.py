@@ -1,5 +1,7 @@
-"""Results on disk: JSON written atomically, the machine a number was measured on, and mean-and-spread summaries."""
+"""Results on disk: JSON written atomically, the machine a number was measured on, and Seeded: the one type of
+a number measured over several seeds."""
 
+import dataclasses
 import json
 import math
 import os
@@ -54,44 +56,99 @@ def as_written(value):
     return json.loads(json.dumps(value, sort_keys=True, default=_json_default))
 
 
-def spread(values):
-    """{"mean", "std", "min", "max", "values"} of a list of numbers (std with ddof 0)."""
-    values = [float(v) for v in values]
-    return {"mean": float(np.mean(values)), "std": float(np.std(values)), "min": min(values), "max": max(values),
-            "values": values}
+@dataclasses.dataclass(frozen=True)
+class Seeded:
+    """One number measured once per seed: the values in seed order, their mean and std (ddof 0).
 
-
-def merge_runs(runs):
-    """The results of one experiment run once per seed, merged into one result of the same shape.
-
-    Every float becomes its mean over the runs, and the dict holding it gains "spread": {key:
-    spread(values)} with the std and the values per seed; dicts and lists of dicts merge item by
-    item; anything else (counts, names, lists of numbers) is a setting the runs share and is kept
-    from the first.
+    A measurement with no seed (a count model, a closed form) has `seeds` () and one value. In a
+    results file it is the object {"mean", "std", "min", "max", "values", "seeds"}; `typed` reads it back.
     """
-    if not runs:
-        raise ValueError("merge_runs needs at least one run")
+
+    values: tuple
+    seeds: tuple
+
+    def __post_init__(self):
+        values, seeds = tuple(float(value) for value in self.values), tuple(int(seed) for seed in self.seeds)
+        if not values or (seeds and len(seeds) != len(values)):
+            raise ValueError(f"Seeded needs one value per seed (or one value and no seed). Received: "
+                             f"values={values}, seeds={seeds}")
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "seeds", seeds)
+
+    @classmethod
+    def constant(cls, value):
+        """A number with no seed: one value, std 0."""
+        return cls((value,), ())
+
+    @property
+    def mean(self):
+        return float(np.mean(self.values))
+
+    @property
+    def std(self):
+        return float(np.std(self.values))
+
+    @property
+    def min(self):
+        return min(self.values)
+
+    @property
+    def max(self):
+        return max(self.values)
+
+    def map(self, function):
+        """The same seeds with function applied to each value (a unit change: nats -> bits)."""
+        return Seeded(tuple(function(value) for value in self.values), self.seeds)
+
+    def to_json(self):
+        return {"mean": self.mean, "std": self.std, "min": self.min, "max": self.max, "values": list(self.values),
+                "seeds": list(self.seeds)}
+
+
+SEEDED_KEYS = frozenset(("mean", "std", "min", "max", "values", "seeds"))
+
+
+def seeded(values, seeds):
+    """Seeded(values, seeds): `values[i]` measured with seed `seeds[i]`."""
+    return Seeded(tuple(values), tuple(seeds))
+
+
+def typed(value):
+    """`value` as read from a results file, with every Seeded object ({"mean", "std", "min", "max", "values",
+    "seeds"}) turned back into a Seeded; anything else is kept as it is."""
+    if isinstance(value, dict):
+        if set(value) == SEEDED_KEYS:
+            return Seeded(tuple(value["values"]), tuple(value["seeds"]))
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return value
+
+
+def merge_runs(runs, seeds):
+    """The results of one experiment run once per seed (`runs[i]` with `seeds[i]`), merged into one result of
+    the same shape in which every float is a Seeded over the runs.
+
+    Dicts and lists of dicts merge item by item; anything else (counts, names, lists of numbers) is a
+    setting the runs share and is kept from the first.
+    """
+    if not runs or len(runs) != len(seeds):
+        raise ValueError(f"merge_runs needs one run per seed. Received: {len(runs)} runs, seeds={list(seeds)}")
     first = runs[0]
+    if isinstance(first, float):
+        return seeded(runs, seeds)
     if isinstance(first, dict):
-        merged, spreads = {}, {}
-        for key, value in first.items():
-            values = [run[key] for run in runs]
-            if isinstance(value, float):
-                spreads[key] = spread(values)
-                merged[key] = spreads[key]["mean"]
-            else:
-                merged[key] = merge_runs(values)
-        if spreads:
-            merged["spread"] = spreads
-        return merged
+        return {key: merge_runs([run[key] for run in runs], seeds) for key in first}
     if isinstance(first, list) and first and all(isinstance(item, (dict, list)) for item in first):
         if any(len(run) != len(first) for run in runs):
             raise ValueError("runs to merge must have lists of one length")
-        return [merge_runs(list(items)) for items in zip(*runs)]
+        return [merge_runs(list(items), seeds) for items in zip(*runs)]
     return first
 
 
 def _json_default(value):
+    if isinstance(value, Seeded):
+        return value.to_json()
     if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:     # numpy scalars
         return value.item()
     if hasattr(value, "tolist"):                                      # numpy arrays

@@ -138,7 +138,7 @@ def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path, search):
     assert [(row["encoding"], row["num_hidden"]) for row in results["rows"]] == [
         ("one_hot", 8), ("one_hot", 64), ("binary", 8), ("binary", 64)]
     for row in results["rows"]:
-        assert row["accuracy"]["mean"] > 0.5  # chance is 0.1
+        assert row["accuracy"].mean > 0.5 and row["accuracy"].seeds == P2_SWEEP.config("quick").seeds  # chance: 0.1
         assert row["parameters"] == 785 * row["num_hidden"] + (row["num_hidden"] + 1) * (
             10 if row["encoding"] == "one_hot" else 4)
     assert plots.plot_accuracy_against_hidden(results["rows"], tmp_path / "sweep.png").stat().st_size > 10_000
@@ -148,9 +148,9 @@ def test_direct_training_reports_accuracy_and_middle_layer_shape(tmp_path, searc
     results = problem2.run_direct(dataclasses.replace(P2_DIRECT.config("quick"), seeds=(0, 1)), tmp_path, Runtime(),
                                   upstream=search)
     summary = results["summary"]
-    assert 0.1 < summary["accuracy"]["mean"] <= 1.0
-    for key in ("middle_best_assignment_agreement", "middle_purity", "middle_concentration"):
-        assert 0.0 < summary[key]["mean"] <= 1.0
+    assert 0.1 < summary["accuracy"].mean <= 1.0 and summary["accuracy"].seeds == (0, 1)
+    for key in ("best_assignment_agreement", "purity", "concentration"):
+        assert 0.0 < summary["middle"][key].mean <= 1.0
     # the appended design's 10-unit layer is the one-hot net's output: its best assignment is digit-0-last
     assert results["appended_middle_layer"]["assignment"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
 

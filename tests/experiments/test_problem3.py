@@ -20,7 +20,7 @@ def results(tmp_path_factory):
 
 
 def test_twenty_five_units_match_logistic_regression_and_four_do_not(results):
-    accuracy = {name: spread["mean"] for name, spread in results[0]["accuracy"].items()}
+    accuracy = {name: value.mean for name, value in results[0]["accuracy"].items()}
     assert accuracy["logistic_regression"] >= 0.915 and accuracy["linear_hidden_25"] >= 0.915
     assert abs(accuracy["linear_hidden_25"] - accuracy["logistic_regression"]) < 0.01
     assert accuracy["linear_hidden_4"] < accuracy["logistic_regression"] - 0.02

@@ -50,9 +50,10 @@ def test_the_strong_language_model_learns_and_is_scored_on_test_once_at_the_end(
         run = result["runs"][0]
         assert [point["epoch"] for point in run["curve"]] == list(range(1, LM.lm_epochs + 1))
         assert run["curve"][-1]["validation_nats"] < run["curve"][0]["validation_nats"]     # it is still learning
-        assert run["validation_nats"] == min(point["validation_nats"] for point in run["curve"])   # the kept pass
-        assert result["test_nats"]["values"] == [run["test_nats"] for run in result["runs"]]
-        assert run["test_nats"] < shakespeare[0]["test_unigram_nats"] - 0.5
+        assert run["nats"]["validation"] == min(point["validation_nats"] for point in run["curve"])   # the kept pass
+        assert result["nats"]["test"].values == tuple(run["nats"]["test"] for run in result["runs"])
+        assert result["nats"]["test"].seeds == LM.seeds
+        assert run["nats"]["test"] < shakespeare[0]["test_unigram_nats"] - 0.5
     best = results["best"]
     assert best["cell"] in LM.lm_cells and best["seed"] in LM.seeds
 
@@ -66,22 +67,24 @@ def test_dynamic_evaluation_chooses_its_step_on_validation_and_adapts_both_famil
     static = results["cells"][dynamic["cell"]]
     assert [run["seed"] for run in dynamic["runs"]] == list(LM.seeds)
     # learning from the validation text as it is read lowers the loss on that text, for the RNN and for the counts
-    assert dynamic["validation_nats"]["mean"] < static["validation_nats"]["mean"]
+    assert dynamic["nats"]["validation"].mean < static["nats"]["validation"].mean
     counts = dynamic["kneser_ney"]
     assert counts["n"] in LM.orders and counts["chunk"] == LM.lm_dynamic_ngram_chunk
-    assert counts["validation_nats"] < counts["validation_static_nats"]
-    assert counts["test_nats"] < counts["test_static_nats"]
+    assert counts["nats"]["validation"] < counts["static_nats"]["validation"]
+    assert counts["nats"]["test"] < counts["static_nats"]["test"]
 
 
 def test_rnn_beats_the_unigram_baseline_on_tiny_shakespeare(shakespeare):
     results, _ = shakespeare
     for row in results["rows"]:
-        assert row["test_rnn_tbptt_carried_nats"] < results["test_unigram_nats"] - 0.5
-    by_order = {row["n"]: row for row in results["rows"]}
-    assert by_order[5]["test_kneser_ney_nats"] < by_order[2]["test_kneser_ney_nats"]
+        assert row["nats"]["test"]["rnn_tbptt_carried"].max < results["test_unigram_nats"] - 0.5
+    test = {row["n"]: row["nats"]["test"] for row in results["rows"]}
+    assert test[5]["kneser_ney"].mean < test[2]["kneser_ney"].mean
+    assert test[5]["kneser_ney"].seeds == () and test[5]["neural_ngram"].seeds == SHAKESPEARE.seeds
     # equal updates: every k gets what the longest window makes, so k = 2 trains on fewer tokens than it could
-    assert results["equal_updates"] == by_order[5]["rnn_updates"] < by_order[2]["rnn_updates"]
-    assert by_order[5]["test_rnn_tbptt_carried_equal_updates_nats"] == by_order[5]["test_rnn_tbptt_carried_nats"]
+    updates = {row["n"]: row["rnn_updates"] for row in results["rows"]}
+    assert results["equal_updates"] == updates[5] < updates[2]
+    assert test[5]["rnn_tbptt_carried_equal_updates"] == test[5]["rnn_tbptt_carried"]
 
 
 def test_exports_serve_like_the_models_and_carry_their_vocabulary(language_model, shakespeare):
@@ -160,29 +163,32 @@ def test_a_reset_model_is_scored_only_where_its_window_holds_the_source():
 def test_probe_carried_state_learns_what_reset_cannot(tmp_path):
     results = problem5_1.run_probe(P5_1_PROBE.config("quick"), tmp_path, Runtime())
     levels, rows = results["levels"], {row["k"]: row for row in results["rows"]}
-    assert rows[3]["rnn_tbptt_reset_nats"] > levels["only_3"]                 # k = 3 with reset: sees too little
-    assert rows[3]["rnn_tbptt_carried_nats"] < levels["only_3"] + 0.02         # carried state: lag 3 at least
+    one_pass, frozen = rows[3]["nats"]["one_pass"], results["frozen_recurrence_nats"].mean
+    assert one_pass["reset"].mean > levels["only_3"]                 # k = 3 with reset: sees too little
+    assert one_pass["carried"].mean < levels["only_3"] + 0.02         # carried state: lag 3 at least
     # the control: with its recurrence frozen at initialisation the RNN keeps some memory, but less than trained
-    assert levels["only_3"] < results["frozen_recurrence_nats"] < levels["none"]
-    assert rows[3]["rnn_tbptt_carried_nats"] < results["frozen_recurrence_nats"]
+    assert levels["only_3"] < frozen < levels["none"]
+    assert one_pass["carried"].mean < frozen
     # at equal updates (the budget of one pass at the largest k) the carried state still beats the long window
     assert rows[3]["updates"] > results["equal_updates"] == rows[10]["updates"]
-    assert rows[3]["rnn_tbptt_carried_equal_updates_nats"] < rows[10]["rnn_tbptt_reset_equal_updates_nats"]
-    path = plots.plot_probe(results["rows"], levels, tmp_path / "probe.png", results["frozen_recurrence_nats"])
+    assert rows[3]["nats"]["equal_updates"]["carried"].mean < rows[10]["nats"]["equal_updates"]["reset"].mean
+    path = plots.plot_probe(results["rows"], levels, tmp_path / "probe.png", frozen)
     assert path.stat().st_size > 10_000
 
 
 def test_copy_task_beyond_the_truncation(tmp_path):
     results = problem5_1.run_copy(P5_1_COPY.config("quick"), tmp_path, Runtime())
     beyond = next(cell for cell in results["cells"] if cell["L"] > cell["k"])
-    assert beyond["neural_ngram_copy_accuracy"] < 0.35                        # chance is 0.25
-    assert beyond["rnn_tbptt_reset_copy_accuracy"] < 0.35
-    assert beyond["rnn_tbptt_carried_copy_accuracy"] > 0.5                     # carried state reaches past k
+    accuracy = {name: learner["copy_accuracy"].mean for name, learner in beyond["learners"].items()}
+    scored = {name: learner["scored_positions"].mean for name, learner in beyond["learners"].items()}
+    assert accuracy["neural_ngram"] < 0.35                        # chance is 0.25
+    assert accuracy["rnn_tbptt_reset"] < 0.35
+    assert accuracy["rnn_tbptt_carried"] > 0.5                     # carried state reaches past k
     # ... and further than the memory of its untrained recurrence alone
-    assert beyond["rnn_tbptt_carried_copy_accuracy"] > beyond["rnn_frozen_recurrence_copy_accuracy"] + 0.05
+    assert accuracy["rnn_tbptt_carried"] > accuracy["rnn_frozen_recurrence"] + 0.05
     # full BPTT: the same updates as TBPTT, scored only where its window holds the source token
-    assert beyond["rnn_full_bptt_scored_positions"] < beyond["rnn_tbptt_carried_scored_positions"]
+    assert scored["rnn_full_bptt"] < scored["rnn_tbptt_carried"]
     # (the reset model, whose source is never in its window, is scored everywhere but a last partial window)
-    assert 0 <= beyond["rnn_tbptt_carried_scored_positions"] - beyond["rnn_tbptt_reset_scored_positions"] < beyond["k"]
-    assert beyond["rnn_full_bptt_copy_accuracy"] > 0.5
+    assert 0 <= scored["rnn_tbptt_carried"] - scored["rnn_tbptt_reset"] < beyond["k"]
+    assert accuracy["rnn_full_bptt"] > 0.5
     assert plots.plot_copy_heatmap(results["cells"], tmp_path / "copy.png").stat().st_size > 10_000

@@ -16,16 +16,17 @@ def results(tmp_path_factory):
 def test_equal_tokens_and_equal_updates_are_what_they_say(results):
     online = results["online"]
     k, window, streams = online["truncation"], online["full_bptt_window"], QUICK.streams
-    exact = online["rtrl_online"]
+    learners = online["learners"]
+    exact = learners["rtrl_online"]
     for name in ("snap1_online", "uoro_online"):
-        assert online[name]["updates"] == exact["updates"] and online[name]["tokens"] == exact["tokens"]
-    for name, length in ((f"tbptt_k{k}", k), ("full_bptt", window)):
-        one_pass, equal = online[f"{name}_carried" if "tbptt" in name else name], \
-            online[f"{name}_carried_equal_updates" if "tbptt" in name else f"{name}_equal_updates"]
+        assert learners[name]["updates"] == exact["updates"] and learners[name]["tokens"] == exact["tokens"]
+    for one_pass_name, length in ((f"tbptt_k{k}_carried", k), ("full_bptt", window)):
+        one_pass, equal = learners[one_pass_name], learners[f"{one_pass_name}_equal_updates"]
         assert abs(one_pass["tokens"] - exact["tokens"]) < streams * length          # equal tokens, up to a window
         assert abs(equal["updates"] - exact["updates"]) < length                     # equal updates, up to a pass
         assert equal["tokens"] == length * one_pass["tokens"]
     assert online["seeds"] == list(QUICK.online_seeds)
+    assert exact["copy_accuracy"].seeds == QUICK.online_seeds
 
 
 def test_rtrl_is_exact_and_its_cheaper_estimates_are_measured(results):

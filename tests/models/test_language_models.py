@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfsheet.experiments.problem5_1 import context_windows, ngram_log_probs
 from tfsheet.models.language_models import RNNLanguageModel, build_neural_ngram
 from tfsheet.models.losses import token_cross_entropy
 from tfsheet.training import seed_everything
@@ -25,19 +24,6 @@ def test_cell_follows_its_equation():
         np.testing.assert_allclose(cell.step(tokens[:, n], tf.constant(states[:, n - 1] if n else tf.zeros([1, 3]))),
                                    states[:, n], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(final[0], h, rtol=1e-5, atol=1e-6)
-
-
-def test_neural_ngram_context_really_is_n_minus_one():
-    seed_everything(0)
-    model = build_neural_ngram(6, context=3)
-    tokens = np.random.default_rng(0).integers(0, 6, size=40).astype(np.int32)
-    base = ngram_log_probs(model, tokens[:-1], tokens[1:], 3)
-    older = tokens.copy()
-    older[20 - 3] = (older[20 - 3] + 1) % 6          # four tokens back from target 21: outside the context
-    nearer = tokens.copy()
-    nearer[20 - 1] = (nearer[20 - 1] + 1) % 6        # two back: inside it
-    assert ngram_log_probs(model, older[:-1], older[1:], 3)[20] == base[20]
-    assert ngram_log_probs(model, nearer[:-1], nearer[1:], 3)[20] != base[20]
 
 
 def test_stream_windows_layout():
@@ -76,10 +62,7 @@ def test_chunked_evaluation_equals_one_pass():
     np.testing.assert_allclose(chunked, one_pass, rtol=1e-5, atol=1e-6)
 
 
-def test_context_windows_and_bad_arguments():
-    x, y = context_windows(np.arange(6), np.arange(6) + 10, 3)
-    np.testing.assert_array_equal(x, [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5]])   # windows ending at t = 2 .. 5
-    np.testing.assert_array_equal(y, [12, 13, 14, 15])                             # each window's target at t
+def test_bad_arguments():
     with pytest.raises(ValueError, match="context must be"):
         build_neural_ngram(5, 0)
     with pytest.raises(ValueError, match="cell must be one of"):

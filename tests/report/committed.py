@@ -4,6 +4,7 @@ import json
 
 from tests.conftest import REPOSITORY
 from tfsheet.experiments.registry import EXPERIMENTS
+from tfsheet.results import typed
 
 COMMITTED_REPORTS = {"default": REPOSITORY / "docs" / "report",          # scale -> the folder its make target writes
                      "full": REPOSITORY / "docs" / "report-full"}
@@ -17,6 +18,7 @@ def records(scale):
     return sorted(found, key=lambda record: order[record["experiment"]])
 
 
-def results(scale, name):
-    """The results of experiment `name` in the committed report at `scale`."""
-    return json.loads((COMMITTED_REPORTS[scale] / "results" / f"{name}.json").read_text())["results"]
+def results(scale, experiment):
+    """The results of `experiment` (a registry entry) in the committed report at `scale`, Seeded numbers typed."""
+    path = COMMITTED_REPORTS[scale] / "results" / f"{experiment.name}.json"
+    return typed(json.loads(path.read_text())["results"])

@@ -6,14 +6,16 @@ import copy
 import pytest
 
 from tests.report import committed
+from tfsheet.experiments.registry import P5_1_LANGUAGE_MODEL, P5_1_SHAKESPEARE
 from tfsheet.report.answers import problem5
+from tfsheet.results import Seeded
 
 
 @pytest.fixture
 def results():
     """The committed default report's language model and n-gram grid, for editing."""
-    return (copy.deepcopy(committed.results("default", "P5.1_language_model")),
-            committed.results("default", "P5.1_shakespeare"))
+    return (copy.deepcopy(committed.results("default", P5_1_LANGUAGE_MODEL)),
+            committed.results("default", P5_1_SHAKESPEARE))
 
 
 def stands(lm, grid):
@@ -21,7 +23,7 @@ def stands(lm, grid):
 
 
 def set_test_loss(lm, nats):
-    lm["cells"]["gru"]["test_nats"].update(mean=nats, min=nats, max=nats)
+    lm["cells"]["gru"]["nats"]["test"] = Seeded.constant(nats)
 
 
 def test_a_test_loss_at_the_bar_is_said_to_reach_it_and_needs_no_remedies(results):

@@ -7,22 +7,23 @@ import pytest
 
 from tests.report import committed
 from tfsheet.data.synthetic import PROBE_LAGS
+from tfsheet.experiments.registry import P5_1_PROBE
 from tfsheet.report.answers import problem5
+from tfsheet.results import Seeded
 
 
 @pytest.fixture
 def probe():
-    return copy.deepcopy(committed.results("default", "P5.1_probe"))
+    return copy.deepcopy(committed.results("default", P5_1_PROBE))
 
 
 def set_carried(row, nats):
-    row["rnn_tbptt_carried_nats"] = nats
-    row["spread"]["rnn_tbptt_carried_nats"].update(mean=nats, min=nats, max=nats)
+    row["nats"]["one_pass"]["carried"] = Seeded.constant(nats)
 
 
 def frozen_range(probe):
-    spread = probe["spread"]["frozen_recurrence_nats"]
-    return spread["min"], spread["max"]
+    frozen = probe["frozen_recurrence_nats"]
+    return frozen.min, frozen.max
 
 
 def between_lags(probe):

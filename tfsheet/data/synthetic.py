@@ -70,3 +70,11 @@ def copy_task_losses(vocab_size=4, copy_probability=0.5):
     """Expected loss (nats) on copy positions: with x_{t-L} in view (`optimal`) and without (`chance`)."""
     q, v = copy_probability, vocab_size
     return {"optimal": -math.log(q + (1 - q) / v), "chance": math.log(v)}
+
+
+def copy_target_mask(copies, skip):
+    """(N - 1,) bool over the targets of a copy-task sequence (target t is token t + 1): True where the target
+    copies an earlier token (`copies` marks the tokens), False for the first `skip` targets."""
+    mask = np.asarray(copies)[1:].copy()
+    mask[:skip] = False
+    return mask

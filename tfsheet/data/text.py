@@ -6,11 +6,15 @@ otherwise TFDS downloads it the normal way. TFDS's splits: train (the first 1,00
 characters), validation and test (55,770 each).
 """
 
+import dataclasses
 import functools
+
+import numpy as np
 
 from tfsheet import settings
 from tfsheet.errors import DataError
 from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module
+from tfsheet.data.vocabulary import CharVocabulary
 
 SPLITS = ("train", "validation", "test")
 SOURCE_FILE = "input.txt"
@@ -52,3 +56,23 @@ def _load_cached(split, data_dir):
                         f"{error}). Check that the file is TFDS's intact input.txt; without internet set "
                         f"{settings.DATA_DIR_ENV}.") from error
     return "".join(texts)
+
+
+@dataclasses.dataclass(frozen=True)
+class CharacterData:
+    """Tiny Shakespeare as ids of the training split's vocabulary: the training ids, and the ids of each
+    held-out split ("validation", "test")."""
+
+    vocab: CharVocabulary
+    train_ids: np.ndarray
+    splits: dict
+
+    @classmethod
+    def load(cls, train_chars=0):
+        """The three splits, the training text cut to its first `train_chars` characters when given."""
+        train_text = load_tiny_shakespeare("train")
+        if train_chars:
+            train_text = train_text[:train_chars]
+        vocab = CharVocabulary.from_text(train_text)
+        return cls(vocab, vocab.encode(train_text),
+                   {name: vocab.encode(load_tiny_shakespeare(name)) for name in ("validation", "test")})

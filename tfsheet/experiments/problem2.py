@@ -18,7 +18,7 @@ from tfsheet.data import encodings, load_mnist
 from tfsheet.data.mnist import NUM_PIXELS
 from tfsheet.experiments.problem2_search import searched_model, train_design
 from tfsheet.models.mlp import append_one_hot_to_binary
-from tfsheet.results import spread
+from tfsheet.results import seeded
 from tfsheet.serving.export import digit_classifier_signature, export_model
 
 ONE_HOT_BAR = 0.975           # H = 256, one-hot, on the 10k test set
@@ -45,9 +45,9 @@ def run_sweep(config, workdir, runtime, export_root=None, upstream=None):
             outputs = encodings.NUM_DIGITS if encoding == "one_hot" else encodings.NUM_BITS
             row = {"encoding": encoding, "num_hidden": num_hidden,
                    "parameters": (NUM_PIXELS + 1) * num_hidden + (num_hidden + 1) * outputs,
-                   "accuracy": spread([run["accuracy"] for run in runs])}
+                   "accuracy": seeded([run["accuracy"] for run in runs], config.seeds)}
             if encoding == "binary":
-                row["invalid_share"] = spread([run["invalid_share"] for run in runs])
+                row["invalid_share"] = seeded([run["invalid_share"] for run in runs], config.seeds)
             rows.append(row)
     return {"rows": rows, "search": searches}
 
@@ -138,11 +138,15 @@ def run_direct(config, workdir, runtime, export_root=None, upstream=None):
         scores = _test_scores(trained("one_hot", seed), test)
         appended_runs.append({"accuracy": _decoded_accuracy(scores, test.labels, "one_hot")["accuracy"],
                               "middle_layer": one_hot_likeness(scores, test.labels)})
-    summary = {key: spread([run[key] for run in runs]) for key in ("accuracy", "invalid_share")}
-    summary["appended_accuracy"] = spread([run["accuracy"] for run in appended_runs])
-    for key in ("best_assignment_agreement", "purity", "concentration", "premise_share"):
-        summary[f"middle_{key}"] = spread([run["middle_layer"][key] for run in runs])
-        summary[f"appended_middle_{key}"] = spread([run["middle_layer"][key] for run in appended_runs])
+    def over_seeds(values):
+        return seeded(values, config.seeds)
+
+    likeness = ("best_assignment_agreement", "purity", "concentration", "premise_share")
+    summary = {key: over_seeds([run[key] for run in runs]) for key in ("accuracy", "invalid_share")}
+    summary["appended_accuracy"] = over_seeds([run["accuracy"] for run in appended_runs])
+    summary["middle"] = {key: over_seeds([run["middle_layer"][key] for run in runs]) for key in likeness}
+    summary["appended_middle"] = {key: over_seeds([run["middle_layer"][key] for run in appended_runs])
+                                  for key in likeness}
     return {"runs": runs, "summary": summary, "appended_middle_layer": appended_runs[0]["middle_layer"],
             "search": search.results["direct"]}
 

@@ -15,7 +15,7 @@ from tfsheet.data import load_mnist
 from tfsheet.models.linear_hidden import build_linear_hidden_net
 from tfsheet.models.losses import CLASSIFIER_METRICS, cross_entropy_loss
 from tfsheet.models.softmax_regression import build_softmax_regression
-from tfsheet.results import spread
+from tfsheet.results import seeded
 from tfsheet.serving.export import digit_classifier_signature, export_model, probabilities_and_digit
 from tfsheet.experiments.validation import choose_and_keep, validation_data
 from tfsheet.training import ArrayData, TrainConfig, seed_everything
@@ -68,8 +68,8 @@ def run(config, workdir, runtime, export_root=None):
         searches[name], winner = search(builder, name, config, runtime, train_data, validation)
         runs = [winner] + [train(builder, name, config, runtime, seed, train_data, searches[name]["chosen"])
                            for seed in config.seeds[1:]]
-        accuracies[name] = spread([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
-                                    for _, trainer, _ in runs])
+        accuracies[name] = seeded([trainer.evaluate(ArrayData(test.images, test.labels))["accuracy"]
+                                   for _, trainer, _ in runs], config.seeds)
         models[name] = [model for model, _, _ in runs]
     logistic = models["logistic_regression"][0]
 

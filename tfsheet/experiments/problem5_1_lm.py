@@ -23,15 +23,17 @@ and Adam on a clipped gradient. The protocol:
 The best cell's model with the lowest validation loss is exported, static, as `char_rnn`.
 """
 
-from tfsheet.experiments.problem5_1 import CharacterData, mean_loss, search_grid
+from tfsheet.data.text import CharacterData
 from tfsheet.models.kneser_ney import KneserNeyCounts, adaptive_log_probs
 from tfsheet.models.language_models import RNNLanguageModel
-from tfsheet.results import NATS_PER_BIT, spread
+from tfsheet.results import NATS_PER_BIT, seeded
 from tfsheet.serving.export import export_model, recurrent_language_model_signature
 from tfsheet.training import seed_everything
 from tfsheet.training.dynamic_evaluation import dynamic_log_probs
+from tfsheet.training.language_models import rate_and_clipping_grid
+from tfsheet.training.scoring import CountScorer, RecurrentScorer, mean_loss
 from tfsheet.training.search import choose, grid
-from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, sequence_log_probs, train_on_streams
+from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, train_on_streams
 
 
 def run(config, workdir, runtime, export_root=None):
@@ -42,24 +44,21 @@ def run(config, workdir, runtime, export_root=None):
                "epochs": config.lm_epochs, "schedule": config.lm_schedule}
     trained = {}                       # cell -> its model per seed
     for cell in config.lm_cells:
-        search = choose(search_grid(config), lambda settings: _best_pass(_train(
+        search = choose(rate_and_clipping_grid(config.search_learning_rates, config.search_clip_norms), lambda settings: _best_pass(_train(
             config, runtime, data, cell, settings, config.seeds[0], config.lm_search_epochs)[1])["validation_nats"])
         runs, trained[cell] = [], []
         for seed in config.seeds:
             model, curve = _train(config, runtime, data, cell, search["chosen"], seed, config.lm_epochs)
             test = _nats(config, model, data.splits["test"])    # the one look at the test split
             kept = _best_pass(curve)                              # the pass whose weights _train kept
-            runs.append({"seed": seed, "curve": curve, "validation_nats": kept["validation_nats"],
-                         "test_nats": test, "train_nats": kept["train_nats"]})
+            runs.append({"seed": seed, "curve": curve,
+                         "nats": {"train": kept["train_nats"], "validation": kept["validation_nats"], "test": test}})
             trained[cell].append(model)
-        results["cells"][cell] = {
-            "search": search, "runs": runs,
-            **{f"{split}_nats": spread([run[f"{split}_nats"] for run in runs]) for split in ("train", "validation", "test")},
-            **{f"{split}_bpc": spread([run[f"{split}_nats"] / NATS_PER_BIT for run in runs])
-               for split in ("validation", "test")}}
-    cell = min(results["cells"], key=lambda name: results["cells"][name]["validation_nats"]["mean"])
+        results["cells"][cell] = {"search": search, "runs": runs,
+                                  **_over_runs(runs, config.seeds, ("train", "validation", "test"))}
+    cell = min(results["cells"], key=lambda name: results["cells"][name]["nats"]["validation"].mean)
     runs = results["cells"][cell]["runs"]
-    best = min(range(len(runs)), key=lambda i: runs[i]["validation_nats"])
+    best = min(range(len(runs)), key=lambda i: runs[i]["nats"]["validation"])
     results["best"] = {"cell": cell, "seed": runs[best]["seed"]}
     results["dynamic"] = _dynamic_evaluation(config, data, cell, trained[cell])
     if export_root is not None:
@@ -115,16 +114,20 @@ def _dynamic_evaluation(config, data, cell, models):
     search = choose(grid(learning_rate=config.lm_dynamic_learning_rates),
                     lambda settings: nats(models[0], "validation", settings["learning_rate"]))
     rate = search["chosen"]["learning_rate"]
-    runs = [{"seed": seed,             # the first seed's validation score is the chosen candidate's, the lowest
-             "validation_nats": (min(tried["validation_nats"] for tried in search["tried"]) if i == 0
-                                 else nats(model, "validation", rate)),
-             "test_nats": nats(model, "test", rate)}        # the one look at the test split
+    runs = [{"seed": seed, "nats": {   # the first seed's validation score is the chosen candidate's, the lowest
+                 "validation": (min(tried["validation_nats"] for tried in search["tried"]) if i == 0
+                                else nats(model, "validation", rate)),
+                 "test": nats(model, "test", rate)}}        # the one look at the test split
             for i, (seed, model) in enumerate(zip(config.seeds, models))]
     return {"cell": cell, "window": config.lm_window, "search": search, "runs": runs,
-            **{f"{split}_nats": spread([run[f"{split}_nats"] for run in runs]) for split in ("validation", "test")},
-            **{f"{split}_bpc": spread([run[f"{split}_nats"] / NATS_PER_BIT for run in runs])
-               for split in ("validation", "test")},
-            "kneser_ney": _adaptive_kneser_ney(config, data)}
+            **_over_runs(runs, config.seeds, ("validation", "test")), "kneser_ney": _adaptive_kneser_ney(config, data)}
+
+
+def _over_runs(runs, seeds, splits):
+    """{"nats": {split: Seeded}, "bpc": the held-out splits' in bits} of runs holding {"nats": {split: loss}}."""
+    nats = {split: seeded([run["nats"][split] for run in runs], seeds) for split in splits}
+    return {"nats": nats, "bpc": {split: nats[split].map(lambda value: value / NATS_PER_BIT)
+                                  for split in splits if split != "train"}}
 
 
 def _adaptive_kneser_ney(config, data):
@@ -135,22 +138,20 @@ def _adaptive_kneser_ney(config, data):
     adaptive = {split: _scored(config, adaptive_log_probs(data.train_ids, ids, n, vocab,
                                                           config.lm_dynamic_ngram_chunk)[1:])
                 for split, ids in data.splits.items()}
-    return {"n": n, "chunk": config.lm_dynamic_ngram_chunk,
-            **{f"{split}_static_nats": static[n][split] for split in data.splits},
-            **{f"{split}_nats": adaptive[split] for split in data.splits}}
+    return {"n": n, "chunk": config.lm_dynamic_ngram_chunk, "static_nats": static[n], "nats": adaptive}
 
 
 def _static_kneser_ney(config, data):
     """{n: {split: nats}} of Kneser-Ney fitted on the training split, for every order of the comparison."""
     counts = KneserNeyCounts(max(config.orders), len(data.vocab)).fit(data.train_ids)
-    return {n: {split: _scored(config, counts.log_probs(ids, n)[1:]) for split, ids in data.splits.items()}
-            for n in config.orders}
+    return {n: {split: _scored(config, CountScorer(counts, n).log_probs(*language_model_pairs(ids)))
+                for split, ids in data.splits.items()} for n in config.orders}
 
 
 def _nats(config, model, ids):
     """Mean loss in nats/char of a split, the state carried through it (see _scored for the positions)."""
     inputs, targets = language_model_pairs(ids)
-    return _scored(config, sequence_log_probs(model, inputs, targets))
+    return _scored(config, RecurrentScorer(model).log_probs(inputs, targets))
 
 
 def _scored(config, log_probs):

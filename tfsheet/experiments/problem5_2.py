@@ -12,15 +12,16 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet.analysis.rtrl_cost import step_costs
-from tfsheet.experiments.problem5_1 import copy_scores, copy_target_mask, search_grid
 from tfsheet.data import synthetic
 from tfsheet.models.language_models import RNNLanguageModel
-from tfsheet.results import spread
+from tfsheet.results import seeded
 from tfsheet.training import rtrl, seed_everything, uoro
 from tfsheet.training.online_rtrl import OnlineRTRL
+from tfsheet.training.language_models import rate_and_clipping_grid
+from tfsheet.training.scoring import RecurrentScorer, copy_scores
 from tfsheet.training.search import choose
 from tfsheet.training.tbptt import (carried_state_gradients, language_model_pairs, reset_state_gradients,
-                                    sequence_predictions, train_on_streams)
+                                    train_on_streams)
 
 
 
@@ -135,7 +136,7 @@ def online_copy_task(config, runtime):
     }
     results = {"distance": L, "truncation": k, "full_bptt_window": window, "chance_accuracy": 1 / vocab,
                "optimal_copy_nats": synthetic.copy_task_losses(vocab)["optimal"], "seeds": list(config.online_seeds),
-               "search": {}}
+               "search": {}, "learners": {}}
 
     def train(name, length, source, passes, seed, settings, tokens_used=None):
         seed_everything(seed)
@@ -153,7 +154,7 @@ def online_copy_task(config, runtime):
         family = name.removesuffix("_equal_updates")
         if family not in results["search"]:      # both budgets of a learner share its search
             results["search"][family] = choose(
-                search_grid(config),
+                rate_and_clipping_grid(config.search_learning_rates, config.search_clip_norms),
                 lambda settings: validation["score"](train(family, length, source, 1, config.online_seeds[0], settings,
                                                            len(inputs) // 3)[0])["copy_nats"])
         settings = results["search"][family]["chosen"]
@@ -161,12 +162,12 @@ def online_copy_task(config, runtime):
         for seed in config.online_seeds:
             model, updates, seconds = train(name, length, source, passes, seed, settings)
             runs.append({**test["score"](model), "train_seconds": seconds, "updates": updates})
-        results[name] = {"copy_accuracy": spread([run["copy_accuracy"] for run in runs]),
-                         "copy_nats": spread([run["copy_nats"] for run in runs]),
-                         "train_seconds": round(float(np.mean([run["train_seconds"] for run in runs])), 1),
-                         "updates": runs[0]["updates"], "tokens": runs[0]["updates"] * streams * length,
-                         "passes": passes, "learning_rate": settings["learning_rate"],
-                         "clip_norm": settings["clip_norm"]}
+        results["learners"][name] = {
+            "copy_accuracy": seeded([run["copy_accuracy"] for run in runs], config.online_seeds),
+            "copy_nats": seeded([run["copy_nats"] for run in runs], config.online_seeds),
+            "train_seconds": round(float(np.mean([run["train_seconds"] for run in runs])), 1),
+            "updates": runs[0]["updates"], "tokens": runs[0]["updates"] * streams * length,
+            "passes": passes, "learning_rate": settings["learning_rate"], "clip_norm": settings["clip_norm"]}
     return results
 
 
@@ -175,10 +176,10 @@ def _copy_positions(distance, vocab, seed, length=20_000):
     over the sequence, on its copy positions after the first L + 1."""
     tokens, copies = synthetic.copy_task(length, distance, vocab, seed=seed)
     inputs, targets = language_model_pairs(tokens)
-    mask = copy_target_mask(copies, distance + 1)
+    mask = synthetic.copy_target_mask(copies, distance + 1)
 
     def score(model):
-        return copy_scores(*sequence_predictions(model, inputs, targets), targets, mask)
+        return copy_scores(*RecurrentScorer(model).predictions(inputs, targets), targets, mask)
 
     return {"score": score}
 

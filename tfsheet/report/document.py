@@ -14,7 +14,7 @@ from tfsheet.experiments.registry import EXPERIMENTS, for_question
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import all_problems
 from tfsheet.report.html import markdown_to_html
-from tfsheet.results import as_written
+from tfsheet.results import as_written, typed
 
 
 def section_id(number):
@@ -29,7 +29,8 @@ def write_report(out, records, scale, experiments=EXPERIMENTS):
         the sections that could not be answered (their experiment failed, or the answer raised).
     """
     out = pathlib.Path(out)
-    records = [as_written(record) for record in records]   # as results/*.json hold them: the page follows from those
+    # as results/*.json hold them (the page follows from those), their Seeded numbers typed
+    records = [typed(as_written(record)) for record in records]
     figure_dir = out / "figures"
     figure_dir.mkdir(parents=True, exist_ok=True)
     by_name = {record["experiment"]: record for record in records}

@@ -29,16 +29,19 @@ def percent(fraction, digits=2):
     return f"{100 * fraction:.{digits}f} %"
 
 
-def spread(summary, digits=2, scale=100.0, unit=" %"):
-    """{"mean", "std", "values"} as "mean ± std" over seeds (just the mean for a single seed)."""
-    mean, std = summary.get("mean"), summary.get("std", 0.0)
-    if not _finite(mean):
-        return number(mean)
-    values = summary.get("values", [mean])
-    text = f"{scale * mean:.{digits}f}"
-    if len(values) > 1:
-        text += f" ± {scale * std:.{digits}f}"
+def seeded(value, digits=3, scale=1.0, unit=""):
+    """A Seeded (tfsheet.results) as "mean ± std" over its seeds, scaled (just the mean for a single value)."""
+    if not _finite(value.mean):
+        return number(value.mean)
+    text = f"{scale * value.mean:.{digits}f}"
+    if len(value.values) > 1:
+        text += f" ± {scale * value.std:.{digits}f}"
     return text + unit
+
+
+def seeded_percent(value, digits=2):
+    """A Seeded fraction as "98.02 ± 0.11 %"."""
+    return seeded(value, digits, 100.0, " %")
 
 
 def scientific(value, digits=1):
@@ -70,15 +73,7 @@ def search(found, describe):
     return f"chosen on the {found['split']} split: {chosen} (tried {tried}; {metric.replace('_', ' ')})"
 
 
-def seeded(row, key, digits=3, scale=1.0, unit=""):
-    """row[key] (a mean over seeds) with its std from row["spread"][key] when there is more than one seed."""
-    summary = row.get("spread", {}).get(key)
-    if summary is None:
-        return number(scale * row[key], digits) + unit if _finite(row.get(key)) else number(row.get(key))
-    return spread(summary, digits, scale, unit)
-
-
-def over_seeds(summary):
-    """How a spread was taken: "mean ± std over 3 seeds", or "one seed"."""
-    count = len(summary.get("values", [0]))
+def over_seeds(value):
+    """How a Seeded was taken: "mean ± std over 3 seeds", or "one seed"."""
+    count = len(value.values)
     return f"mean ± std over {count} seeds" if count > 1 else "one seed"

@@ -37,8 +37,8 @@ def plot_accuracy_against_hidden(rows, path):
     for encoding, label in labels.items():
         points = [row for row in rows if row["encoding"] == encoding]
         widths = [row["num_hidden"] for row in points]
-        means = [100 * row["accuracy"]["mean"] for row in points]
-        spreads = [100 * row["accuracy"]["std"] for row in points]
+        means = [100 * row["accuracy"].mean for row in points]
+        spreads = [100 * row["accuracy"].std for row in points]
         axis.errorbar(widths, means, yerr=spreads, marker="o", capsize=3, label=label)
     axis.set_xscale("log", base=2)
     axis.set_xlabel("hidden units H")
@@ -54,15 +54,15 @@ def plot_accuracy_against_rank(truncated, accuracies, path):
 
     Args:
         truncated: a list of {"rank": k, "accuracy": a}.
-        accuracies: {model name: {"mean": ...}} for the trained models, drawn as horizontal lines.
+        accuracies: {model name: Seeded accuracy} of the trained models, drawn as horizontal lines at their means.
     """
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     axis.plot([point["rank"] for point in truncated], [100 * point["accuracy"] for point in truncated],
               marker="o", label="logistic regression, P W cut to rank k (SVD)")
-    for (name, spread), style in zip(accuracies.items(), ("-", "--", ":", "-.")):
-        axis.axhline(100 * spread["mean"], linestyle=style, color="grey",
-                     label=f"{name.replace('_', ' ')} (trained): {100 * spread['mean']:.2f} %")
+    for (name, accuracy), style in zip(accuracies.items(), ("-", "--", ":", "-.")):
+        axis.axhline(100 * accuracy.mean, linestyle=style, color="grey",
+                     label=f"{name.replace('_', ' ')} (trained): {100 * accuracy.mean:.2f} %")
     axis.set_xlabel("rank k of the weight matrix")
     axis.set_ylabel("test accuracy (%)")
     axis.set_title("MNIST: what a rank limit costs a linear classifier")
@@ -174,8 +174,7 @@ def plot_prime_detector(summary, path):
 
 
 LANGUAGE_MODELS = {"kneser_ney": "count n-gram (Kneser-Ney)", "neural_ngram": "neural n-gram, context n - 1",
-                   "rnn_tbptt_carried": "RNN, TBPTT k = n, state carried", "rnn_tbptt_reset": "RNN, TBPTT k = n, state reset",
-                   "rnn_full_bptt": "RNN, full BPTT"}
+                   "rnn_tbptt_carried": "RNN, TBPTT k = n, state carried", "rnn_tbptt_reset": "RNN, TBPTT k = n, state reset"}
 
 
 def plot_bpc_against_order(rows, path):
@@ -184,8 +183,7 @@ def plot_bpc_against_order(rows, path):
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     orders = [row["n"] for row in rows]
     for key, label in LANGUAGE_MODELS.items():
-        if f"validation_{key}_bpc" in rows[0]:
-            axis.plot(orders, [row[f"validation_{key}_bpc"] for row in rows], marker="o", label=label)
+        axis.plot(orders, [row["bpc"]["validation"][key].mean for row in rows], marker="o", label=label)
     axis.set_xscale("log", base=2)
     axis.set_xticks(orders, [str(n) for n in orders])
     _finish(axis, "n (n-gram order; truncation k = n)", "validation bits per character",
@@ -198,8 +196,9 @@ def plot_probe(rows, levels, path, frozen=None):
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     ks = [row["k"] for row in rows]
-    for key, label in (("rnn_tbptt_carried", "state carried"), ("rnn_tbptt_reset", "state reset")):
-        axis.plot(ks, [row[f"{key}_nats"] for row in rows], marker="o", label=f"RNN, TBPTT k, {label}")
+    for mode in ("carried", "reset"):
+        axis.plot(ks, [row["nats"]["one_pass"][mode].mean for row in rows], marker="o",
+                  label=f"RNN, TBPTT k, state {mode}")
     for name, style in (("none", ":"), ("only_3", "--"), ("both", "-")):
         axis.axhline(levels[name], color="grey", linestyle=style, label=f"{name.replace('_', ' ')}: {levels[name]:.3f}")
     if frozen is not None:
@@ -217,14 +216,14 @@ def plot_copy_heatmap(cells, path):
               "rnn_tbptt_reset": "RNN, TBPTT k, state reset",
               "rnn_frozen_recurrence": "control: RNN, recurrence frozen at init", "rnn_full_bptt": "RNN, full BPTT (window max(4L, 32))"}
     plt = _pyplot()
-    models = [key for key in titles if f"{key}_copy_accuracy" in cells[0]]
+    models = list(titles)
     ks = sorted({cell["k"] for cell in cells})
     factors = sorted({cell["L"] / cell["k"] for cell in cells})
     figure, axes = plt.subplots(1, len(models), figsize=(3.2 * len(models), 3.4), sharey=True)
     for axis, key in zip(np.atleast_1d(axes), models):
         grid = np.full((len(ks), len(factors)), np.nan)
         for cell in cells:
-            grid[ks.index(cell["k"]), factors.index(cell["L"] / cell["k"])] = cell[f"{key}_copy_accuracy"]
+            grid[ks.index(cell["k"]), factors.index(cell["L"] / cell["k"])] = cell["learners"][key]["copy_accuracy"].mean
         image = axis.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
         for (i, j), value in np.ndenumerate(grid):
             axis.text(j, i, f"{value:.2f}", ha="center", va="center", color="white" if value < 0.6 else "black", fontsize=8)

@@ -1,5 +1,6 @@
 """Problem 1: backpropagation for multiclass logistic regression."""
 
+from tfsheet.experiments.registry import P1
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 from tfsheet.report.plots import plot_training_history
@@ -22,7 +23,7 @@ The gradient is the prediction error $\mathbf a - \mathbf e_y$, spread over the 
 
 
 def answer(records, figure_dir):
-    run = records["P1"]["results"]
+    run = records[P1.name]["results"]
     check = run["gradient_check"]
     errors = check["max_relative_error"]
     history = run["history"]
@@ -36,9 +37,8 @@ def answer(records, figure_dir):
         ("test cross-entropy", f"{fmt.number(run['test_loss'])} nats"),
         ("epochs, training time", f"{len(history)}, {fmt.seconds(run['train_seconds'])}"),
     ]
-    if "search" in run:
-        rows.append(("SGD learning rate and epochs", fmt.search(
-            run["search"], lambda settings: f"rate {settings['learning_rate']:g}")))
+    rows.append(("SGD learning rate and epochs", fmt.search(
+        run["search"], lambda settings: f"rate {settings['learning_rate']:g}")))
     text = (DERIVATION + "\n\n"
             + f"**Checked.** At the trained weights, on {check['examples']} test images in float64, the equations above "
             f"give the same $\\partial\\ell/\\partial\\mathbf W$ and $\\partial\\ell/\\partial\\mathbf b$ as TensorFlow's "

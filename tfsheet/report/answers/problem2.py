@@ -1,5 +1,6 @@
 """Problem 2: MNIST MLPs with one-hot or binary outputs, the appended layer, direct training."""
 
+from tfsheet.experiments.registry import P2_APPENDED, P2_DIRECT, P2_SWEEP
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -25,9 +26,9 @@ def _narrow_widths(widths, gaps):
     behind = [width for width, gap in gaps.items() if gap <= 0]
     if not behind:
         return ""
-    best_there = max(max(widths[width]["one_hot"]["accuracy"]["mean"], widths[width]["binary"]["accuracy"]["mean"])
+    best_there = max(max(widths[width]["one_hot"]["accuracy"].mean, widths[width]["binary"]["accuracy"].mean)
                      for width in behind)
-    widest = widths[max(widths)]["one_hot"]["accuracy"]["mean"]
+    widest = widths[max(widths)]["one_hot"]["accuracy"].mean
     return (f" The binary net is ahead only at {', '.join(f'$H = {width}$' for width in behind)}: with so few hidden "
             "units four outputs are easier to fit than ten, but the best net there reaches "
             f"{fmt.percent(best_there)}, {fmt.number(100 * (widest - best_there), 2)} points below the widest one-hot "
@@ -35,20 +36,20 @@ def _narrow_widths(widths, gaps):
 
 
 def answer_2_1(records, figure_dir):
-    sweep = records["P2_sweep"]["results"]
+    sweep = records[P2_SWEEP.name]["results"]
     widths = _by_width(sweep["rows"])
     rows, gaps = [], {}
     for width, pair in widths.items():
         one_hot, binary = pair["one_hot"], pair["binary"]
-        gaps[width] = 100 * (one_hot["accuracy"]["mean"] - binary["accuracy"]["mean"])
-        rows.append((width, f"{one_hot['parameters']:,}", fmt.spread(one_hot["accuracy"]),
-                     f"{binary['parameters']:,}", fmt.spread(binary["accuracy"]),
-                     fmt.percent(binary["invalid_share"]["mean"])))
+        gaps[width] = 100 * (one_hot["accuracy"].mean - binary["accuracy"].mean)
+        rows.append((width, f"{one_hot['parameters']:,}", fmt.seeded_percent(one_hot["accuracy"]),
+                     f"{binary['parameters']:,}", fmt.seeded_percent(binary["accuracy"]),
+                     fmt.percent(binary["invalid_share"].mean)))
     largest = max(widths)
     saving = 1 - widths[largest]["binary"]["parameters"] / widths[largest]["one_hot"]["parameters"]
     better = [width for width, gap in gaps.items() if gap > 0]
     smallest = min(widths)
-    shrink = 100 * (widths[largest]["one_hot"]["accuracy"]["mean"] - widths[smallest]["one_hot"]["accuracy"]["mean"])
+    shrink = 100 * (widths[largest]["one_hot"]["accuracy"].mean - widths[smallest]["one_hot"]["accuracy"].mean)
     seeds = fmt.over_seeds(widths[largest]["one_hot"]["accuracy"])
     text = (
         "**Not a good idea.** The saving is small: the output layer has $4(H + 1)$ weights instead of $10(H + 1)$, "
@@ -64,14 +65,13 @@ def answer_2_1(records, figure_dir):
         f"its lead is {fmt.number(gaps[largest], 2)} points at $H = {largest}$ and {fmt.number(gaps[smallest], 2)} "
         f"points at $H = {smallest}$; shrinking the one-hot net from $H = {largest}$ to $H = {smallest}$ costs "
         f"{fmt.number(shrink, 2)} points, and the binary net outputs invalid codes for up to "
-        f"{fmt.percent(max(pair['binary']['invalid_share']['mean'] for pair in widths.values()))} of the images."
+        f"{fmt.percent(max(pair['binary']['invalid_share'].mean for pair in widths.values()))} of the images."
         + _narrow_widths(widths, gaps) + "\n\n"
         + fmt.table(("hidden units H", "one-hot: parameters", "one-hot: accuracy", "binary: parameters",
                      "binary: accuracy", "binary: invalid codes"), rows))
-    if "search" in sweep:
-        text += "\n\nSettings of each encoding (the same search for both, at the default width): " + "; ".join(
+    text += "\n\nSettings of each encoding (the same search for both, at the default width): " + "; ".join(
             f"{encoding.replace('_', '-')}: {fmt.search(sweep['search'][encoding], _describe)}"
-            for encoding in ("one_hot", "binary") if encoding in sweep["search"]
+            for encoding in ("one_hot", "binary")
         ) + ". Every cell of the sweep then trains for the same number of epochs."
     plot = plots.plot_accuracy_against_hidden(sweep["rows"], figure_dir / "q2_1_accuracy_vs_hidden.png")
     return Answer(text, (Figure(str(plot), "Test accuracy against hidden width, one-hot vs binary outputs "
@@ -79,7 +79,7 @@ def answer_2_1(records, figure_dir):
 
 
 def answer_2_2(records, figure_dir):
-    run = records["P2_appended"]["results"]
+    run = records[P2_APPENDED.name]["results"]
     width = run["one_hot"]["num_hidden"]
     premise, classic, appended = run["premise"], run["classic_layer"], run["appended"]
     rows = [
@@ -87,7 +87,7 @@ def answer_2_2(records, figure_dir):
         ("appended net, decoded bits", fmt.percent(appended["accuracy"])),
         ("test images where the appended net's digit equals the one-hot net's argmax",
          fmt.percent(appended["agrees_with_one_hot_argmax"])),
-        ("test images with a tie for the largest output", str(appended.get("ties_at_the_top", "missing"))),
+        ("test images with a tie for the largest output", str(appended["ties_at_the_top"])),
         ("trainable parameters added", str(appended["trainable_parameters_added"])),
         (f"binary 784-{width}-4 net trained on the same budget", fmt.percent(run["binary"]["accuracy"])),
         ("images meeting the textbook premise (top output ≥ 0.99, others < 0.01)", fmt.percent(premise["share_meeting"])),
@@ -95,7 +95,7 @@ def answer_2_2(records, figure_dir):
         ("textbook version where the premise fails", fmt.percent(classic["accuracy_where_premise_failed"])),
         ("appended net where the premise fails", fmt.percent(run["appended_where_premise_failed"])),
     ]
-    adversarial = appended.get("adversarial", [])
+    adversarial = appended["adversarial"]
     checked = sum(check["inputs"] for check in adversarial)
     agreed = sum(check["agree"] for check in adversarial)
     text = (
@@ -116,17 +116,16 @@ def answer_2_2(records, figure_dir):
         r"$t = 0$, and the bits are the code of the one-hot net's digit: the 784-H-10-4 network makes the one-hot net's "
         r"decisions, so its error *is* the one-hot net's error. On an exact tie for the largest output no unit wins, "
         r"$t = 1$, and the bits read 1111, an invalid code, rather than a guess. "
-        + (f"The added network is {appended['depth']} layers of threshold units with {appended['fixed_parameters']:,} "
-           "fixed weights and biases. " if "depth" in appended else "")
+        + f"The added network is {appended['depth']} layers of threshold units with {appended['fixed_parameters']:,} "
+        "fixed weights and biases. "
         + r"The textbook answer is the last layer alone on the raw outputs, $\mathrm{step}(\mathbf B^\top \hat{\mathbf y} "
         r"- \tfrac12)$: exact only when the net is sure (the right output ≥ 0.99, the others < 0.01); nothing makes a "
         "trained net that sure, and then the bits of two digits mix.\n\n"
         f"**Measured** ($H = {width}$, test set): the appended net scores {fmt.percent(appended['accuracy'])}, the "
         f"one-hot net {fmt.percent(run['one_hot']['accuracy'])}, and they name the same digit on "
         f"{fmt.percent(appended['agrees_with_one_hot_argmax'])} of the images"
-        + (f"; on {checked:,} score vectors built to break it (near-ties one float32 step apart, magnitudes from "
-           f"1e-30 to 1e30, all-negative rows) its bits equal those of numpy's argmax on {agreed:,}" if adversarial
-           else "")
+        + f"; on {checked:,} score vectors built to break it (near-ties one float32 step apart, magnitudes from "
+        f"1e-30 to 1e30, all-negative rows) its bits equal those of numpy's argmax on {agreed:,}"
         + f". Only {fmt.percent(premise['share_meeting'])} of the images meet the textbook premise; where it fails, "
         f"the textbook version scores {fmt.percent(classic['accuracy_where_premise_failed'])} and the appended network "
         f"{fmt.percent(run['appended_where_premise_failed'])}.\n\n"
@@ -135,23 +134,21 @@ def answer_2_2(records, figure_dir):
 
 
 def answer_2_3(records, figure_dir):
-    direct = records["P2_direct"]["results"]
-    appended = records["P2_appended"]["results"]
+    direct = records[P2_DIRECT.name]["results"]
     summary, middle = direct["summary"], direct["appended_middle_layer"]
-    appended_accuracy = (fmt.spread(summary["appended_accuracy"]) if "appended_accuracy" in summary
-                         else fmt.percent(appended["appended"]["accuracy"]))
-    appended_mean = summary.get("appended_accuracy", {"mean": appended["appended"]["accuracy"]})["mean"]
+    appended_accuracy = fmt.seeded_percent(summary["appended_accuracy"])
+    appended_mean = summary["appended_accuracy"].mean
     rows = [
-        ("test accuracy", fmt.spread(summary["accuracy"]), appended_accuracy),
-        ("invalid codes (10-15)", fmt.spread(summary["invalid_share"]), "0.00 %"),
+        ("test accuracy", fmt.seeded_percent(summary["accuracy"]), appended_accuracy),
+        ("invalid codes (10-15)", fmt.seeded_percent(summary["invalid_share"]), "0.00 %"),
         ("10-unit layer: images whose winning unit names the label, best one-to-one unit→digit map",
-         fmt.spread(summary["middle_best_assignment_agreement"]), fmt.percent(middle["best_assignment_agreement"])),
+         fmt.seeded_percent(summary["middle"]["best_assignment_agreement"]), fmt.percent(middle["best_assignment_agreement"])),
         ("10-unit layer: mean share of the activation in the largest unit (1 = one-hot, 0.1 = uniform)",
-         fmt.spread(summary["middle_concentration"], scale=1, unit=""), fmt.number(middle["concentration"], 2)),
-        ("10-unit layer: images meeting the one-hot premise", fmt.spread(summary["middle_premise_share"]),
+         fmt.seeded(summary["middle"]["concentration"], 2), fmt.number(middle["concentration"], 2)),
+        ("10-unit layer: images meeting the one-hot premise", fmt.seeded_percent(summary["middle"]["premise_share"]),
          fmt.percent(middle["premise_share"])),
     ]
-    gap = 100 * (appended_mean - summary["accuracy"]["mean"])
+    gap = 100 * (appended_mean - summary["accuracy"].mean)
     text = (
         "Trained directly from random weights on the binary targets, the 784-H-10-4 net has no reason to make its "
         "10-unit layer one-hot: the loss only asks that four sigmoid units can read the bits from it, and any "
@@ -160,13 +157,13 @@ def answer_2_3(records, figure_dir):
         "and very unlikely to be reached from random weights. The bit targets also give the middle layer a harder job "
         "than \"which digit is it?\", so the net is less accurate than the designed one.\n\n"
         f"**Measured** (test set, {fmt.over_seeds(summary['accuracy'])}): trained directly it reaches "
-        f"{fmt.spread(summary['accuracy'])}, {fmt.number(abs(gap), 2)} points "
+        f"{fmt.seeded_percent(summary['accuracy'])}, {fmt.number(abs(gap), 2)} points "
         f"{'below' if gap > 0 else 'above'} the appended design over the same seeds ({appended_accuracy}), and its 10-unit layer is far from one-hot: the largest "
-        f"unit carries {fmt.spread(summary['middle_concentration'], scale=1, unit='')} of the activation (one-hot: 1), "
+        f"unit carries {fmt.seeded(summary['middle']['concentration'], 2)} of the activation (one-hot: 1), "
         "against "
         f"{fmt.number(middle['concentration'], 2)} in the one-hot net that the layer is appended to.\n\n"
         + fmt.table(("", "784-H-10-4 trained directly", "appended design (Q2.2)"), rows)
-        + (f"\n\nSettings of the direct net: {fmt.search(direct['search'], _describe)}." if "search" in direct else ""))
+        + f"\n\nSettings of the direct net: {fmt.search(direct['search'], _describe)}.")
     return Answer(text)
 
 

@@ -1,5 +1,6 @@
 """Problem 3: networks whose hidden units are linear."""
 
+from tfsheet.experiments.registry import P3
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -19,12 +20,12 @@ def _models(accuracy):
 
 def _accuracy_rows(accuracy):
     names = {"logistic_regression": "logistic regression (784-10)"}
-    return [(names.get(name, name.replace("linear_hidden_", "linear hidden units, H = ")), fmt.spread(accuracy[name]))
+    return [(names.get(name, name.replace("linear_hidden_", "linear hidden units, H = ")), fmt.seeded_percent(accuracy[name]))
             for name in _models(accuracy)]
 
 
 def answer_3_1(records, figure_dir):
-    run = records["P3"]["results"]
+    run = records[P3.name]["results"]
     maps = run["q3_1"]
     collapses = {key: value for key, value in maps.items() if key.startswith("collapse_")}
     text = (
@@ -41,9 +42,9 @@ def answer_3_1(records, figure_dir):
         f"{fmt.scientific(max(maps['expand_to_25_max_abs_diff'], maps['expand_to_9_max_abs_diff']))} (float32 rounding). "
         "Trained with the same optimiser and the same tuning effort, their accuracies:\n\n"
         + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"]))
-        + ("\n\nSettings, per model: " + "; ".join(
+        + "\n\nSettings, per model: " + "; ".join(
             f"{name.replace('_', ' ')}: {fmt.search(run['search'][name], _adam)}"
-            for name in _models(run["search"])) + "." if "search" in run else ""))
+            for name in _models(run["search"])) + ".")
     return Answer(text)
 
 
@@ -52,12 +53,12 @@ def _adam(settings):
 
 
 def answer_3_2(records, figure_dir):
-    run = records["P3"]["results"]
+    run = records[P3.name]["results"]
     rank = run["q3_2"]
-    ranks4 = rank["linear_hidden_product_ranks"].get("linear_hidden_4", [])
+    ranks4 = rank["linear_hidden_product_ranks"]["linear_hidden_4"]
     cut = {point["rank"]: point["accuracy"] for point in rank["truncated_svd_accuracy"]}
     accuracy = run["accuracy"]
-    lost = 100 * (accuracy["logistic_regression"]["mean"] - accuracy["linear_hidden_4"]["mean"])
+    lost = 100 * (accuracy["logistic_regression"].mean - accuracy["linear_hidden_4"].mean)
     text = (
         r"**The 4-unit network is strictly less powerful.** Its logits are $(\mathbf W_2\mathbf W_1)\mathbf x + \mathbf b$ "
         r"with $\mathbf W_2\mathbf W_1$ of rank at most 4, so it is exactly a logistic regression whose weight matrix is "
@@ -73,7 +74,7 @@ def answer_3_2(records, figure_dir):
         f"{', '.join(str(value) for value in ranks4)}; the trained logistic regression uses rank "
         f"{rank['logistic_centred_rank']} (after centring). Cutting its weights to rank 4 by truncated SVD leaves "
         f"{fmt.percent(cut.get(4))} test accuracy, against {fmt.percent(cut.get(max(cut)))} at full rank, and the "
-        f"trained 4-unit networks reach {fmt.spread(accuracy['linear_hidden_4'])}, {fmt.number(lost, 2)} points below "
+        f"trained 4-unit networks reach {fmt.seeded_percent(accuracy['linear_hidden_4'])}, {fmt.number(lost, 2)} points below "
         "logistic regression.\n\n"
         + fmt.table(("model", "test accuracy"), _accuracy_rows(accuracy)) + "\n\n"
         + fmt.table(("rank k of the cut logistic-regression weights", "test accuracy"),
@@ -85,7 +86,7 @@ def answer_3_2(records, figure_dir):
 
 
 def answer_3_3(records, figure_dir):
-    run = records["P3"]["results"]
+    run = records[P3.name]["results"]
     convex = run["q3_3"]
     chord = convex["chord"]
     trained, midpoint = convex["hessian_at_trained"], convex["hessian_at_midpoint"]

@@ -1,5 +1,6 @@
 """Problem 4: one-hidden-layer ReLU networks as universal approximators."""
 
+from tfsheet.experiments.registry import P4
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -15,7 +16,7 @@ Q4_6 = r"""A start-up claims a network of this kind that outputs a value greater
 
 def _plot(records, key, caption, figure_dir):
     """The figure `key` of Problem 4, drawn from its results into figure_dir."""
-    results = records["P4"]["results"]
+    results = records[P4.name]["results"]
     drawings = {
         "constructions": lambda path: plots.plot_relu_constructions(results["q4_2"]["net"],
                                                                     results["q4_3"]["example"], path),
@@ -27,7 +28,7 @@ def _plot(records, key, caption, figure_dir):
 
 
 def answer_4_1(records, figure_dir):
-    check = records["P4"]["results"]["q4_1"]
+    check = records[P4.name]["results"]["q4_1"]
     text = (
         r"Hidden unit $j$ computes $a^2_j = \mathrm{ReLU}(w^2_{j0} x + b^2_j)$ and the output unit adds them up:"
         "\n\n"
@@ -43,7 +44,7 @@ def answer_4_1(records, figure_dir):
 
 
 def answer_4_2(records, figure_dir):
-    values = records["P4"]["results"]["q4_2"]
+    values = records[P4.name]["results"]["q4_2"]
     text = (
         r"$\hat y(x) = \mathrm{ReLU}(x - 3) - \mathrm{ReLU}(x - 4)$, so $\hat y(3) = 0 - 0 = 0$ and "
         r"$\hat y(4) = 1 - 0 = 1$. In general"
@@ -58,7 +59,7 @@ def answer_4_2(records, figure_dir):
 
 
 def answer_4_3(records, figure_dir):
-    check = records["P4"]["results"]["q4_3"]
+    check = records[P4.name]["results"]["q4_3"]
     text = (
         r"Scale the Q4.2 construction: two units with kinks at $c$ and $d$,"
         "\n\n"
@@ -75,7 +76,7 @@ def answer_4_3(records, figure_dir):
 
 
 def answer_4_4(records, figure_dir):
-    study = records["P4"]["results"]["q4_4"]
+    study = records[P4.name]["results"]["q4_4"]
     rows = []
     for row in study:
         adaptive = " / ".join(f"{point['width']:,}" for point in row["adaptive"])
@@ -116,7 +117,7 @@ def answer_4_4(records, figure_dir):
 
 
 def answer_4_5(records, figure_dir):
-    result = records["P4"]["results"]["q4_5"]
+    result = records[P4.name]["results"]["q4_5"]
     right, left = result["right"], result["left"]
     text = (
         r"Each unit has one kink, at $k_j = -b^2_j / w^2_{j0}$ (a unit with $w^2_{j0} = 0$ is constant). Let $x_0$ be "
@@ -140,7 +141,7 @@ def answer_4_5(records, figure_dir):
 
 
 def answer_4_6(records, figure_dir):
-    result = records["P4"]["results"]["q4_6"]
+    result = records[P4.name]["results"]["q4_6"]
     low, high = result["range"]
     rows = []
     for name, label in (("constructed", "constructed: interpolates +1 at primes, -1 elsewhere"),

@@ -3,6 +3,7 @@
 import math
 
 from tfsheet.data.synthetic import PROBE_LAGS
+from tfsheet.experiments.registry import P5_1_COPY, P5_1_LANGUAGE_MODEL, P5_1_PROBE, P5_1_SHAKESPEARE, P5_2
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
@@ -29,32 +30,23 @@ THEORY_5_1 = (
 
 
 def answer_5_1(records, figure_dir):
-    parts, figures = [THEORY_5_1], []
-    if "P5.1_probe" in records:
-        parts.append(_probe(records["P5.1_probe"]["results"]))
-        probe = records["P5.1_probe"]["results"]
-        figures.append(Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png",
-                                                   probe.get("frozen_recurrence_nats"))),
-                              "Truncation probe: validation loss against k, with the three analytic levels."))
-    if "P5.1_copy" in records:
-        parts.append(_copy(records["P5.1_copy"]["results"]))
-        cells = records["P5.1_copy"]["results"]["cells"]
-        figures.append(Figure(str(plots.plot_copy_heatmap(cells, figure_dir / "q5_1_copy_heatmap.png")),
-                              "Copy task: accuracy on the copied positions against truncation k and distance L."))
-    if "P5.1_shakespeare" in records:
-        parts.append(_shakespeare(records["P5.1_shakespeare"]["results"]))
-        rows = records["P5.1_shakespeare"]["results"]["rows"]
-        figures.append(Figure(str(plots.plot_bpc_against_order(rows, figure_dir / "q5_1_bpc_vs_n.png")),
-                              "Tiny Shakespeare: validation bits per character against n."))
-        if "P5.1_language_model" in records:
-            lm = records["P5.1_language_model"]["results"]
-            parts.append(_language_model(lm, records["P5.1_shakespeare"]["results"]))
-            baselines = {f"best {label}, validation": value for label, (_, value, _) in
-                         _best_ngrams(records["P5.1_shakespeare"]["results"]).items()}
-            figures.append(Figure(str(plots.plot_learning_curves(lm["cells"], baselines,
-                                                                  figure_dir / "q5_1_learning_curves.png")),
-                                  "Tiny Shakespeare: validation loss of the TBPTT language models after each pass."))
-    return Answer("\n\n".join(parts), tuple(figures))
+    probe = records[P5_1_PROBE.name]["results"]
+    copy = records[P5_1_COPY.name]["results"]
+    shakespeare = records[P5_1_SHAKESPEARE.name]["results"]
+    lm = records[P5_1_LANGUAGE_MODEL.name]["results"]
+    baselines = {f"best {label}, validation": value for label, (_, value, _) in _best_ngrams(shakespeare).items()}
+    parts = [THEORY_5_1, _probe(probe), _copy(copy), _shakespeare(shakespeare), _language_model(lm, shakespeare)]
+    figures = (
+        Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png",
+                                    probe["frozen_recurrence_nats"].mean)),
+               "Truncation probe: validation loss against k, with the three analytic levels."),
+        Figure(str(plots.plot_copy_heatmap(copy["cells"], figure_dir / "q5_1_copy_heatmap.png")),
+               "Copy task: accuracy on the copied positions against truncation k and distance L."),
+        Figure(str(plots.plot_bpc_against_order(shakespeare["rows"], figure_dir / "q5_1_bpc_vs_n.png")),
+               "Tiny Shakespeare: validation bits per character against n."),
+        Figure(str(plots.plot_learning_curves(lm["cells"], baselines, figure_dir / "q5_1_learning_curves.png")),
+               "Tiny Shakespeare: validation loss of the TBPTT language models after each pass."))
+    return Answer("\n\n".join(parts), figures)
 
 
 def _searched(search):
@@ -75,24 +67,24 @@ def _grid_edge(search):
 
 
 def _seeds_text(result):
-    seeds = result.get("seeds", [])
+    seeds = result["seeds"]
     return (f"mean ± std over seeds {', '.join(str(seed) for seed in seeds)}" if len(seeds) > 1
-            else f"one seed ({seeds[0]})" if seeds else "one seed")
+            else f"one seed ({seeds[0]})")
 
 
 def _best_ngrams(shakespeare):
     """{family label: (n, validation nats, test nats)} of the count and the neural n-gram, n chosen on validation."""
     best = {}
     for key, label in (("kneser_ney", "count n-gram (Kneser-Ney)"), ("neural_ngram", "neural n-gram")):
-        row = min(shakespeare["rows"], key=lambda row: row[f"validation_{key}_nats"])
-        best[label] = (row["n"], row[f"validation_{key}_nats"], row[f"test_{key}_nats"])
+        row = min(shakespeare["rows"], key=lambda row: row["nats"]["validation"][key].mean)
+        best[label] = (row["n"], row["nats"]["validation"][key].mean, row["nats"]["test"][key].mean)
     return best
 
 
 def language_model_verdict(lm, shakespeare):
     """(best RNN cell, its mean test nats, the best n-gram's test nats, whether the RNN wins on test)."""
-    cell = min(lm["cells"], key=lambda name: lm["cells"][name]["validation_nats"]["mean"])
-    rnn = lm["cells"][cell]["test_nats"]["mean"]
+    cell = min(lm["cells"], key=lambda name: lm["cells"][name]["nats"]["validation"].mean)
+    rnn = lm["cells"][cell]["nats"]["test"].mean
     ngram = min(test for _, _, test in _best_ngrams(shakespeare).values())
     return cell, rnn, ngram, rnn < ngram
 
@@ -112,8 +104,8 @@ SCHEDULE_TEXT = {"constant": "at a constant learning rate",
 def _language_model(lm, shakespeare):
     """The strong TBPTT language models against the best n-grams, on validation and, once, on test."""
     rows = [(f"RNN, {CELL_NAMES.get(cell, cell)} cell, H = {lm['hidden_size']}, TBPTT k = {lm['window']}",
-             fmt.spread(result["validation_nats"], 3, 1.0, ""), fmt.spread(result["test_nats"], 3, 1.0, ""),
-             fmt.spread(result["test_bpc"], 3, 1.0, ""), _searched(result["search"]))
+             fmt.seeded(result["nats"]["validation"]), fmt.seeded(result["nats"]["test"]),
+             fmt.seeded(result["bpc"]["test"]), _searched(result["search"]))
             for cell, result in ((cell, lm["cells"][cell]) for cell in _cells(lm))]
     rows += [(f"{label}, n = {n} (best on validation)", fmt.number(val), fmt.number(test),
               fmt.number(test / NATS_PER_BIT), "") for label, (n, val, test) in _best_ngrams(shakespeare).items()]
@@ -142,7 +134,7 @@ def _where_it_stands(lm, cell, shakespeare):
     result = lm["cells"][cell]
     last = [run["curve"][-2]["validation_nats"] - run["curve"][-1]["validation_nats"]
             for run in result["runs"] if len(run["curve"]) > 1]
-    counts = min(shakespeare["rows"], key=lambda row: row["validation_kneser_ney_nats"])
+    counts = min(shakespeare["rows"], key=lambda row: row["nats"]["validation"]["kneser_ney"].mean)
     progress, still_falling = "", False
     if last:
         drop = sum(last) / len(last)
@@ -151,21 +143,22 @@ def _where_it_stands(lm, cell, shakespeare):
         progress = (f"In its last pass the {CELL_NAMES.get(cell, cell)} cell's validation loss fell by {fell} "
                     f"(mean over seeds), "
                     + ("so a longer run would still lower it; " if still_falling else "so it has levelled off; "))
-    test, validation = result["test_nats"]["mean"], result["validation_nats"]["mean"]
-    gap = validation - result["train_nats"]["mean"]
+    test, validation = result["nats"]["test"].mean, result["nats"]["validation"].mean
+    gap = validation - result["nats"]["train"].mean
     remedies = ([f"a search over learning rates above {result['search']['chosen']['learning_rate']:g}, the "
                  f"largest tried"] if _grid_edge(result["search"]) == "largest" else [])
     remedies += ["a longer run"] if still_falling else []
     remedies += [f"more capacity with stronger regularisation to match (its training loss is {fmt.number(gap)} "
                  f"nats/char below validation even with dropout on)" if gap > 0.05 else "more capacity"]
     remedies += [f"learning from the text while reading it, which takes it to "
-                 f"{fmt.number(lm['dynamic']['test_nats']['mean'])} (below)"] if "dynamic" in lm else []
+                 f"{fmt.number(lm['dynamic']['nats']['test'].mean)} (below)"]
     return (
         f"**Where it stands.** {progress}its training loss, measured with dropout on, is "
-        f"{fmt.number(result['train_nats']['mean'])} against {fmt.number(validation)} on "
+        f"{fmt.number(result['nats']['train'].mean)} against {fmt.number(validation)} on "
         f"validation. The test text is harder than the validation text for every model: test minus validation is "
         f"{fmt.number(test - validation)} nats/char for this RNN and "
-        f"{fmt.number(counts['test_kneser_ney_nats'] - counts['validation_kneser_ney_nats'])} for the best count "
+        f"{fmt.number(counts['nats']['test']['kneser_ney'].mean - counts['nats']['validation']['kneser_ney'].mean)} "
+        "for the best count "
         f"model. A well-trained character model of this text should reach {fmt.number(TEST_TARGET_NATS, 2)} "
         f"nats/char on the test split; at {fmt.number(test)} this RNN "
         + ("reaches that bar." if test <= TEST_TARGET_NATS else
@@ -176,8 +169,8 @@ def dynamic_verdict(lm):
     """(the RNN's mean test nats under dynamic evaluation, the adapted count model's, whether the RNN wins on every
     seed)."""
     dynamic = lm["dynamic"]
-    ngram = dynamic["kneser_ney"]["test_nats"]
-    return dynamic["test_nats"]["mean"], ngram, dynamic["test_nats"]["max"] < ngram
+    ngram = dynamic["kneser_ney"]["nats"]["test"]
+    return dynamic["nats"]["test"].mean, ngram, dynamic["nats"]["test"].max < ngram
 
 
 def _dynamic(lm):
@@ -185,12 +178,13 @@ def _dynamic(lm):
     dynamic, cell = lm["dynamic"], lm["cells"][lm["dynamic"]["cell"]]
     counts = dynamic["kneser_ney"]
     rnn, ngram, wins = dynamic_verdict(lm)
-    rows = [(f"RNN, {CELL_NAMES.get(dynamic['cell'], dynamic['cell'])} cell", fmt.spread(cell["validation_nats"], 3, 1.0, ""),
-             fmt.spread(dynamic["validation_nats"], 3, 1.0, ""), fmt.spread(cell["test_nats"], 3, 1.0, ""),
-             fmt.spread(dynamic["test_nats"], 3, 1.0, ""), fmt.spread(dynamic["test_bpc"], 3, 1.0, "")),
-            (f"count n-gram (Kneser-Ney), n = {counts['n']} (best on validation)", fmt.number(counts["validation_static_nats"]),
-             fmt.number(counts["validation_nats"]), fmt.number(counts["test_static_nats"]), fmt.number(counts["test_nats"]),
-             fmt.number(counts["test_nats"] / NATS_PER_BIT))]
+    rows = [(f"RNN, {CELL_NAMES.get(dynamic['cell'], dynamic['cell'])} cell", fmt.seeded(cell["nats"]["validation"]),
+             fmt.seeded(dynamic["nats"]["validation"]), fmt.seeded(cell["nats"]["test"]),
+             fmt.seeded(dynamic["nats"]["test"]), fmt.seeded(dynamic["bpc"]["test"])),
+            (f"count n-gram (Kneser-Ney), n = {counts['n']} (best on validation)",
+             fmt.number(counts["static_nats"]["validation"]), fmt.number(counts["nats"]["validation"]),
+             fmt.number(counts["static_nats"]["test"]), fmt.number(counts["nats"]["test"]),
+             fmt.number(counts["nats"]["test"] / NATS_PER_BIT))]
     return (
         f"**Learning while reading: dynamic evaluation.** TBPTT with the state carried is in-order learning, and it "
         f"can go on at test time: score a segment of {dynamic['window']} characters, then take one SGD step on it and "
@@ -210,16 +204,14 @@ def _dynamic(lm):
 
 def _probe(result):
     levels, rows = result["levels"], result["rows"]
-    equal = "rnn_tbptt_carried_equal_updates_nats" in rows[0]
     table = fmt.table(("truncation k", "updates (one pass)", "state carried (nats)", "state reset (nats)",
-                       *(("carried, equal updates", "reset, equal updates") if equal else ())),
-                      [(row["k"], f"{row.get('updates', 0):,}", fmt.seeded(row, "rnn_tbptt_carried_nats"),
-                        fmt.seeded(row, "rnn_tbptt_reset_nats"),
-                        *((fmt.seeded(row, "rnn_tbptt_carried_equal_updates_nats"),
-                           fmt.seeded(row, "rnn_tbptt_reset_equal_updates_nats")) if equal else ()))
+                       "carried, equal updates", "reset, equal updates"),
+                      [(row["k"], f"{row['updates']:,}", *(fmt.seeded(row["nats"][budget][mode])
+                                                          for budget in ("one_pass", "equal_updates")
+                                                          for mode in ("carried", "reset")))
                        for row in rows])
     protocol = (f" Each model: {_seeds_text(result)}, scored on a held-out stream; {_searched(result['search'])}, "
-                f"chosen at k = {result['search']['k']}." if "search" in result else "")
+                f"chosen at k = {result['search']['k']}.")
     short, long = PROBE_LAGS
     return (
         r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
@@ -236,8 +228,7 @@ def _probe(result):
 def _frozen_range(result):
     """(mean, lowest seed, highest seed) of the frozen-recurrence control's loss."""
     frozen = result["frozen_recurrence_nats"]
-    summary = result.get("spread", {}).get("frozen_recurrence_nats", {})
-    return frozen, summary.get("min", frozen), summary.get("max", frozen)
+    return frozen.mean, frozen.min, frozen.max
 
 
 def _probe_between_lags_text(result):
@@ -246,18 +237,15 @@ def _probe_between_lags_text(result):
     rows = [row for row in result["rows"] if short < row["k"] <= long]
     if not rows:
         return ""
-    worst = max(row.get("spread", {}).get("rnn_tbptt_carried_nats", {}).get("max", row["rnn_tbptt_carried_nats"])
-                for row in rows)
+    worst = max(row["nats"]["one_pass"]["carried"].max for row in rows)
     ks = " and ".join(str(row["k"]) for row in rows)
-    scores = " and ".join(fmt.seeded(row, "rnn_tbptt_carried_nats") for row in rows)
+    scores = " and ".join(fmt.seeded(row["nats"]["one_pass"]["carried"]) for row in rows)
     text = (f" With $k$ = {ks} (lag {short} within reach, lag {long} beyond it) the carried-state RNN scores "
             f"{scores} nats: ")
     if worst >= result["levels"]["only_3"]:
         return text + f"not below the lag-{short} level on every seed, so it does not use lag {long}."
     text += (f"below the lag-{short} level on every seed, so it uses $x_{{t-{long}}}$, a dependency longer than "
              f"its truncation. ")
-    if "frozen_recurrence_nats" not in result:
-        return text
     frozen, lowest, _ = _frozen_range(result)
     return text + (f"The control scores {fmt.number(frozen)}, each of its seeds worse than each of these, so this "
                    f"was learned: what the gradient teaches the state to keep for lag {short} carries lag {long} "
@@ -272,11 +260,9 @@ def _probe_beyond_both_lags_text(result):
     row = result["rows"][0]
     if row["k"] > short:
         return ""
-    carried = row["rnn_tbptt_carried_nats"]
+    carried = row["nats"]["one_pass"]["carried"].mean
     text = (f" With $k = {row['k']}$ both lags are beyond reach: the carried-state RNN scores {fmt.number(carried)} "
-            f"nats, reset at every window {fmt.number(row['rnn_tbptt_reset_nats'])}")
-    if "frozen_recurrence_nats" not in result:
-        return text + "."
+            f"nats, reset at every window {fmt.number(row['nats']['one_pass']['reset'].mean)}")
     frozen, lowest, highest = _frozen_range(result)
     if carried < lowest:
         verdict = "below every seed of the control, so training added memory the gradient never asked for."
@@ -285,10 +271,9 @@ def _probe_beyond_both_lags_text(result):
                    f"initialisation had, not something learned through time, since no gradient asks it to keep "
                    f"anything for {short} steps.")
     else:
-        equal = row.get("rnn_tbptt_carried_equal_updates_nats")
-        before = (f" (after {result['equal_updates']:,} updates it still scored {fmt.number(equal)})"
-                  if equal is not None and result.get("equal_updates") else "")
-        verdict = (f"worse than every seed of the control: trained for {row.get('updates', 0):,} updates with no "
+        equal = row["nats"]["equal_updates"]["carried"].mean
+        before = f" (after {result['equal_updates']:,} updates it still scored {fmt.number(equal)})"
+        verdict = (f"worse than every seed of the control: trained for {row['updates']:,} updates with no "
                    f"gradient to keep anything for {short} steps, it lost even the memory the initialisation "
                    f"had{before}.")
     return text + f"; the control scores {fmt.number(frozen)}, and the carried RNN is " + verdict
@@ -296,11 +281,10 @@ def _probe_beyond_both_lags_text(result):
 
 def _probe_equal_updates_text(result):
     """The probe's smallest k carried against its largest k reset, each trained for the same number of updates."""
-    rows, budget = result["rows"], result.get("equal_updates")
-    if not budget or "rnn_tbptt_carried_equal_updates_nats" not in rows[0]:
-        return ""
+    rows, budget = result["rows"], result["equal_updates"]
     small, large = rows[0], rows[-1]
-    carried, reset = small["rnn_tbptt_carried_equal_updates_nats"], large["rnn_tbptt_reset_equal_updates_nats"]
+    carried = small["nats"]["equal_updates"]["carried"].mean
+    reset = large["nats"]["equal_updates"]["reset"].mean
     return (f" With every model trained for the same {budget:,} updates (one pass at $k = {large['k']}$), the "
             f"carried-state RNN with $k = {small['k']}$ scores {fmt.number(carried)} nats and the RNN reset every "
             f"{large['k']} steps {fmt.number(reset)}: "
@@ -312,13 +296,12 @@ def _probe_equal_updates_text(result):
 def _copy(result):
     cells, chance = result["cells"], result["chance_accuracy"]
     beyond = [cell for cell in cells if cell["L"] > cell["k"]]
-    learners = [name for name in COPY_LEARNERS if f"{name}_copy_accuracy" in cells[0]]
-    rows = [(cell["k"], cell["L"], *(fmt.seeded(cell, f"{name}_copy_accuracy", 1, 100.0, " %") for name in learners))
-            for cell in cells]
-    carried_wins = [cell for cell in beyond if cell["rnn_tbptt_carried_copy_accuracy"] > chance + 0.1]
-    bounded = max((max(cell["neural_ngram_copy_accuracy"], cell["rnn_tbptt_reset_copy_accuracy"]) for cell in beyond),
-                  default=float("nan"))
-    found = (", ".join(f"k = {cell['k']}, L = {cell['L']} ({fmt.percent(cell['rnn_tbptt_carried_copy_accuracy'], 1)})"
+    rows = [(cell["k"], cell["L"], *(fmt.seeded_percent(cell["learners"][name]["copy_accuracy"], 1)
+                                     for name in COPY_LEARNERS)) for cell in cells]
+    carried_wins = [cell for cell in beyond if _copy_accuracy(cell, "rnn_tbptt_carried") > chance + 0.1]
+    bounded = max((max(_copy_accuracy(cell, "neural_ngram"), _copy_accuracy(cell, "rnn_tbptt_reset"))
+                   for cell in beyond), default=float("nan"))
+    found = (", ".join(f"k = {cell['k']}, L = {cell['L']} ({fmt.percent(_copy_accuracy(cell, 'rnn_tbptt_carried'), 1)})"
                        for cell in carried_wins) if carried_wins else "none of the cells")
     return (
         f"**The copy task.** Each copy position repeats the token $L$ steps back ({round(1 / chance)} symbols, chance "
@@ -329,10 +312,15 @@ def _copy(result):
         "updates as TBPTT($k$) makes in one pass; it and the reset RNN are scored with resets every w (or k) steps, "
         "on the copy positions whose source lies inside the window (all copy positions for the reset RNN when "
         "$L > k$, where none does)."
-        + (f" Every learner: {_seeds_text(result)}, scored on a held-out stream; the RNNs with "
-           f"{_searched(result['search']['rnn_tbptt'])}, the n-gram net with "
-           f"{_searched(result['search']['neural_ngram'])}." if "search" in result else "") + "\n\n"
-        + fmt.table(("k", "L", *(COPY_LEARNERS[name] for name in learners)), rows))
+        + f" Every learner: {_seeds_text(result)}, scored on a held-out stream; the RNNs with "
+        f"{_searched(result['search']['rnn_tbptt'])}, the n-gram net with "
+        f"{_searched(result['search']['neural_ngram'])}." + "\n\n"
+        + fmt.table(("k", "L", *COPY_LEARNERS.values()), rows))
+
+
+def _copy_accuracy(cell, learner):
+    """A learner's mean accuracy on the copy positions of one (k, L) cell."""
+    return cell["learners"][learner]["copy_accuracy"].mean
 
 
 COPY_LEARNERS = {"neural_ngram": "neural n-gram", "rnn_tbptt_carried": "RNN, carried", "rnn_tbptt_reset": "RNN, reset",
@@ -341,11 +329,11 @@ COPY_LEARNERS = {"neural_ngram": "neural n-gram", "rnn_tbptt_carried": "RNN, car
 
 def _frozen_copy_text(beyond, chance):
     """Where the trained carried-state RNN beats the frozen-recurrence control, cell by cell (L > k)."""
-    if not beyond or "rnn_frozen_recurrence_copy_accuracy" not in beyond[0]:
+    if not beyond:
         return ""
     ahead = [cell for cell in beyond
-             if cell["rnn_tbptt_carried_copy_accuracy"] > cell["rnn_frozen_recurrence_copy_accuracy"] + 0.05]
-    best = max(cell["rnn_frozen_recurrence_copy_accuracy"] for cell in beyond)
+             if _copy_accuracy(cell, "rnn_tbptt_carried") > _copy_accuracy(cell, "rnn_frozen_recurrence") + 0.05]
+    best = max(_copy_accuracy(cell, "rnn_frozen_recurrence") for cell in beyond)
     where = ", ".join(f"k = {cell['k']}, L = {cell['L']}" for cell in ahead)
     return (f"The control with its recurrence frozen at initialisation reaches at most {fmt.percent(best, 1)} at "
             f"$L > k$ (chance {fmt.percent(chance, 0)}); the trained carried-state RNN is more than 5 points ahead of "
@@ -358,21 +346,20 @@ def _frozen_copy_text(beyond, chance):
 def _shakespeare(result):
     rows = result["rows"]
     smallest, largest = rows[0], rows[-1]
-    carried_small = smallest["validation_rnn_tbptt_carried_bpc"]
-    best_ngram_small = min(smallest["validation_kneser_ney_bpc"], smallest["validation_neural_ngram_bpc"])
-    models = [(key, label) for key, label in MODELS + EQUAL_UPDATE_MODELS if f"validation_{key}_bpc" in smallest]
+    validation = smallest["bpc"]["validation"]
+    carried_small = validation["rnn_tbptt_carried"].mean
+    best_ngram_small = min(validation["kneser_ney"].mean, validation["neural_ngram"].mean)
+    models = MODELS + EQUAL_UPDATE_MODELS
     table = fmt.table(("n", "RNN updates (equal tokens)", *(label for _, label in models)),
-                      [(row["n"], f"{row['rnn_updates']:,}" if "rnn_updates" in row else "",
-                        *(fmt.seeded(row, f"validation_{key}_bpc") for key, _ in models)) for row in rows])
-    if all(f"test_{key}_bpc" in row for row in rows for key, _ in models):
-        table += ("\n\nThe same models on the test split, each scored once at the end (bits/char; every choice above "
-                  "was made on validation):\n\n"
-                  + fmt.table(("n", *(label for _, label in models)),
-                              [(row["n"], *(fmt.seeded(row, f"test_{key}_bpc") for key, _ in models)) for row in rows]))
+                      [(row["n"], f"{row['rnn_updates']:,}",
+                        *(fmt.seeded(row["bpc"]["validation"][key]) for key, _ in models)) for row in rows])
+    table += ("\n\nThe same models on the test split, each scored once at the end (bits/char; every choice above "
+              "was made on validation):\n\n"
+              + fmt.table(("n", *(label for _, label in models)),
+                          [(row["n"], *(fmt.seeded(row["bpc"]["test"][key]) for key, _ in models)) for row in rows]))
     protocol = (f"Neural models: {_seeds_text(result)}; the n-gram nets with "
                 f"{_searched(result['search']['neural_ngram'])}, the RNNs with "
-                f"{_searched(result['search']['rnn_tbptt'])}, each chosen at n = {result['search']['rnn_tbptt']['n']}."
-                if "search" in result else "")
+                f"{_searched(result['search']['rnn_tbptt'])}, each chosen at n = {result['search']['rnn_tbptt']['n']}.")
     return (
         f"**Tiny Shakespeare** (characters, {result['train_chars']:,} for training, vocabulary {result['vocab_size']}; "
         f"validation bits per character, lower is better). At $n = {smallest['n']}$ the RNN with carried state scores "
@@ -389,15 +376,15 @@ def _carried_against_reset(result, smallest, largest):
     equal tokens (the same passes over the text: the smaller k makes more updates) and at equal updates."""
     small, large = smallest["n"], largest["n"]
     text = ""
-    for protocol, suffix, budget in (("equal tokens", "", None), ("equal updates", "_equal_updates",
-                                                                 result.get("equal_updates"))):
-        carried = smallest.get(f"validation_rnn_tbptt_carried{suffix}_bpc")
-        reset = largest.get(f"validation_rnn_tbptt_reset{suffix}_bpc")
-        if carried is None or reset is None:
-            continue
+    for protocol, (carried_model, reset_model), budget in (
+            ("equal tokens", ("rnn_tbptt_carried", "rnn_tbptt_reset"), None),
+            ("equal updates", ("rnn_tbptt_carried_equal_updates", "rnn_tbptt_reset_equal_updates"),
+             result["equal_updates"])):
+        carried = smallest["bpc"]["validation"][carried_model].mean
+        reset = largest["bpc"]["validation"][reset_model].mean
         when = (f"At {protocol} ({budget:,} updates each)" if budget else
-                f"At {protocol} ({smallest.get('rnn_updates', 0):,} updates for $k = {small}$, "
-                f"{largest.get('rnn_updates', 0):,} for $k = {large}$)")
+                f"At {protocol} ({smallest['rnn_updates']:,} updates for $k = {small}$, "
+                f"{largest['rnn_updates']:,} for $k = {large}$)")
         verdict = ("the carried state with $k = {0}$ beats the window of {1}".format(small, large) if carried < reset
                    else "the window of {1} beats the carried state with $k = {0}$".format(small, large))
         text += (f"{when}, carried with $k = {small}$ scores {fmt.number(carried)} and reset every {large} characters "
@@ -405,26 +392,15 @@ def _carried_against_reset(result, smallest, largest):
     return text
 
 
-def _accuracy(value):
-    """A copy accuracy: one number (older results) or a spread over seeds."""
-    return fmt.spread(value, 1) if isinstance(value, dict) else fmt.percent(value, 1)
-
-
-def _nats(value):
-    return fmt.spread(value, 3, scale=1.0, unit="") if isinstance(value, dict) else fmt.number(value)
-
-
 def _settings(learner):
-    """'0.003, clip 1' or '0.001, none': the learner's chosen learning rate and clipping (blank in older results)."""
-    if "learning_rate" not in learner:
-        return ""
+    """'0.003, clip 1' or '0.001, no clipping': the learner's chosen learning rate and clipping."""
     clip = f"clip {learner['clip_norm']:g}" if learner["clip_norm"] else "no clipping"
     return f"{learner['learning_rate']:g}, {clip}"
 
 
 def _exponents_text(cost):
     """The fitted exponents with the range each is fitted over, read against theory's 4 and 2."""
-    fitted, last = cost["exponents"], (cost.get("local_exponents") or [None])[-1]
+    fitted, last = cost["exponents"], (cost["local_exponents"] or [None])[-1]
     text = (f"Fitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time per step grows as "
             f"$n^{{{fmt.number(fitted['rtrl_step_ms'], 2)}}}$ and BPTT's as $n^{{{fmt.number(fitted['bptt_step_ms'], 2)}}}$"
             " (theory, once the arithmetic dominates the fixed cost of a call: 4 and 2).")
@@ -445,8 +421,6 @@ def _throughput_text(rows):
     Time per step is FLOPs / rate, so the local time exponent is 4 minus the rate's local exponent
     log(rate_b / rate_a) / log(n_b / n_a): the rate still rises in the sense that matters when its exponent
     exceeds 0.5, which keeps the time exponent more than 0.5 below theory."""
-    if "rtrl_gflops" not in rows[0]:
-        return ""
     first, last = rows[0], rows[-1]
     growth = (math.log(last["rtrl_gflops"] / rows[-2]["rtrl_gflops"]) / math.log(last["n"] / rows[-2]["n"])
               if len(rows) > 1 else 0.0)
@@ -460,9 +434,7 @@ def _throughput_text(rows):
 
 
 def _uoro_text(rows):
-    """UORO's measured quality, from its rows (empty for results made before UORO was measured)."""
-    if not rows:
-        return ""
+    """UORO's measured quality, from its rows."""
     return ("UORO (an unbiased rank-one estimate of the sensitivities, $O(n^2)$ per step) is noisy: one estimate has "
             f"cosine {', '.join(fmt.number(row['single_cosine_mean'], 2) for row in rows)} with the exact gradient "
             f"(mean of 8 draws, same sizes); the mean of {rows[0]['samples']} estimates reaches "
@@ -473,22 +445,21 @@ def _uoro_text(rows):
 
 
 def answer_5_2(records, figure_dir):
-    result = records["P5.2"]["results"]
+    result = records[P5_2.name]["results"]
     agreement = result["agreement"]
     online, cost = result["online"], result["cost"]
     order = ("rtrl_online", "snap1_online", "uoro_online", f"tbptt_k{online['truncation']}_carried",
              f"tbptt_k{online['truncation']}_carried_equal_updates", "full_bptt", "full_bptt_equal_updates")
-    learners = {name: online[name] for name in sorted(
-        (name for name, value in online.items() if isinstance(value, dict) and name != "search"),
-        key=lambda name: (order.index(name) if name in order else len(order), name))}
-    k, window = online["truncation"], online.get("full_bptt_window")
+    learners = {name: online["learners"][name] for name in sorted(
+        online["learners"], key=lambda name: (order.index(name) if name in order else len(order), name))}
+    k, window = online["truncation"], online["full_bptt_window"]
     labels = {"rtrl_online": "RTRL, online", "snap1_online": "SnAp-1, online", "uoro_online": "UORO, online",
               f"tbptt_k{k}_carried": f"TBPTT k = {k}, state carried",
               f"tbptt_k{k}_carried_equal_updates": f"TBPTT k = {k}, state carried, {k} passes (equal updates)",
               "full_bptt": f"full BPTT, windows of {window}",
               "full_bptt_equal_updates": f"full BPTT, windows of {window}, {window} passes (equal updates)"}
-    online_rows = [(labels.get(name, name), _accuracy(value["copy_accuracy"]), _nats(value["copy_nats"]),
-                    f"{value['updates']:,}", f"{value['tokens']:,}" if "tokens" in value else "",
+    online_rows = [(labels.get(name, name), fmt.seeded_percent(value["copy_accuracy"], 1),
+                    fmt.seeded(value["copy_nats"]), f"{value['updates']:,}", f"{value['tokens']:,}",
                     fmt.seconds(value["train_seconds"]), _settings(value)) for name, value in learners.items()]
     cost_rows = [(row["n"], fmt.number(row["rtrl_step_ms"], 2), fmt.number(row["bptt_step_ms"], 3),
                   fmt.number(row["rtrl_step_ms"] / row["bptt_step_ms"], 0), fmt.number(row["sensitivity_mib"], 3))
@@ -528,18 +499,17 @@ def answer_5_2(records, figure_dir):
         f"(chance {fmt.percent(online['chance_accuracy'], 0)} on the copy positions):\n\n"
         + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "tokens seen",
                      "training time", "learning rate, clipping"), online_rows)
-        + (f"\n\n{_seeds_text(online).capitalize()}, the same tokens for "
-           "every seed; every learner is scored with its state carried over the same held-out sequence. The "
-           "online learners update once per token of each stream; TBPTT and full BPTT once per window, so with one "
-           "pass they see the same tokens and make fewer updates, and with as many passes as their window is long "
-           "they make as many updates and see that many times the tokens." if "seeds" in online else "")
-        + (" Each learner's learning rate and clipping were chosen by a search over "
-           f"{len(next(iter(online['search'].values()))['tried'])} candidates on a separate validation sequence (a "
-           "third of the tokens, the first seed); the scores are on another held-out sequence."
-           if online.get("search") else "")
+        + f"\n\n{_seeds_text(online).capitalize()}, the same tokens for "
+        "every seed; every learner is scored with its state carried over the same held-out sequence. The "
+        "online learners update once per token of each stream; TBPTT and full BPTT once per window, so with one "
+        "pass they see the same tokens and make fewer updates, and with as many passes as their window is long "
+        "they make as many updates and see that many times the tokens."
+        + " Each learner's learning rate and clipping were chosen by a search over "
+        f"{len(next(iter(online['search'].values()))['tried'])} candidates on a separate validation sequence (a "
+        "third of the tokens, the first seed); the scores are on another held-out sequence."
         + f"\n\nSnAp-1's gradient has cosine similarity {', '.join(fmt.number(value, 2) for value in cosines)} with the "
         f"exact one (hidden sizes {', '.join(str(row['n']) for row in result['snap1'])}). "
-        + _uoro_text(result.get("uoro", [])) + " Time per step, batch 1, "
+        + _uoro_text(result["uoro"]) + " Time per step, batch 1, "
         f"BPTT over T = {cost['length']}:\n\n"
         + fmt.table(("n", "RTRL step (ms)", "BPTT per step (ms)", "RTRL / BPTT", "RTRL sensitivities (MiB)"),
                     cost_rows)
