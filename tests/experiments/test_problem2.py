@@ -34,6 +34,7 @@ def appended(tmp_path_factory, search):
 
 
 def test_the_search_tunes_every_design_on_validation_and_keeps_its_winner(search):
+    assert problem2.SEARCH == P2_SEARCH.name          # the name the dependents read the search's results under
     found = search[P2_SEARCH.name]
     for design in problem2_search.DESIGNS:
         record = found.results[design]

@@ -22,3 +22,8 @@ def results(scale, experiment):
     """The results of `experiment` (a registry entry) in the committed report at `scale`, Seeded numbers typed."""
     path = COMMITTED_REPORTS[scale] / "results" / f"{experiment.name}.json"
     return typed(json.loads(path.read_text())["results"])
+
+
+def typed_records(scale):
+    """{experiment name: record} of the committed report at `scale`, as the answers receive them."""
+    return {record["experiment"]: typed(record) for record in records(scale)}

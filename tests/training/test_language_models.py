@@ -56,7 +56,7 @@ def test_an_unknown_mode_is_refused():
 
 def test_the_neural_ngram_trains_about_the_steps_asked_for():
     inputs, targets = language_model_pairs(TOKENS)
-    train_neural_ngram(Counting(), SPEC, inputs, targets, context=3, steps=12, settings=SETTINGS)
+    train_neural_ngram(Counting(), SPEC, inputs, targets, context=3, steps=12, hyperparameters=SETTINGS)
     assert _updates_of_the_last_training() == 12
 
 

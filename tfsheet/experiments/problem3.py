@@ -86,20 +86,20 @@ def run(config, workdir, runtime, export_root=None):
 
 
 def _exact_maps(models, logistic, test):
-    """Q3.1: collapse every trained linear-hidden net; expand the logistic regression to H = 25 and 9."""
-    maps = {}
+    """Q3.1: collapse every trained linear-hidden net; expand the logistic regression to H = 25 and 9.
+
+    Returns {"collapse": {net: largest |change| of a test probability}, "expand_to": {H: the same}, "tolerance"}.
+    """
+    collapse = {}
     for name, nets in models.items():
         if name.startswith("linear_hidden_"):
             collapsed = linear_nets.collapse(nets[0])
-            maps[f"collapse_{name}_max_abs_diff"] = float(np.max(np.abs(
+            collapse[name] = float(np.max(np.abs(
                 _probabilities(nets[0], test.images) - _probabilities(collapsed, test.images))))
     reference = _probabilities(logistic, test.images)
-    for num_hidden in (25, 9):
-        expanded = linear_nets.expand(logistic, num_hidden)
-        maps[f"expand_to_{num_hidden}_max_abs_diff"] = float(np.max(np.abs(
-            reference - _probabilities(expanded, test.images))))
-    maps["tolerance"] = EXACT_TOLERANCE
-    return maps
+    expand_to = {str(num_hidden): float(np.max(np.abs(
+        reference - _probabilities(linear_nets.expand(logistic, num_hidden), test.images)))) for num_hidden in (25, 9)}
+    return {"collapse": collapse, "expand_to": expand_to, "tolerance": EXACT_TOLERANCE}
 
 
 def _rank_argument(models, logistic, test):

@@ -1,10 +1,10 @@
 """Training the language models Problem 5 compares: the RNN by truncated BPTT, and the neural n-gram.
 
     spec = LanguageModelSpec(vocab_size=65, hidden_size=256, seed=0, streams=32)
-    rnn = train_rnn(runtime, spec, inputs, targets, window=8, mode="carried", settings=chosen)
-    ngram = train_neural_ngram(runtime, spec, inputs, targets, context=7, steps=12_000, settings=chosen)
+    rnn = train_rnn(runtime, spec, inputs, targets, window=8, mode="carried", hyperparameters=chosen)
+    ngram = train_neural_ngram(runtime, spec, inputs, targets, context=7, steps=12_000, hyperparameters=chosen)
 
-`settings` is what a search chose: {"learning_rate": Adam's rate, "clip_norm": the global gradient norm
+`hyperparameters` is what a search chose: {"learning_rate": Adam's rate, "clip_norm": the global gradient norm
 clipped to, 0 for none} (rate_and_clipping_grid lists the candidates).
 """
 
@@ -52,7 +52,7 @@ def updates_per_pass(num_tokens, streams, window):
     return num_tokens // streams // window
 
 
-def train_rnn(runtime, spec, inputs, targets, window, mode, settings, epochs=1, max_updates=0):
+def train_rnn(runtime, spec, inputs, targets, window, mode, hyperparameters, epochs=1, max_updates=0):
     """An RNN trained by TBPTT with `window` = k and `mode`:
 
     "carried": the state crosses windows, gradients stop after k steps;
@@ -77,14 +77,14 @@ def train_rnn(runtime, spec, inputs, targets, window, mode, settings, epochs=1, 
         epochs = max(epochs, math.ceil(max_updates / updates_per_pass(len(inputs), spec.streams, window)))
     model, _, _ = train_on_streams(
         runtime, build, inputs, targets, streams=spec.streams, window=window, gradients_for=lambda model: gradients,
-        learning_rate=settings["learning_rate"], clip_norm=settings["clip_norm"] or None, seed=spec.seed,
+        learning_rate=hyperparameters["learning_rate"], clip_norm=hyperparameters["clip_norm"] or None, seed=spec.seed,
         epochs=epochs, max_updates=max_updates,
         name=f"rnn_{mode}_k{window}_hidden{spec.hidden_size}_seed{spec.seed}"
              + (f"_{max_updates}updates" if max_updates else ""))
     return model
 
 
-def train_neural_ngram(runtime, spec, inputs, targets, context, steps, settings):
+def train_neural_ngram(runtime, spec, inputs, targets, context, steps, hyperparameters):
     """A neural n-gram (context n - 1 tokens) trained for about `steps` Adam steps of batch NGRAM_BATCH on
     windows drawn without replacement (passing over them more than once when `steps` needs it)."""
     seed_everything(spec.seed)
@@ -94,7 +94,8 @@ def train_neural_ngram(runtime, spec, inputs, targets, context, steps, settings)
     model, trainer = runtime.make_trainer(
         lambda: build_neural_ngram(spec.vocab_size, context, spec.outputs, hidden_size=spec.hidden_size),
         token_cross_entropy,
-        lambda: keras.optimizers.Adam(settings["learning_rate"], global_clipnorm=settings["clip_norm"] or None),
+        lambda: keras.optimizers.Adam(hyperparameters["learning_rate"],
+                                      global_clipnorm=hyperparameters["clip_norm"] or None),
         TrainConfig(epochs=passes, batch_size=NGRAM_BATCH, seed=spec.seed),
         name=f"neural_{context + 1}gram_hidden{spec.hidden_size}_seed{spec.seed}")
     trainer.fit(ArrayData(x[chosen], y[chosen]))

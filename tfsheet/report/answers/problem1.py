@@ -52,6 +52,6 @@ def answer(records, figure_dir):
     return Answer(text, (Figure(str(plot), "Training loss and accuracy per epoch."),))
 
 
-PROBLEM = Problem("1", "Backpropagation for multiclass logistic regression", ("P1",), (
+PROBLEM = Problem("1", "Backpropagation for multiclass logistic regression", (P1.problem,), (
     Question("1", "The four derivatives", QUESTION, answer),
 ))

@@ -167,7 +167,7 @@ def answer_2_3(records, figure_dir):
     return Answer(text)
 
 
-PROBLEM = Problem("2", "Digit classification using MLPs: one-hot or binary outputs", ("P2",), (
+PROBLEM = Problem("2", "Digit classification using MLPs: one-hot or binary outputs", (P2_SWEEP.problem,), (
     Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, answer_2_1),
     Question("2.2", "A binary network with the same error, by design", Q2_2, answer_2_2),
     Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, answer_2_3),

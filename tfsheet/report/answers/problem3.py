@@ -27,7 +27,6 @@ def _accuracy_rows(accuracy):
 def answer_3_1(records, figure_dir):
     run = records[P3.name]["results"]
     maps = run["q3_1"]
-    collapses = {key: value for key, value in maps.items() if key.startswith("collapse_")}
     text = (
         r"**Equally powerful: they represent exactly the same functions.** With identity hidden units the logits are "
         r"$\mathbf W_2(\mathbf W_1\mathbf x + \mathbf b_1) + \mathbf b_2 = (\mathbf W_2\mathbf W_1)\mathbf x + (\mathbf W_2\mathbf b_1 + \mathbf b_2)$, "
@@ -37,9 +36,9 @@ def answer_3_1(records, figure_dir):
         r"so every logistic regression is such a network. Since softmax is unchanged by adding a constant to all logits, "
         r"even 9 hidden units suffice. The extra layer adds parameters, not power.""\n\n"
         f"**Measured** on the 10,000 test images: collapsing each trained network into one logistic regression changes "
-        f"no probability by more than {fmt.scientific(max(collapses.values()))}, and expanding the trained logistic "
+        f"no probability by more than {fmt.scientific(max(maps['collapse'].values()))}, and expanding the trained logistic "
         f"regression into networks with 25 and 9 hidden units by more than "
-        f"{fmt.scientific(max(maps['expand_to_25_max_abs_diff'], maps['expand_to_9_max_abs_diff']))} (float32 rounding). "
+        f"{fmt.scientific(max(maps['expand_to'].values()))} (float32 rounding). "
         "Trained with the same optimiser and the same tuning effort, their accuracies:\n\n"
         + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"]))
         + "\n\nSettings, per model: " + "; ".join(
@@ -120,7 +119,7 @@ def answer_3_3(records, figure_dir):
     return Answer(text)
 
 
-PROBLEM = Problem("3", "Neural nets with linear activation functions", ("P3",), (
+PROBLEM = Problem("3", "Neural nets with linear activation functions", (P3.problem,), (
     Question("3.1", "25 linear hidden units against logistic regression", Q3_1, answer_3_1),
     Question("3.2", "4 linear hidden units", Q3_2, answer_3_2),
     Question("3.3", "Is the 4-unit problem convex?", Q3_3, answer_3_3),

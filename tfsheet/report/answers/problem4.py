@@ -165,7 +165,7 @@ def answer_4_6(records, figure_dir):
     return Answer(text, (_plot(records, "primes", "Prime detectors fitted on a finite range, and where they fail.", figure_dir),))
 
 
-PROBLEM = Problem("4", "Neural networks as universal function approximators", ("P4",), (
+PROBLEM = Problem("4", "Neural networks as universal function approximators", (P4.problem,), (
     Question("4.1", "The forward equations", Q4_1, answer_4_1),
     Question("4.2", "The sheet's weights", Q4_2, answer_4_2),
     Question("4.3", "A ramp from c to d", Q4_3, answer_4_3),

@@ -518,7 +518,7 @@ def answer_5_2(records, figure_dir):
     return Answer(text, (Figure(str(plot), "Time per step of RTRL, its contraction, and BPTT, against n."),))
 
 
-PROBLEM = Problem("5", "Recurrent neural networks", ("P5.1", "P5.2"), (
+PROBLEM = Problem("5", "Recurrent neural networks", (P5_1_PROBE.problem, P5_2.problem), (
     Question("5.1", "Does truncation make an RNN an n-gram model?", Q5_1, answer_5_1),
     Question("5.2", "The in-order recurrence: real-time recurrent learning", Q5_2, answer_5_2),
 ))

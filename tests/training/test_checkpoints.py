@@ -1,0 +1,61 @@
+"""Checkpoints survive crashes: the last K are kept, and an unreadable newest one falls back to the previous."""
+
+import pathlib
+
+import pytest
+import tensorflow as tf
+
+from tfsheet.errors import CheckpointError
+from tfsheet.training.checkpoints import Checkpointer
+
+
+def _checkpointed(directory, value=0.0, max_to_keep=2, chief=True):
+    variable = tf.Variable(value)
+    return variable, Checkpointer(tf.train.Checkpoint(v=variable), directory, max_to_keep, chief=chief)
+
+
+def test_the_newest_checkpoint_is_restored_and_only_the_last_k_are_kept(tmp_path):
+    variable, checkpointer = _checkpointed(tmp_path)
+    for step in (1, 2, 3):
+        variable.assign(float(step))
+        checkpointer.save(step)
+    assert sorted(path.name for path in tmp_path.glob("*.index")) == ["ckpt-2.index", "ckpt-3.index"]
+    restored, fresh = _checkpointed(tmp_path)
+    assert fresh.restore_latest().endswith("ckpt-3") and restored.numpy() == 3.0
+
+
+def test_nothing_to_restore_is_none_not_an_error(tmp_path):
+    _, checkpointer = _checkpointed(tmp_path)
+    assert checkpointer.restore_latest() is None and checkpointer.latest is None
+
+
+def _damage(prefix):
+    for path in pathlib.Path(prefix).parent.glob(pathlib.Path(prefix).name + ".data-*"):
+        path.write_bytes(b"garbage")
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one_and_is_kept(tmp_path, caplog):
+    variable, checkpointer = _checkpointed(tmp_path)
+    for step in (1, 2):
+        variable.assign(float(step))
+        checkpointer.save(step)
+    _damage(checkpointer.latest)
+    restored, fresh = _checkpointed(tmp_path)
+    assert fresh.restore_latest().endswith("ckpt-1") and restored.numpy() == 1.0
+    assert "unreadable" in caplog.text
+    assert (tmp_path / "ckpt-2.index").exists()                           # left in place, not deleted
+
+
+def test_when_every_checkpoint_is_damaged_the_error_names_them_and_deletes_none(tmp_path):
+    variable, checkpointer = _checkpointed(tmp_path)
+    checkpointer.save(1)
+    _damage(checkpointer.latest)
+    with pytest.raises(CheckpointError, match="ckpt-1"):
+        _checkpointed(tmp_path)[1].restore_latest()
+    assert (tmp_path / "ckpt-1.index").exists()
+
+
+def test_a_worker_that_is_not_the_chief_saves_aside_and_keeps_nothing(tmp_path):
+    _, worker = _checkpointed(tmp_path, chief=False)
+    assert worker.save(1) is None
+    assert not list(tmp_path.iterdir())
