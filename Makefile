@@ -24,11 +24,11 @@ run: install
 
 # The committed default-scale report (docs/report): its index.md, figures and results files.
 docs-report: install
-	$(BIN)/tfsheet report --scale default --out docs/report --export-dir report/saved_models
+	$(BIN)/tfsheet report --scale default --out docs/report --export-dir report/saved_models --compare-with docs/report-full
 
 # The committed full-scale report (docs/report-full): hours; its header states the time it took.
 docs-report-full: install
-	$(BIN)/tfsheet report --scale full --out docs/report-full --export-dir report/saved_models
+	$(BIN)/tfsheet report --scale full --out docs/report-full --export-dir report/saved_models --compare-with docs/report
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

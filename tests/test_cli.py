@@ -71,3 +71,10 @@ def test_the_problem_commands_name_each_of_their_questions_once():
     text = " ".join(build_parser().format_help().split())        # argparse wraps the lines
     assert "Problem 2 (questions 2.1, 2.2, 2.3):" in text
     assert "Problem 5.1 (question 5.1):" in text and "Problem 1 (question 1):" in text
+
+
+def test_a_report_compared_with_a_folder_without_results_is_a_one_line_error(tmp_path, capsys):
+    code = main(["report", "--scale", "quick", "--out", str(tmp_path / "out"), "--compare-with", str(tmp_path),
+                 "--only", "P4"])
+    assert code == 1 and "tfsheet: error: --compare-with" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()                       # refused before anything is written

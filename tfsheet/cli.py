@@ -49,6 +49,9 @@ def build_parser(experiments=registry.EXPERIMENTS):
     report.add_argument("--only", type=_problem_names, action="extend", metavar="P2,P4",
                         help=f"only these problems ({', '.join(registry.PROBLEMS)}; P5 = both parts), "
                              "comma-separated or repeated")
+    report.add_argument("--compare-with", type=pathlib.Path, action="append", default=[], metavar="REPORT",
+                        help="another report folder (say docs/report-full) whose verdicts the appendix shows beside "
+                             "this run's; repeatable")
     _add_run_flags(report)
     report.set_defaults(handler=_report, experiments_of=lambda args: registry.select(args.only, experiments))
 
@@ -205,7 +208,7 @@ def _check_settings(parser, args):
         parser.error(str(error))
 
 
-def _run_and_render(args, strategy, out, stream, verbose=False, export_root=None):
+def _run_and_render(args, strategy, out, stream, verbose=False, export_root=None, compare_with=None):
     """Run the command's experiments into `out`, render their page, print the summary; (outcomes, paths)."""
     from tfsheet.report.document import write_report
     from tfsheet.runs.runner import run_experiments, summary_table
@@ -213,16 +216,34 @@ def _run_and_render(args, strategy, out, stream, verbose=False, export_root=None
     chosen = args.experiments_of(args)
     outcomes = run_experiments(args.scale, out, replace=args.replace, experiments=chosen, export_root=export_root,
                                stream=stream, settings=_settings(args), strategy=strategy, verbose=verbose)
-    paths = write_report(out, [outcome.record for outcome in outcomes], args.scale, chosen)
+    paths = write_report(out, [outcome.record for outcome in outcomes], args.scale, chosen, compare_with)
     print(summary_table(outcomes, paths, pathlib.Path(out).resolve()), file=stream, flush=True)
     return outcomes, paths
 
 
 def _report(args, strategy):
+    compare_with = _compared_reports(args.compare_with)
     _writable_folder(args.out, "--out")
-    outcomes, paths = _run_and_render(args, strategy, args.out, sys.stdout, export_root=_export_root(args))
+    outcomes, paths = _run_and_render(args, strategy, args.out, sys.stdout, export_root=_export_root(args),
+                                      compare_with=compare_with)
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     return 1 if failed or paths.get("errors") else 0
+
+
+def _compared_reports(folders):
+    """{scale: records} of the report folders given to --compare-with; a clear error for one that holds none."""
+    compared = {}
+    for folder in folders:
+        paths = sorted((folder / "results").glob("*.json"))
+        try:
+            records = [json.loads(path.read_text()) for path in paths]
+        except (OSError, ValueError) as error:
+            raise TfsheetError(f"--compare-with {folder}: a results file is unreadable ({error})") from None
+        if not records:
+            raise TfsheetError(f"--compare-with {folder}: no results/*.json there; give a report folder such as "
+                               "docs/report-full")
+        compared[records[0].get("scale", str(folder))] = records
+    return compared
 
 
 def _problem(args, strategy):

@@ -27,3 +27,9 @@ def results(scale, experiment):
 def typed_records(scale):
     """{experiment name: record} of the committed report at `scale`, as the answers receive them."""
     return {record["experiment"]: typed(record) for record in records(scale)}
+
+
+def compared_scales(scale):
+    """{other scale: its committed records}: what the committed report at `scale` compares its verdicts with (the
+    make targets pass the other folder as --compare-with)."""
+    return {other: records(other) for other in COMMITTED_REPORTS if other != scale}

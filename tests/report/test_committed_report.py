@@ -10,7 +10,7 @@ import pytest
 
 import tfsheet
 from tests.conftest import REPOSITORY
-from tests.report.committed import COMMITTED_REPORTS, TIME_BOUND_SECONDS, records
+from tests.report.committed import COMMITTED_REPORTS, TIME_BOUND_SECONDS, compared_scales, records
 from tfsheet.experiments.registry import EXPERIMENTS
 from tfsheet.runs import cache
 from tfsheet.report.document import write_report
@@ -54,7 +54,7 @@ def test_the_committed_results_are_current_so_re_rendering_reuses_them(scale):
 @scales
 def test_the_committed_report_is_what_its_committed_results_give(scale, tmp_path):
     report = COMMITTED_REPORTS[scale]
-    written = write_report(tmp_path, records(scale), scale)
+    written = write_report(tmp_path, records(scale), scale, compare_with=compared_scales(scale))
     assert written["errors"] == []
     rendered = WRITTEN_LINE.sub("", written["markdown"].read_text())
     committed = WRITTEN_LINE.sub("", (report / "index.md").read_text())

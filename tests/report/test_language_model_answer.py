@@ -1,5 +1,5 @@
-"""The language model's "where it stands" paragraph follows its results: it says whether the test loss reaches the
-bar, and names only the remedies the results point to."""
+"""The strong language model's paragraphs follow their results: each cell is judged against the best n-gram model
+by the seed-separated rule, the sheet's tanh cell included, and only the remedies the results point to are named."""
 
 import copy
 
@@ -8,7 +8,8 @@ import pytest
 from tests.report import committed
 from tfsheet.experiments.registry import P5_1_LANGUAGE_MODEL, P5_1_SHAKESPEARE
 from tfsheet.report.answers import problem5
-from tfsheet.results import Seeded
+from tfsheet.report.findings import BETTER, NO_EFFECT, WORSE
+from tfsheet.results import seeded
 
 
 @pytest.fixture
@@ -22,27 +23,36 @@ def stands(lm, grid):
     return problem5._where_it_stands(lm, "gru", grid)
 
 
-def set_test_loss(lm, nats):
-    lm["cells"]["gru"]["nats"]["test"] = Seeded.constant(nats)
+def _best_ngram_test(grid):
+    return min(problem5._best_ngrams(grid).values(), key=lambda best: best[1])[2]
 
 
-def test_a_test_loss_at_the_bar_is_said_to_reach_it_and_needs_no_remedies(results):
+@pytest.mark.parametrize("offsets, verdict", [((-0.02, -0.01, -0.03), BETTER), ((0.01, 0.02, 0.03), WORSE),
+                                              ((-0.01, 0.01, 0.0), NO_EFFECT)])
+def test_every_cell_is_judged_against_the_best_n_gram_by_its_seeds(results, offsets, verdict):
     lm, grid = results
-    set_test_loss(lm, problem5.TEST_TARGET_NATS)
-    text = stands(lm, grid)
-    assert "reaches that bar" in text and "point to" not in text
+    test = _best_ngram_test(grid)
+    for cell in lm["cells"].values():
+        cell["nats"]["test"] = seeded([test + offset for offset in offsets], (0, 1, 2))
+    findings = problem5.language_model_findings(lm, grid)
+    assert len(findings) == len(lm["cells"]) and all(f.reading("test") == verdict for f in findings)
+    assert problem5.CELL_AGAINST_NGRAM[verdict] in problem5._language_model(lm, grid)
 
 
-def test_a_test_loss_above_the_bar_lists_what_the_results_point_to(results):
+def test_the_sheets_tanh_cell_is_reported_even_when_the_gru_is_the_better_one(results):
     lm, grid = results
-    set_test_loss(lm, problem5.TEST_TARGET_NATS + 0.1)
+    text = problem5._language_model(lm, grid)
+    assert "the tanh (the sheet's) cell scores" in text and "the GRU cell scores" in text
+
+
+def test_no_uncited_target_is_quoted_and_the_remedies_are_named(results):
+    lm, grid = results
     text = stands(lm, grid)
-    assert "does not yet" in text and "more capacity" in text and "learning from the text while reading" in text
+    assert "should reach" not in text and "more capacity" in text and "learning from the text while reading" in text
 
 
 def test_a_rate_at_the_top_of_the_grid_is_named_as_a_remedy_and_one_inside_it_is_not(results):
     lm, grid = results
-    set_test_loss(lm, problem5.TEST_TARGET_NATS + 0.1)
     search = lm["cells"]["gru"]["search"]
     rates = sorted({tried["learning_rate"] for tried in search["tried"]})
     search["chosen"]["learning_rate"] = rates[-1]
@@ -53,7 +63,6 @@ def test_a_rate_at_the_top_of_the_grid_is_named_as_a_remedy_and_one_inside_it_is
 
 def test_a_longer_run_is_a_remedy_only_while_the_validation_loss_still_falls(results):
     lm, grid = results
-    set_test_loss(lm, problem5.TEST_TARGET_NATS + 0.1)
     runs = lm["cells"]["gru"]["runs"]
     for run in runs:
         run["curve"][-1]["validation_nats"] = run["curve"][-2]["validation_nats"] - 0.05

@@ -1,9 +1,11 @@
 """Assemble the report: index.md (Markdown with $math$) and index.html (self-contained) from the records.
 
-The report opens with how it was made (command, scale, machine, library versions, each
-experiment's wall time), then has one section per question of the sheet: the question in brief,
-the answer with the numbers from this run's records, and the figures. A question whose experiment
-failed shows the error instead; a question whose experiments were not selected is left out.
+The report opens with how it was made (command, scale, when the experiments ran, machine, library
+versions, each experiment's wall time) and a table of contents, then has one section per question
+of the sheet: the question in brief, the answer with the numbers from this run's records, and the
+figures. A question whose experiment failed shows the error instead; a question whose experiments
+were not selected is left out. It closes with an appendix of every verdict the answers render
+(their findings), with the rule each is read by, at this scale and at any other scale compared with.
 """
 
 import datetime
@@ -21,8 +23,11 @@ def section_id(number):
     return f"q{number.replace('.', '-')}"
 
 
-def write_report(out, records, scale, experiments=EXPERIMENTS):
+def write_report(out, records, scale, experiments=EXPERIMENTS, compare_with=None):
     """Write OUT/index.md, OUT/index.html and OUT/figures/; return their paths and any section errors.
+
+    compare_with: {scale: records} of other runs (the committed report of another scale), whose
+    verdicts the appendix shows beside this run's.
 
     Returns:
         {"markdown": path, "html": path, "errors": [(question number, message), ...]}: errors lists
@@ -36,7 +41,7 @@ def write_report(out, records, scale, experiments=EXPERIMENTS):
     by_name = {record["experiment"]: record for record in records}
     needs = {question.number: [experiment.name for experiment in for_question(question.number, experiments)]
              for problem in all_problems() for question in problem.questions}
-    parts, errors = [_header(records, scale)], []
+    parts, errors, contents, findings = [_header(records, scale)], [], [], {}
     for problem in all_problems():
         questions = [question for question in problem.questions
                      if any(name in by_name for name in needs[question.number])]
@@ -44,11 +49,19 @@ def write_report(out, records, scale, experiments=EXPERIMENTS):
             continue
         parts.append(f"## Problem {problem.number}: {problem.title}")
         for question in questions:
+            contents.append(f"[{question.number}](#{section_id(question.number)})")
+            findings[question.number] = _findings(question, needs[question.number], by_name)
             body, error = _section(question, needs[question.number], by_name, figure_dir, out)
             if error:
                 errors.append((question.number, error))
             parts.append(f'<a id="{section_id(question.number)}"></a>\n\n### {question.number} {question.title}\n\n'
                          f"> **Question.** {question.question}\n\n{body}")
+    others = {other: {record["experiment"]: record for record in (typed(as_written(r)) for r in other_records)}
+              for other, other_records in (compare_with or {}).items()}
+    parts.insert(1, "**Contents:** " + " · ".join(contents) + " · [Appendix: every verdict](#verdicts)")
+    parts.append(_appendix(scale, findings, {other: {number: _findings(question, needs[number], by_other)
+                                                      for number, question in _questions(needs)}
+                                             for other, by_other in others.items()}))
     markdown = "\n\n".join(parts) + "\n"
     markdown_path = out / "index.md"
     markdown_path.write_text(markdown)
@@ -81,6 +94,45 @@ def _section(question, needs, by_name, figure_dir, out):
     return "\n\n".join(body), None
 
 
+def _questions(needs):
+    return [(question.number, question) for problem in all_problems() for question in problem.questions
+            if question.number in needs]
+
+
+def _findings(question, needs, by_name):
+    """The question's findings from these records, or None when an experiment it needs is missing or failed."""
+    selected = {name: by_name.get(name) for name in needs}
+    if any(record is None or record.get("status") != "ok" for record in selected.values()):
+        return None
+    try:
+        return question.findings(selected)
+    except Exception:  # noqa: BLE001 - its section reports the error; the appendix leaves the question out
+        return None
+
+
+def _appendix(scale, findings, others):
+    """One table of every verdict: the claim, its rule, the numbers it rests on here, and its verdict at this scale
+    and at each scale compared with ("not measured" where that run has no such finding)."""
+    scales = [scale, *others]
+    rows, rules = [], {}
+    for number, found in findings.items():
+        for finding in found or ():
+            rules[finding.rule.name] = finding.rule.reason
+            elsewhere = []
+            for other in others.values():
+                match = [f for f in (other.get(number) or ()) if f.claim == finding.claim]
+                elsewhere.append(match[0].describe() if match else "not measured")
+            rows.append((f"[{number}](#{section_id(number)})", finding.claim, finding.rule.name, finding.evidence,
+                         finding.describe(), *elsewhere))
+    text = ('<a id="verdicts"></a>\n\n## Appendix: every verdict\n\n'
+            "Each verdict the answers above render, as computed from the results by its rule (a verdict read in several "
+            "columns, such as one pass and equal updates or validation and test, is *mixed* when the columns "
+            "disagree)" + (", beside the same verdict from the report at the other scale" if others else "") + ". "
+            "The rules: " + "; ".join(f"*{name}*: {reason}" for name, reason in rules.items()) + ".")
+    return text + "\n\n" + fmt.table(("question", "claim", "rule", f"numbers ({scale} scale)",
+                                       *(f"verdict, {name} scale" for name in scales)), rows)
+
+
 def _figure(figure, figure_dir, out):
     source = pathlib.Path(figure.path)
     target = figure_dir / source.name
@@ -104,10 +156,11 @@ def _header(records, scale):
     rows = [(record["experiment"], record.get("status", "?"), fmt.seconds(record.get("seconds")),
              record.get("started_at", "?"), _seeds(record), record.get("strategy", "?")) for record in records]
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    ran = _when_ran(records)
     failed = [record["experiment"] for record in records if record.get("status") != "ok"]
     lines = [
         "# Problem Sheet 4, answered by tfsheet",
-        f"Written {today} by `tfsheet report --scale {scale}`. Every number below is read from this run's results "
+        f"Written {today} by `tfsheet report --scale {scale}`{ran}. Every number below is read from these results "
         "files (`results/*.json`), and every model was trained for this report; TensorBoard logs are in "
         "`tensorboard/`.",
         f"**Machine:** {environment.get('processor', '?')}, {environment.get('cpu_count', '?')} CPUs, "
@@ -119,6 +172,21 @@ def _header(records, scale):
         lines.append(f"**Failed in this run:** {', '.join(failed)}; their sections say why.")
     lines.append(fmt.table(("experiment", "status", "wall time", "started", "seeds", "tf.distribute"), rows))
     return "\n\n".join(lines)
+
+
+def _when_ran(records):
+    """' from experiments that ran from A to B (UTC)': the first start and the last end among the records."""
+    spans = []
+    for record in records:
+        try:
+            start = datetime.datetime.fromisoformat(record["started_at"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        spans.append((start, start + datetime.timedelta(seconds=record.get("seconds") or 0.0)))
+    if not spans:
+        return ""
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
+    return f" from experiments that ran from {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC"
 
 
 def _seeds(record):

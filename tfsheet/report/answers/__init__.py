@@ -33,12 +33,15 @@ class Question:
         answer: `answer(records, figure_dir) -> Answer`, where records maps the name of each
             experiment answering this question to its report record ("results", "config",
             "seconds", ...) and figure_dir is where the answer draws its figures.
+        findings: `findings(records) -> tuple of tfsheet.report.findings.Finding`: the verdicts the answer
+            renders, computed from the same records (the report's appendix lists them at every scale).
     """
 
     number: str
     title: str
     question: str
     answer: Callable
+    findings: Callable = lambda records: ()
 
 
 @dataclasses.dataclass(frozen=True)

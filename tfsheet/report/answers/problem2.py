@@ -2,6 +2,8 @@
 
 from tfsheet.experiments.registry import P2_APPENDED, P2_DIRECT, P2_SWEEP
 from tfsheet.report import format as fmt
+from tfsheet.report.findings import BETTER, NO_EFFECT, SEED_SEPARATED, WORSE, Finding, compare
+from tfsheet.results import Seeded
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
@@ -21,9 +23,9 @@ def _describe(settings):
     return f"{settings['hidden_activation']}, Adam {settings['learning_rate']:g}"
 
 
-def _narrow_widths(widths, gaps):
-    """Where the binary net is ahead (the narrowest widths, if any), said with how far below the widest net it is."""
-    behind = [width for width, gap in gaps.items() if gap <= 0]
+def _narrow_widths(widths, behind):
+    """Where the binary net is ahead on every seed (the narrowest widths, if any), said with how far below the widest
+    net it is."""
     if not behind:
         return ""
     best_there = max(max(widths[width]["one_hot"]["accuracy"].mean, widths[width]["binary"]["accuracy"].mean)
@@ -33,6 +35,36 @@ def _narrow_widths(widths, gaps):
             "units four outputs are easier to fit than ten, but the best net there reaches "
             f"{fmt.percent(best_there)}, {fmt.number(100 * (widest - best_there), 2)} points below the widest one-hot "
             "net, so no width that small is a way to save parameters.")
+
+
+def findings_2_1(records):
+    """Per width H, one-hot against binary outputs by test accuracy (SEED_SEPARATED, higher is better)."""
+    widths = _by_width(records[P2_SWEEP.name]["results"]["rows"])
+    return tuple(Finding("2.1", f"H = {width}: one-hot against binary outputs", SEED_SEPARATED,
+                         (("test accuracy", compare(pair["one_hot"]["accuracy"], pair["binary"]["accuracy"],
+                                                    lower_is_better=False)),),
+                         f"one-hot {fmt.seeded_percent(pair['one_hot']['accuracy'])}, binary "
+                         f"{fmt.seeded_percent(pair['binary']['accuracy'])}")
+                 for width, pair in widths.items())
+
+
+def findings_2_3(records):
+    """The directly trained 784-H-10-4 net against the appended design over the same seeds, and against the
+    textbook one-layer decoder on the one-hot net (its one seed, the search's), SEED_SEPARATED."""
+    summary = records[P2_DIRECT.name]["results"]["summary"]
+    textbook = Seeded.constant(records[P2_APPENDED.name]["results"]["classic_layer"]["accuracy"])
+    return (Finding("2.3", "the directly trained 784-H-10-4 net against the appended design", SEED_SEPARATED,
+                    (("test accuracy", compare(summary["accuracy"], summary["appended_accuracy"],
+                                               lower_is_better=False)),),
+                    f"direct {fmt.seeded_percent(summary['accuracy'])}, appended "
+                    f"{fmt.seeded_percent(summary['appended_accuracy'])}"),
+            Finding("2.3", "the directly trained 784-H-10-4 net against the textbook one-layer decoder",
+                    SEED_SEPARATED, (("test accuracy", compare(summary["accuracy"], textbook, lower_is_better=False)),),
+                    f"direct {fmt.seeded_percent(summary['accuracy'])}, textbook decoder "
+                    f"{fmt.seeded_percent(textbook)}"))
+
+
+AGAINST = {BETTER: "above", WORSE: "below", NO_EFFECT: "within the seed spread of"}
 
 
 def answer_2_1(records, figure_dir):
@@ -47,7 +79,9 @@ def answer_2_1(records, figure_dir):
                      fmt.percent(binary["invalid_share"].mean)))
     largest = max(widths)
     saving = 1 - widths[largest]["binary"]["parameters"] / widths[largest]["one_hot"]["parameters"]
-    better = [width for width, gap in gaps.items() if gap > 0]
+    verdicts = {width: finding.verdict for width, finding in zip(widths, findings_2_1(records))}
+    better, behind, even = ([width for width, verdict in verdicts.items() if verdict == reading]
+                            for reading in (BETTER, WORSE, NO_EFFECT))
     smallest = min(widths)
     shrink = 100 * (widths[largest]["one_hot"]["accuracy"].mean - widths[smallest]["one_hot"]["accuracy"].mean)
     seeds = fmt.over_seeds(widths[largest]["one_hot"]["accuracy"])
@@ -61,18 +95,22 @@ def answer_2_1(records, figure_dir):
         "digit or one of the six codes 10-15 that name no digit. The argmax of ten outputs has a margin instead: a near "
         "miss still reads as the right digit. Shrinking the hidden layer as well costs accuracy whatever the outputs.\n\n"
         f"**Measured** (test accuracy on the 10,000 MNIST test images, {seeds}, squared loss as in the "
-        f"sheet): the one-hot net is more accurate than the binary net at {len(better)} of {len(gaps)} widths; "
+        f"sheet): the one-hot net is more accurate than the binary net on every seed at {len(better)} of "
+        f"{len(gaps)} widths, the binary net at {len(behind)}"
+        + (f", and at {', '.join(f'$H = {width}$' for width in even)} their seeds overlap (no effect)" if even else "")
+        + "; "
         f"its lead is {fmt.number(gaps[largest], 2)} points at $H = {largest}$ and {fmt.number(gaps[smallest], 2)} "
         f"points at $H = {smallest}$; shrinking the one-hot net from $H = {largest}$ to $H = {smallest}$ costs "
         f"{fmt.number(shrink, 2)} points, and the binary net outputs invalid codes for up to "
         f"{fmt.percent(max(pair['binary']['invalid_share'].mean for pair in widths.values()))} of the images."
-        + _narrow_widths(widths, gaps) + "\n\n"
+        + _narrow_widths(widths, behind) + "\n\n"
         + fmt.table(("hidden units H", "one-hot: parameters", "one-hot: accuracy", "binary: parameters",
                      "binary: accuracy", "binary: invalid codes"), rows))
-    text += "\n\nSettings of each encoding (the same search for both, at the default width): " + "; ".join(
-            f"{encoding.replace('_', '-')}: {fmt.search(sweep['search'][encoding], _describe)}"
-            for encoding in ("one_hot", "binary")
-        ) + ". Every cell of the sweep then trains for the same number of epochs."
+    text += ("\n\nSettings of each encoding (the same search for both, at the default width): " + "; ".join(
+        f"{encoding.replace('_', '-')}: {fmt.search(sweep['search'][encoding], _describe)}"
+        for encoding in ("one_hot", "binary"))
+        + f". Every cell of the sweep then trains for the same number of epochs, "
+        f"{records[P2_SWEEP.name]['config']['sweep_epochs']}.")
     plot = plots.plot_accuracy_against_hidden(sweep["rows"], figure_dir / "q2_1_accuracy_vs_hidden.png")
     return Answer(text, (Figure(str(plot), "Test accuracy against hidden width, one-hot vs binary outputs "
                                                "(error bars: std over seeds)."),))
@@ -149,7 +187,14 @@ def answer_2_3(records, figure_dir):
          fmt.percent(middle["premise_share"])),
     ]
     gap = 100 * (appended_mean - summary["accuracy"].mean)
+    against_appended, against_textbook = findings_2_3(records)
+    appended = records[P2_APPENDED.name]["results"]
     text = (
+        "The network of Q2.2 is the one-hot net with the fixed threshold layers appended. Those step units have "
+        "zero gradient almost everywhere, so nothing can be trained through them: trained directly, the "
+        "784-H-10-4 net needs a differentiable 10-unit middle layer, here sigmoid units like the four outputs "
+        f"(the same $H = {appended['one_hot']['num_hidden']}$; its hidden activation, rate and epochs chosen on "
+        "validation as the one-hot net's were). "
         "Trained directly from random weights on the binary targets, the 784-H-10-4 net has no reason to make its "
         "10-unit layer one-hot: the loss only asks that four sigmoid units can read the bits from it, and any "
         "10-dimensional code that allows that will do. Gradient descent finds a distributed code, not the one-hot "
@@ -157,18 +202,22 @@ def answer_2_3(records, figure_dir):
         "and very unlikely to be reached from random weights. The bit targets also give the middle layer a harder job "
         "than \"which digit is it?\", so the net is less accurate than the designed one.\n\n"
         f"**Measured** (test set, {fmt.over_seeds(summary['accuracy'])}): trained directly it reaches "
-        f"{fmt.seeded_percent(summary['accuracy'])}, {fmt.number(abs(gap), 2)} points "
-        f"{'below' if gap > 0 else 'above'} the appended design over the same seeds ({appended_accuracy}), and its 10-unit layer is far from one-hot: the largest "
+        f"{fmt.seeded_percent(summary['accuracy'])}, {AGAINST[against_appended.verdict]} the appended design over "
+        f"the same seeds ({appended_accuracy}, {fmt.number(abs(gap), 2)} points apart) and "
+        f"{AGAINST[against_textbook.verdict]} the textbook one-layer decoder on the one-hot net "
+        f"({fmt.percent(appended['classic_layer']['accuracy'])}, the search's seed). Its 10-unit layer is far from "
+        "one-hot: the largest "
         f"unit carries {fmt.seeded(summary['middle']['concentration'], 2)} of the activation (one-hot: 1), "
         "against "
         f"{fmt.number(middle['concentration'], 2)} in the one-hot net that the layer is appended to.\n\n"
         + fmt.table(("", "784-H-10-4 trained directly", "appended design (Q2.2)"), rows)
-        + f"\n\nSettings of the direct net: {fmt.search(direct['search'], _describe)}.")
+        + f"\n\nSettings of the direct net: {fmt.search(direct['search'], _describe)}; of the one-hot net it is "
+        f"compared with: {fmt.search(appended['search']['one_hot'], _describe)}.")
     return Answer(text)
 
 
 PROBLEM = Problem("2", "Digit classification using MLPs: one-hot or binary outputs", (P2_SWEEP.problem,), (
-    Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, answer_2_1),
+    Question("2.1", "Binary outputs and a smaller hidden layer?", Q2_1, answer_2_1, findings_2_1),
     Question("2.2", "A binary network with the same error, by design", Q2_2, answer_2_2),
-    Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, answer_2_3),
+    Question("2.3", "Training the 784-H-10-4 network directly", Q2_3, answer_2_3, findings_2_3),
 ))

@@ -98,7 +98,8 @@ def answer_3_3(records, figure_dir):
          f"{fmt.number(trained['smallest'], 4)} / {fmt.number(trained['largest'], 4)}"),
         ("smallest / largest Hessian eigenvalue at the midpoint",
          f"{fmt.number(midpoint['smallest'], 4)} / {fmt.number(midpoint['largest'], 4)}"),
-        ("smallest Hessian eigenvalue of logistic regression's loss (3 points)",
+        ("smallest Hessian eigenvalue of logistic regression's loss, as computed (3 points; exactly 0 in exact "
+         "arithmetic, so these are the solver's residuals)",
          ", ".join(fmt.scientific(value) for value in convex["logistic_hessian_smallest"])),
     ]
     text = (
@@ -109,7 +110,9 @@ def answer_3_3(records, figure_dir):
         r"Their midpoint has $\mathbf W_1 = \mathbf 0$, $\mathbf W_2 = \mathbf 0$: it ignores the input and predicts "
         r"$\mathrm{softmax}(\mathbf b_2)$ for every image, with a much larger loss. The loss is above the chord, so it is "
         r"not convex. (Logistic regression's loss, by contrast, is convex in $(\mathbf W, \mathbf b)$: its Hessian is "
-        r"positive semi-definite everywhere.) The symmetry is general: permuting or rescaling hidden units gives other "
+        r"positive semi-definite everywhere. Its smallest eigenvalue is exactly 0, not positive: adding one vector to "
+        r"every class's weights leaves the softmax, and so the loss, unchanged, a null space of the Hessian; the "
+        r"small numbers in the table are what Lanczos returns for 0.) The symmetry is general: permuting or rescaling hidden units gives other "
         r"minima with the same loss, and the straight line between them leaves the valley.""\n\n"
         f"**Measured** on {convex['examples']:,} training images with $H = {convex['num_hidden']}$ (float64; Hessian "
         f"eigenvalues by Lanczos over all {trained['dimension']:,} parameters): the midpoint's loss exceeds the chord by "

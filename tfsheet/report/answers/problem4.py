@@ -2,6 +2,7 @@
 
 from tfsheet.experiments.registry import P4
 from tfsheet.report import format as fmt
+from tfsheet.report.findings import Finding, Rule
 from tfsheet.report import plots
 from tfsheet.report.answers import Answer, Figure, Problem, Question
 
@@ -75,6 +76,29 @@ def answer_4_3(records, figure_dir):
                                "Right: the ramp of Q4.3 for c = 1, d = 3 (left: the Q4.2 network).", figure_dir),))
 
 
+SHORT_FACTOR = 2.0
+SHORT_OF_CONSTRUCTION = Rule(
+    "short of the construction", f"training falls short at a width when its largest error on [0, 1] is more than "
+    f"{SHORT_FACTOR:g} times the even-grid construction's at the same width (a factor, not a difference: the errors "
+    "span orders of magnitude)")
+
+
+def construction_findings(row):
+    """Per width, does the trained net fall short of the even-grid construction of the same width?"""
+    uniform = {point["width"]: point["max_error"] for point in row["uniform"]}
+    columns = tuple((f"{point['width']} units", point["max_error"] > SHORT_FACTOR * uniform[point["width"]])
+                    for point in row["trained"] if point["width"] in uniform)
+    evidence = "; ".join(f"{point['width']}: trained {fmt.scientific(point['max_error'])}, grid "
+                         f"{fmt.scientific(uniform[point['width']])}" for point in row["trained"]
+                         if point["width"] in uniform)
+    return Finding("4.4", f"{row['function']}: training falls short of the construction of the same width",
+                   SHORT_OF_CONSTRUCTION, columns, evidence)
+
+
+def findings_4_4(records):
+    return tuple(construction_findings(row) for row in records[P4.name]["results"]["q4_4"])
+
+
 def answer_4_4(records, figure_dir):
     study = records[P4.name]["results"]["q4_4"]
     rows = []
@@ -89,7 +113,9 @@ def answer_4_4(records, figure_dir):
                      f"{fmt.scientific(trained['max_error'])} ({trained['width']} units)"))
     eps = " / ".join(f"{point['eps']:g}" for point in study[0]["adaptive"])
     sine = next((row for row in study if row["function"].startswith("sin")), study[0])
-    stalled = [point["width"] for point in sine["trained"] if point["max_error"] > 0.5]
+    short = construction_findings(sine)
+    fell_short = [column for column, reading in short.columns if reading]
+    kept_up = [column for column, reading in short.columns if not reading]
     text = (
         r"1. $f$ is continuous on the closed, bounded interval $[0, 1]$, hence *uniformly* continuous: there is "
         r"$\delta > 0$ with $|f(x) - f(y)| < \varepsilon/2$ whenever $|x - y| < \delta$." "\n"
@@ -109,8 +135,11 @@ def answer_4_4(records, figure_dir):
         + fmt.table(("f on [0, 1]", f"units for ε = {eps} (checked)", f"units for ε = {eps} (proved from L)",
                      "even grid: max error", "trained: max error"), rows)
         + "\n\nUniversality says what networks can represent, not that gradient descent finds it: "
-        + (f"for sin(2πx), training stalled at an error above 0.5 with {', '.join(map(str, stalled))} units, "
-           "where the construction needs a handful." if stalled else
+        + (f"for sin(2πx), the trained nets fall short of the even-grid construction of the same width (their "
+           f"largest error more than {SHORT_FACTOR:g} times the grid's) with {', '.join(fell_short)}"
+           + (f", but not with {', '.join(kept_up)}" if kept_up else "")
+           + "; at every width the construction's error follows from its knots, while training's depends on where "
+           "gradient descent stops." if fell_short else
            "here training got within reach of the construction, but nothing guarantees it does."))
     return Answer(text, (_plot(records, "approximation", "Largest error on [0, 1] against the number of hidden "
                                                          "units: construction, even grid and training.", figure_dir),))
@@ -169,7 +198,7 @@ PROBLEM = Problem("4", "Neural networks as universal function approximators", (P
     Question("4.1", "The forward equations", Q4_1, answer_4_1),
     Question("4.2", "The sheet's weights", Q4_2, answer_4_2),
     Question("4.3", "A ramp from c to d", Q4_3, answer_4_3),
-    Question("4.4", "Approximating any continuous function on [0, 1]", Q4_4, answer_4_4),
+    Question("4.4", "Approximating any continuous function on [0, 1]", Q4_4, answer_4_4, findings_4_4),
     Question("4.5", "Eventually linear", Q4_5, answer_4_5),
     Question("4.6", "A prime detector?", Q4_6, answer_4_6),
 ))
