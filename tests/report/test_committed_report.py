@@ -96,3 +96,31 @@ def test_every_file_a_hand_written_page_names_is_in_the_repository(page):
 def test_the_path_check_finds_what_it_looks_for():
     assert PATH_NAMED.findall("in `tfsheet/gone.py` and `docs/`, not `mlp_binary/` or `make run`") == [
         "tfsheet/gone.py", "docs/"]
+
+
+VISIBLE_WORDS = 500     # the most prose an answer shows before its folded details
+
+
+def _visible_prose(section):
+    """The words a reader sees of a section: its text without folded details, tables, formulas, figures."""
+    body = re.sub(r"<details.*?</details>", "", section, flags=re.DOTALL)
+    body = re.sub(r"\$\$.+?\$\$", "", body, flags=re.DOTALL)
+    lines = [line for line in body.splitlines()[1:]
+             if not line.startswith(("|", ">", "![", "*Measured by", "*Figure", "<a id"))]
+    return len(" ".join(lines).split())
+
+
+@scales
+def test_every_answer_shows_at_most_500_words_before_its_folded_details(scale):
+    text = (COMMITTED_REPORTS[scale] / "index.md").read_text()
+    sections = re.split(r"\n### ", text[:text.index("## Appendix")])[1:]
+    assert len(sections) == 15
+    assert {section.split("\n")[0]: _visible_prose(section) for section in sections
+            if _visible_prose(section) > VISIBLE_WORDS} == {}
+
+
+@scales
+def test_the_page_opens_with_contents_and_closes_with_every_verdict(scale):
+    text = (COMMITTED_REPORTS[scale] / "index.md").read_text()
+    assert text.index("**Contents:**") < text.index("### 1 ") < text.index("## Appendix: every verdict")
+    assert re.search(r"from experiments that ran from \d{4}-\d\d-\d\d \d\d:\d\d to", text)

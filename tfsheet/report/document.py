@@ -88,6 +88,10 @@ def _section(question, needs, by_name, figure_dir, out):
     body = [answer.text]
     for figure in answer.figures:
         body.append(_figure(figure, figure_dir, out))
+    for detail in answer.details:
+        folded = [detail.text, *(_figure(figure, figure_dir, out) for figure in detail.figures)]
+        body.append(f'<details markdown="1">\n<summary>{detail.title}</summary>\n\n' + "\n\n".join(folded)
+                    + "\n\n</details>")
     sources = ", ".join(f"{name} ({fmt.seconds(record.get('seconds'))}, `results/{name}.json`)"
                         for name, record in selected.items())
     body.append(f"*Measured by {sources}.*" + (f" *Not run here: {', '.join(missing)}.*" if missing else ""))

@@ -29,6 +29,8 @@ img { max-width: 100%; height: auto; display: block; margin: 1rem auto .2rem; }
 code { background: #f6f8fa; padding: .1rem .3rem; border-radius: 3px; font-size: .9em; }
 math[display="block"] { margin: 1rem 0; font-size: 1.08em; }
 .math-error { color: #b00020; }
+details { margin: .8rem 0; padding: .2rem .8rem; border: 1px solid #d0d7de; border-radius: 4px; }
+summary { cursor: pointer; font-weight: 600; padding: .3rem 0; }
 """
 
 
@@ -52,7 +54,7 @@ def markdown_to_html(text, base_dir, title):
 
     text = _DISPLAY.sub(stash(True), text)
     text = _INLINE.sub(stash(False), text)
-    body = markdown.markdown(text, extensions=["tables"], output_format="html")
+    body = markdown.markdown(text, extensions=["tables", "md_in_html"], output_format="html")
     body = re.sub(r"MATHFORMULA(\d+)END", lambda match: formulas[int(match.group(1))], body)
     body = _IMAGE.sub(lambda match: f'<img alt="{match.group(1)}" src="{_data_uri(base_dir, match.group(2))}"', body)
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

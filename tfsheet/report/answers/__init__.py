@@ -18,6 +18,19 @@ class Figure:
 
 @dataclasses.dataclass(frozen=True)
 class Answer:
+    """What a question's section shows: `text` (the verdict first) and `figures` in view, then `details`, each
+    folded (an HTML <details> section): the methods, budgets, searches and secondary tables."""
+
+    text: str
+    figures: tuple = ()
+    details: tuple = ()      # Detail, ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Detail:
+    """A folded part of an answer: its title, its Markdown and its figures."""
+
+    title: str
     text: str
     figures: tuple = ()
 
