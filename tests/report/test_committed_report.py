@@ -124,3 +124,12 @@ def test_the_page_opens_with_contents_and_closes_with_every_verdict(scale):
     text = (COMMITTED_REPORTS[scale] / "index.md").read_text()
     assert text.index("**Contents:**") < text.index("### 1 ") < text.index("## Appendix: every verdict")
     assert re.search(r"from experiments that ran from \d{4}-\d\d-\d\d \d\d:\d\d to", text)
+
+
+@scales
+def test_where_the_scales_disagree_is_generated_from_both_results_sets(scale):
+    text = (COMMITTED_REPORTS[scale] / "index.md").read_text()
+    disagreements = text[text.index("### Where the scales disagree"):]
+    assert "H = 8: one-hot against binary outputs: default scale: no effect; full scale: better" in disagreements \
+        or "H = 8: one-hot against binary outputs: full scale: better; default scale: no effect" in disagreements
+    assert "H = 256: one-hot" not in disagreements            # the same verdict at both scales is not listed

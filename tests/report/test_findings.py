@@ -20,3 +20,12 @@ def test_a_finding_read_differently_in_its_columns_is_mixed_and_says_how():
     agreed = Finding("5.1", "x against y", SEED_SEPARATED, (("validation", WORSE), ("test", WORSE)))
     assert agreed.verdict == WORSE and agreed.describe() == "worse"
     assert Finding("4.4", "z", SEED_SEPARATED, (("2 units", False),)).describe() == "does not hold"
+
+
+def test_runs_disagree_only_on_a_column_both_have():
+    from tfsheet.report.document import _disagree
+
+    default = Finding("4.4", "c", SEED_SEPARATED, (("2 units", False), ("4 units", True)))
+    full = Finding("4.4", "c", SEED_SEPARATED, (("2 units", False), ("4 units", True), ("256 units", False)))
+    assert not _disagree(default, full)
+    assert _disagree(default, Finding("4.4", "c", SEED_SEPARATED, (("2 units", True),)))

@@ -118,23 +118,41 @@ def _appendix(scale, findings, others):
     """One table of every verdict: the claim, its rule, the numbers it rests on here, and its verdict at this scale
     and at each scale compared with ("not measured" where that run has no such finding)."""
     scales = [scale, *others]
-    rows, rules = [], {}
+    rows, rules, disagreements = [], {}, []
     for number, found in findings.items():
         for finding in found or ():
             rules[finding.rule.name] = finding.rule.reason
-            elsewhere = []
+            elsewhere, differs = [], False
             for other in others.values():
                 match = [f for f in (other.get(number) or ()) if f.claim == finding.claim]
                 elsewhere.append(match[0].describe() if match else "not measured")
+                differs = differs or bool(match and _disagree(finding, match[0]))
             rows.append((f"[{number}](#{section_id(number)})", finding.claim, finding.rule.name, finding.evidence,
                          finding.describe(), *elsewhere))
+            if differs:
+                disagreements.append(f"- [{number}](#{section_id(number)}) {finding.claim}: " + "; ".join(
+                    f"{name} scale: {verdict}" for name, verdict in zip(scales, (finding.describe(), *elsewhere))))
     text = ('<a id="verdicts"></a>\n\n## Appendix: every verdict\n\n'
             "Each verdict the answers above render, as computed from the results by its rule (a verdict read in several "
             "columns, such as one pass and equal updates or validation and test, is *mixed* when the columns "
             "disagree)" + (", beside the same verdict from the report at the other scale" if others else "") + ". "
             "The rules: " + "; ".join(f"*{name}*: {reason}" for name, reason in rules.items()) + ".")
-    return text + "\n\n" + fmt.table(("question", "claim", "rule", f"numbers ({scale} scale)",
-                                       *(f"verdict, {name} scale" for name in scales)), rows)
+    table = fmt.table(("question", "claim", "rule", f"numbers ({scale} scale)",
+                       *(f"verdict, {name} scale" for name in scales)), rows)
+    if not others:
+        return text + "\n\n" + table
+    where = ("\n\n### Where the scales disagree\n\n" + (
+        "These verdicts differ between the scales. Neither reading is settled by these experiments: each answer "
+        "states such a verdict as it stands at its own scale, and its conclusion rests on the verdicts both scales "
+        "share.\n\n" + "\n".join(disagreements) if disagreements else "Every verdict is the same at both scales."))
+    return text + "\n\n" + table + where
+
+
+def _disagree(finding, other):
+    """Whether two runs read a finding differently in a column both have (a column only one has, such as a width
+    only the full scale tries, is no disagreement)."""
+    mine, theirs = dict(finding.columns), dict(other.columns)
+    return any(mine[column] != theirs[column] for column in mine.keys() & theirs.keys())
 
 
 def _figure(figure, figure_dir, out):
