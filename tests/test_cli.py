@@ -78,3 +78,15 @@ def test_a_report_compared_with_a_folder_without_results_is_a_one_line_error(tmp
                  "--only", "P4"])
     assert code == 1 and "tfsheet: error: --compare-with" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()                       # refused before anything is written
+
+
+@pytest.mark.parametrize("arguments", [
+    ["report", "--out", ""], ["report", "--export-dir", " "], ["problem4", "--workdir", ""],
+    ["export", "--export-dir", ""], ["serving-config", "--base-path", ""], ["train-softmax-regression", "--log-dir", ""],
+])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(arguments, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        main(arguments)
+    assert exit_info.value.code == 2 and "an empty path" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []                         # nothing written where the user stands

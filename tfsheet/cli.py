@@ -44,12 +44,13 @@ def build_parser(experiments=registry.EXPERIMENTS):
     report = commands.add_parser("report", help="the main job: run every experiment of the sheet and write the "
                                                 "answers with their evidence (OUT/index.md, OUT/index.html)")
     _add_scale(report)
-    report.add_argument("--out", default="report", help="report folder: index.md, index.html, figures/, results/, "
-                                                        "runs/, tensorboard/ (default: %(default)s)")
+    report.add_argument("--out", type=_nonempty, default="report",
+                        help="report folder: index.md, index.html, figures/, results/, runs/, tensorboard/ "
+                             "(default: %(default)s)")
     report.add_argument("--only", type=_problem_names, action="extend", metavar="P2,P4",
                         help=f"only these problems ({', '.join(registry.PROBLEMS)}; P5 = both parts), "
                              "comma-separated or repeated")
-    report.add_argument("--compare-with", type=pathlib.Path, action="append", default=[], metavar="REPORT",
+    report.add_argument("--compare-with", type=_path, action="append", default=[], metavar="REPORT",
                         help="another report folder (say docs/report-full) whose verdicts the appendix shows beside "
                              "this run's; repeatable")
     _add_run_flags(report)
@@ -63,7 +64,7 @@ def build_parser(experiments=registry.EXPERIMENTS):
         train = commands.add_parser("train-softmax-regression",
                                     help="Problem 1: train softmax regression on MNIST and export it "
                                          "(the same as `problem1 --workdir LOG_DIR`)")
-        train.add_argument("--log-dir", dest="workdir", default="runs/softmax_regression",
+        train.add_argument("--log-dir", type=_nonempty, dest="workdir", default="runs/softmax_regression",
                            help="results, checkpoints and TensorBoard logs (default: %(default)s); "
                                 "an interrupted run there is resumed")
         _add_scale(train)
@@ -74,7 +75,7 @@ def build_parser(experiments=registry.EXPERIMENTS):
     distributed = commands.add_parser("train-distributed", help="train the MLP, softmax regression or char RNN under "
                                                                 "--strategy, resumable (scripts/launch_workers.py "
                                                                 "starts local workers)")
-    distributed.add_argument("--workdir", required=True,
+    distributed.add_argument("--workdir", type=_nonempty, required=True,
                              help="checkpoints, weights-<task>.npz and results.json (one folder shared by all workers)")
     from tfsheet.experiments.configs import DistributedConfig
 
@@ -92,17 +93,18 @@ def build_parser(experiments=registry.EXPERIMENTS):
     export.add_argument("--add-missing-warmup", action="store_true",
                         help="write TF Serving warm-up files into versions exported without one, then stop")
     _add_scale(export)
-    export.add_argument("--export-dir", default=None,
+    export.add_argument("--export-dir", type=_nonempty, default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
-    export.add_argument("--workdir", default="runs/export",
+    export.add_argument("--workdir", type=_nonempty, default="runs/export",
                         help="where the training runs write (default: %(default)s)")
     export.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE",
                         help="change a setting of the experiments that train the models")
     export.set_defaults(handler=_export, experiments_of=lambda args: _exporting(args.models, experiments))
 
     config = commands.add_parser("serving-config", help="regenerate <root>/models.config for TF Serving")
-    config.add_argument("--export-dir", default=None, help="SavedModel root (default: ./saved_models)")
-    config.add_argument("--base-path", default="/models", help="where the server sees the root (default: %(default)s)")
+    config.add_argument("--export-dir", type=_nonempty, default=None, help="SavedModel root (default: ./saved_models)")
+    config.add_argument("--base-path", type=_nonempty, default="/models",
+                        help="where the server sees the root (default: %(default)s)")
     config.add_argument("--keep-versions", type=_positive_int, default=1, help="versions served per model")
     config.set_defaults(handler=_serving_config)
     return parser
@@ -119,7 +121,7 @@ def _add_problem_command(commands, problem, members):
         parser.add_argument("parts", nargs="*", type=_one_of(parts), default=[], metavar="PART",
                             help=f"any of {', '.join(parts)} (default: all)")
     _add_scale(parser)
-    parser.add_argument("--workdir", default=f"runs/{_command_name(problem).replace('.', '_')}",
+    parser.add_argument("--workdir", type=_nonempty, default=f"runs/{_command_name(problem).replace('.', '_')}",
                         help="results/, runs/, figures, index.md (default: %(default)s)")
     _add_field_flags(parser, *(experiment.config_class for experiment in registry.with_needs(members)))
     _add_run_flags(parser)
@@ -144,7 +146,7 @@ def _add_run_flags(parser):
                               "(the others are reused)")
     replace.add_argument("--force", dest="replace", action="store_const", const=ALL,
                          help="re-run every experiment, unchanged ones included")
-    parser.add_argument("--export-dir", default=None,
+    parser.add_argument("--export-dir", type=_nonempty, default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
 
@@ -228,6 +230,18 @@ def _report(args, strategy):
                                       compare_with=compare_with)
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     return 1 if failed or paths.get("errors") else 0
+
+
+def _nonempty(text):
+    """A path flag's value as given; an empty one is refused (it would mean the current folder, never what was
+    meant, and what the command writes would land among the user's files)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a folder (it is made if missing)")
+    return text
+
+
+def _path(text):
+    return pathlib.Path(_nonempty(text))
 
 
 def _compared_reports(folders):

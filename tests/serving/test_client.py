@@ -239,3 +239,10 @@ def test_saved_model_cli_lists_each_models_signature(name):
                                                            spec.dtype.as_numpy_dtype)
                                        for spec in saved_input_signatures(latest(name))["serving_default"]}):
         assert f"outputs['{output}']" in shown
+
+
+def test_the_clients_import_as_the_readme_shows_without_tensorflow():
+    code = ("import sys; from tfsheet.serving import GrpcClient, RestClient, ServingError; "
+            "print(RestClient.__name__, GrpcClient.__name__, 'tensorflow' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert completed.stdout.split() == ["RestClient", "GrpcClient", "False"], completed.stderr
