@@ -90,3 +90,18 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(arguments, capsys
         main(arguments)
     assert exit_info.value.code == 2 and "an empty path" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []                         # nothing written where the user stands
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["problem2", "sweep", "--seeds", "0,,1"], "seeds has an empty item"),
+    (["problem2", "search", "--seed", str(2**70)], "seed must be at most 2147483647"),
+    (["problem5.2", "--online-seeds", f"0,{2**31}"], "online_seeds must be at most"),
+    (["problem1", "--train-examples", "1000000000"], "train_examples must be at most 55,000"),
+    (["problem1", "--epochs", "3", "--set", "epochs=4"], "conflicting values for epochs"),
+    (["problem2", "search", "--output-activation", "bogus"], "output_activation must be one of"),
+])
+def test_values_that_would_be_quietly_wrong_are_usage_errors(arguments, message, capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*arguments, "--workdir", str(tmp_path / "run")])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()

@@ -188,8 +188,14 @@ def _field_text(name, kind):
 def _settings(args):
     """{field: text} from --set and the generated --field flags."""
     changes = overrides.parse_assignments(getattr(args, "settings", []))
-    changes.update({key[len("field_"):]: value for key, value in vars(args).items()
-                    if key.startswith("field_") and value is not None})
+    flags = {key[len("field_"):]: value for key, value in vars(args).items()
+             if key.startswith("field_") and value is not None}
+    clashes = sorted(name for name, value in flags.items() if name in changes and changes[name] != value)
+    if clashes:
+        raise ValueError("conflicting values for " + ", ".join(
+            f"{name} (--{name.replace('_', '-')} {flags[name]} and --set {name}={changes[name]})" for name in clashes)
+            + "; give each setting once")
+    changes.update(flags)
     return changes
 
 

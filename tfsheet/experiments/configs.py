@@ -15,12 +15,30 @@ from tfsheet.choices import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, RNN_CELLS, S
 SCALES = ("quick", "default", "full")
 
 
+MAX_SEED = 2**31 - 1          # the largest seed every random generator here takes (TensorFlow's op seeds are int32)
+SEED_FIELDS = ("seed", "seeds", "online_seeds")
+MNIST_TRAIN_EXAMPLES = 55_000   # the training split; the file's last 5,000 images are the validation split
+
+
 def _require(config, names, minimum):
-    """Raise ValueError unless every field in `names` is an int >= minimum."""
+    """Raise ValueError unless every field in `names` is an int >= minimum (and a seed at most MAX_SEED)."""
     for name in names:
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ValueError(f"{name} must be an int >= {minimum}. Received: {name}={value!r}")
+        _require_seed_range(name, (value,))
+
+
+def _require_seed_range(name, values):
+    if name in SEED_FIELDS and any(value > MAX_SEED for value in values):
+        raise ValueError(f"{name} must be at most {MAX_SEED} (2**31 - 1). Received: {name}={values!r}")
+
+
+def _require_mnist_examples(config):
+    """train_examples counts MNIST training images: 0 (all) up to the split's size."""
+    if config.train_examples > MNIST_TRAIN_EXAMPLES:
+        raise ValueError(f"train_examples must be at most {MNIST_TRAIN_EXAMPLES:,} (the training split; 0 means all "
+                         f"of it). Received: train_examples={config.train_examples!r}")
 
 
 def _require_ints(config, names, minimum):
@@ -29,6 +47,7 @@ def _require_ints(config, names, minimum):
         values = getattr(config, name)
         if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in values):
             raise ValueError(f"{name} must be a non-empty tuple of ints >= {minimum}. Received: {name}={values!r}")
+        _require_seed_range(name, values)
 
 
 def _require_positive(config, names):
@@ -60,6 +79,7 @@ class Problem1Config:
     def __post_init__(self):
         _require(self, ("epochs", "batch_size"), 1)
         _require(self, ("seed", "train_examples"), 0)
+        _require_mnist_examples(self)
         _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
 
 
@@ -82,6 +102,7 @@ class Problem2SearchConfig:
     def __post_init__(self):
         _require(self, ("epochs", "num_hidden", "batch_size"), 1)
         _require(self, ("train_examples", "seed"), 0)
+        _require_mnist_examples(self)
         _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")
         if not self.hidden_activation or any(name not in HIDDEN_ACTIVATIONS for name in self.hidden_activation):
             raise ValueError(f"hidden_activation must be a non-empty tuple of {', '.join(HIDDEN_ACTIVATIONS)}. "
@@ -141,6 +162,7 @@ class Problem3Config:
     def __post_init__(self):
         _require(self, ("epochs", "batch_size", "hessian_examples", "lanczos_iterations"), 1)
         _require(self, ("train_examples",), 0)
+        _require_mnist_examples(self)
         _require_ints(self, ("hidden_sizes",), 1)
         _require_ints(self, ("seeds",), 0)
         _require_numbers(self, "learning_rate", lambda v: v > 0, "> 0")

@@ -34,8 +34,11 @@ def parse_value(text, kind, name="value"):
     """`text` as a value of type `kind` (int, float, str, bool or tuple[X, ...])."""
     if typing.get_origin(kind) is tuple:
         item = typing.get_args(kind)[0]
-        items = [piece.strip() for piece in text.split(",") if piece.strip()]
-        return tuple(parse_value(piece, item, name) for piece in items)
+        items = [piece.strip() for piece in text.split(",")]
+        if text.strip() and not all(items):
+            raise ValueError(f"{name} has an empty item; write the values comma-separated with none left out. "
+                             f"Received: {name}={text!r}")
+        return tuple(parse_value(piece, item, name) for piece in items if piece)
     try:
         if kind is bool:
             lowered = text.lower()
