@@ -82,6 +82,10 @@ def test_approximate_on_another_interval():
     ({"eps": -1.0}, "eps must be a finite number > 0"),
     ({"eps": 0.1, "a": 1.0, "b": 1.0}, "need finite numbers a < b"),
     ({"eps": 0.1, "lipschitz": 0.0}, "lipschitz must be"),
+    ({"eps": 0.1, "max_width": 0}, "max_width must be an int >= 1"),
+    ({"eps": 0.1, "max_width": -5}, "max_width must be an int >= 1"),
+    ({"eps": 0.1, "max_width": "big"}, "max_width must be an int >= 1"),
+    ({"eps": 1e-6, "lipschitz": 2 * math.pi}, "more than max_width=100,000"),    # refused at once, not after hours
 ])
 def test_approximate_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -136,6 +140,12 @@ def test_prime_counterexample_breaks_the_claim_for_any_net(width):
         n = universal.prime_counterexample(net)
         assert isinstance(n, int) and n >= 2
         assert (net.evaluate_exactly([n])[0] > 0) != universal.is_prime(n)
+
+
+def test_a_net_whose_sign_settles_too_far_out_is_refused_rather_than_searched_for_ever():
+    far = ReluNet.from_weights([1.0], [-1e15], [1.0], 0.0)            # its only kink at x = 1e15
+    with pytest.raises(ValueError, match="no counterexample is computed"):
+        universal.prime_counterexample(far)
 
 
 def test_prime_counterexample_for_the_sheet_example():

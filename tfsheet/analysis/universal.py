@@ -99,13 +99,21 @@ def approximate(f, eps, a=0.0, b=1.0, lipschitz=None, max_width=100_000, check_p
     if isinstance(check_points, bool) or not isinstance(check_points, int) or check_points < MIN_CHECK_POINTS:
         raise ValueError(f"check_points must be an int >= {MIN_CHECK_POINTS}: the dense check is the guarantee. "
                          f"Received: check_points={check_points!r}")
+    if isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < 1:
+        raise ValueError(f"max_width must be an int >= 1 (the most pieces, so hidden units, allowed). "
+                         f"Received: max_width={max_width!r}")
     if not callable(f):
         raise TypeError(f"f must be a function of an array of x values. Received: {type(f).__name__}")
     eps, a, b = float(eps), float(a), float(b)
     evaluate = _checked(f)
     points_per_piece = 33
     longest = 2 * eps / lipschitz * (1 - 1e-9) if lipschitz else b - a
-    knots = np.linspace(a, b, max(1, math.ceil((b - a) / longest)) + 1)
+    pieces = max(1, math.ceil((b - a) / longest))
+    if pieces > max_width:
+        raise ValueError(f"the Lipschitz bound needs pieces shorter than 2 eps / L = {longest:.3g}, so at least "
+                         f"{pieces:,} of them on [{a}, {b}], more than max_width={max_width:,}; raise eps or "
+                         "max_width, or drop lipschitz to rely on the dense check")
+    knots = np.linspace(a, b, pieces + 1)
     while True:
         knots = _refine(evaluate, knots, eps / 2, points_per_piece, max_width)
         net = interpolant(knots, evaluate(knots))
@@ -265,6 +273,9 @@ def is_prime(n):
     return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
 
 
+MAX_COUNTEREXAMPLE = 10**12   # where prime_counterexample stops searching: trial division stays fast below it
+
+
 def prime_counterexample(model):
     """An integer n >= 2 on which "h(n) > 0 exactly when n is prime" fails, for any ReluNet (Q4.6).
 
@@ -282,6 +293,11 @@ def prime_counterexample(model):
     start = 2.0 if math.isinf(line.x0) else max(2.0, line.x0)
     if line.slope != 0:
         start = max(start, -line.intercept / line.slope)  # past the line's zero the sign is fixed
+    if start > MAX_COUNTEREXAMPLE:
+        raise ValueError(f"this net's sign settles only beyond x = {start:.3g} (its last kink or its line's zero), "
+                         f"past {MAX_COUNTEREXAMPLE:.0e}, where float64 no longer tells neighbouring integers apart "
+                         "reliably and primality tests get slow; the argument still holds, but no counterexample is "
+                         "computed")
     candidate = math.floor(start) + 1
     while (float(model.evaluate_exactly([candidate])[0]) > 0) == is_prime(candidate):
         candidate += 1  # at most the gap to the next prime or composite

@@ -21,20 +21,30 @@ def compiled_step(model):
     return step
 
 
+def tempered(probabilities, temperature):
+    """probabilities ** (1 / temperature), renormalised, computed in log space: a tiny temperature gives the argmax
+    (greedy) rather than 0 / 0, a large one tends to uniform over the possible tokens."""
+    with np.errstate(divide="ignore"):
+        logits = np.log(np.asarray(probabilities, np.float64)) / temperature
+    weights = np.exp(logits - logits.max())
+    return weights / weights.sum()
+
+
 def sample(step, vocabulary, prompt, length, hidden_size, temperature=1.0, seed=0):
     """`prompt` followed by `length` sampled characters (a str)."""
     if not prompt:
         raise ValueError("prompt must hold at least one character. Received: prompt=''")
-    if not length >= 0 or not temperature > 0:
-        raise ValueError(f"need length >= 0 and temperature > 0. Received: length={length}, temperature={temperature}")
+    if not length >= 0 or not 0 < temperature < float("inf"):
+        raise ValueError(f"need length >= 0 and a finite temperature > 0. Received: length={length}, "
+                         f"temperature={temperature}")
     rng = np.random.default_rng(seed)
     tokens = vocabulary.encode(prompt)[None, :]                          # (1, P)
     state = np.zeros([1, hidden_size], np.float32)
     generated = []
     for _ in range(length):
         probabilities, state = step(tf.constant(tokens, tf.int32), tf.constant(state))
-        weights = np.asarray(probabilities)[0].astype(np.float64) ** (1.0 / temperature)
-        token = int(rng.choice(len(weights), p=weights / weights.sum()))
+        weights = tempered(np.asarray(probabilities)[0], temperature)
+        token = int(rng.choice(len(weights), p=weights))
         generated.append(token)
         tokens = np.array([[token]], np.int32)                           # (1, 1): the state holds the past
         state = np.asarray(state)

@@ -1,0 +1,23 @@
+"""Sampling text at a temperature: tempered probabilities stay a distribution at any finite temperature > 0."""
+
+import numpy as np
+import pytest
+
+from tfsheet.serving.sampling import tempered
+
+
+def test_temperature_one_keeps_the_distribution_and_a_tiny_one_is_the_argmax():
+    probabilities = np.array([0.1, 0.6, 0.3, 0.0])
+    np.testing.assert_allclose(tempered(probabilities, 1.0), probabilities)
+    np.testing.assert_array_equal(tempered(probabilities, 1e-30), [0.0, 1.0, 0.0, 0.0])    # not 0 / 0
+    hot = tempered(probabilities, 1e6)
+    np.testing.assert_allclose(hot[:3], 1 / 3, rtol=1e-5)
+    assert hot[3] == 0.0                                           # an impossible token stays impossible
+
+
+def test_the_sampler_refuses_a_temperature_that_is_not_finite_and_positive():
+    from tfsheet.serving.sampling import sample
+
+    for temperature in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite temperature > 0"):
+            sample(None, None, "a", 3, 4, temperature)
