@@ -95,6 +95,8 @@ def main(argv=None):
         parser.error("give the command to run after --")
     if args.workers < 1:
         parser.error("--workers must be >= 1")
+    if args.timeout is not None and not 0 < args.timeout < float("inf"):
+        parser.error(f"--timeout must be a finite number of seconds > 0. Received: {args.timeout}")
     return launch(command, args.workers, args.timeout)
 
 

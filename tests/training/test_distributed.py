@@ -213,6 +213,25 @@ def test_an_unknown_strategy_or_a_bad_tf_config_is_a_clear_error(monkeypatch):
         cluster_spec()
 
 
+@pytest.mark.parametrize("variable, value", [("TFSHEET_LOGICAL_CPUS", "abc"), ("TFSHEET_LOGICAL_CPUS", "0"),
+                                             ("TFSHEET_WORKER_TIMEOUT", "abc"), ("TFSHEET_WORKER_TIMEOUT", "-5"),
+                                             ("TFSHEET_WORKER_TIMEOUT", "nan")])
+def test_a_bad_distribution_setting_is_an_error_naming_the_variable(monkeypatch, variable, value):
+    from tfsheet.errors import TfsheetError
+    from tfsheet.training.distribution import logical_cpus, worker_timeout_seconds
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(TfsheetError, match=variable):
+        logical_cpus() if variable == "TFSHEET_LOGICAL_CPUS" else worker_timeout_seconds()
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf"])
+def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
+    completed = subprocess.run([*LAUNCH, "--timeout", timeout, "--", sys.executable, "-c", "pass"],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and "--timeout must be a finite number of seconds > 0" in completed.stderr
+
+
 def test_commands_that_write_shared_outputs_refuse_several_workers(capsys):
     from tfsheet.cli import main
 

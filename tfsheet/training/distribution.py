@@ -15,6 +15,7 @@ collective), but only the chief's files are kept (tfsheet.training.checkpoints).
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -47,6 +48,32 @@ def split_cpu(count):
                                f"({error}). Set {LOGICAL_CPUS_ENV}={count} before the process starts.") from None
 
 
+def logical_cpus():
+    """$TFSHEET_LOGICAL_CPUS (default 2): how many logical CPU devices "mirrored" makes on a CPU-only machine."""
+    text = os.environ.get(LOGICAL_CPUS_ENV, "2")
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise TfsheetError(f"{LOGICAL_CPUS_ENV} must be a whole number >= 1 (the logical CPUs to mirror over). "
+                           f"Received: {text!r}")
+    return count
+
+
+def worker_timeout_seconds(worker_timeout=None):
+    """`worker_timeout`, else $TFSHEET_WORKER_TIMEOUT, else 120: seconds to wait for every worker; finite and > 0."""
+    value = worker_timeout if worker_timeout is not None else os.environ.get(WORKER_TIMEOUT_ENV, "120")
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 < seconds < math.inf:
+        where = "the timeout" if worker_timeout is not None else WORKER_TIMEOUT_ENV
+        raise TfsheetError(f"{where} must be a finite number of seconds > 0. Received: {value!r}")
+    return seconds
+
+
 def make_strategy(name=None, worker_timeout=None):
     """The strategy called `name` (default: $TFSHEET_STRATEGY, else "default").
 
@@ -65,7 +92,7 @@ def make_strategy(name=None, worker_timeout=None):
         return tf.distribute.get_strategy()
     if name == "mirrored":
         if not tf.config.list_physical_devices("GPU"):
-            split_cpu(int(os.environ.get(LOGICAL_CPUS_ENV, "2")))
+            split_cpu(logical_cpus())
             return tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
         return tf.distribute.MirroredStrategy()
     return multi_worker_strategy(worker_timeout)
@@ -114,7 +141,7 @@ def multi_worker_strategy(worker_timeout=None):
     it hanging.
     """
     cluster, _, _ = cluster_spec()
-    timeout = float(worker_timeout or os.environ.get(WORKER_TIMEOUT_ENV, "120"))
+    timeout = worker_timeout_seconds(worker_timeout)
     workers = ", ".join(f"{kind}:{index} at {address}" for kind, addresses in cluster.items()
                         for index, address in enumerate(addresses))
     message = (f"tfsheet: error: {WorkerStartupError.__name__}: not every worker of the cluster ({workers}) could be "
