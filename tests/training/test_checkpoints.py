@@ -59,3 +59,18 @@ def test_a_worker_that_is_not_the_chief_saves_aside_and_keeps_nothing(tmp_path):
     _, worker = _checkpointed(tmp_path, chief=False)
     assert worker.save(1) is None
     assert not list(tmp_path.iterdir())
+
+
+def test_a_garbage_state_file_is_rebuilt_from_the_checkpoints_so_the_newest_is_resumed_not_overwritten(tmp_path,
+                                                                                                       caplog):
+    variable, checkpointer = _checkpointed(tmp_path)
+    for step in (1, 2):
+        variable.assign(float(step))
+        checkpointer.save(step)
+    (tmp_path / "checkpoint").write_text("garbage {{{")
+    restored, fresh = _checkpointed(tmp_path)
+    assert fresh.restore_latest().endswith("ckpt-2") and restored.numpy() == 2.0
+    assert "rebuilt it from 2 checkpoint(s)" in caplog.text
+    restored.assign(3.0)
+    fresh.save(3)                                                  # rotation keeps the last two, 2 and 3
+    assert sorted(path.name for path in tmp_path.glob("*.index")) == ["ckpt-2.index", "ckpt-3.index"]

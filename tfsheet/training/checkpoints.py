@@ -8,6 +8,7 @@ a shared file system or bucket across machines).
 
 import logging
 import os
+import pathlib
 import shutil
 import tempfile
 import weakref
@@ -36,6 +37,8 @@ class Checkpointer:
         if self._scratch is not None:
             weakref.finalize(self, shutil.rmtree, self._scratch, True)
         checkpoint.save_counter  # noqa: B018 - create it now, on every worker alike
+        if chief:
+            _repair_state(self.directory)
         self.manager = tf.train.CheckpointManager(checkpoint, self._scratch or self.directory,
                                                   max_to_keep=max_to_keep if chief else 1)
 
@@ -53,8 +56,7 @@ class Checkpointer:
         return None
 
     def _saved(self):
-        state = tf.train.get_checkpoint_state(self.directory)
-        return list(state.all_model_checkpoint_paths) if state is not None else []
+        return _listed(self.directory) or _found(self.directory)
 
     def restore_latest(self):
         """Restore the newest readable checkpoint; return its path, or None if there is none."""
@@ -74,3 +76,37 @@ class Checkpointer:
             raise CheckpointError("No checkpoint could be restored; they were left in place:\n  "
                                   + "\n  ".join(failures))
         return None
+
+
+def _listed(directory):
+    """The checkpoints the state file lists, oldest first ([] when it is missing or unreadable)."""
+    try:
+        state = tf.train.get_checkpoint_state(directory)
+    except Exception:  # noqa: BLE001 - a damaged state file fails in the text-proto parser
+        state = None
+    return list(state.all_model_checkpoint_paths) if state is not None else []
+
+
+def _found(directory):
+    """The checkpoints in `directory` found by name (ckpt-N.index), oldest first."""
+    numbered = []
+    for index in pathlib.Path(directory).glob("ckpt-*.index"):
+        number = index.name[len("ckpt-"):-len(".index")]
+        if number.isdigit():
+            numbered.append((int(number), str(index.with_suffix(""))))
+    return [path for _, path in sorted(numbered)]
+
+
+def _repair_state(directory):
+    """Rewrite a missing or unreadable state file from the checkpoints found by name, so that the newest is
+    restored and a new save neither overwrites nor forgets them (a run that restarted from step 0 would
+    overwrite ckpt-1, ckpt-2, ... and rotate the rest away)."""
+    found = _found(directory)
+    if not found or _listed(directory):
+        return
+    log.warning("the checkpoint state file in %s is missing or unreadable; rebuilt it from %d checkpoint(s) found "
+                "by name, newest %s", directory, len(found), found[-1])
+    times = [os.path.getmtime(path + ".index") for path in found]     # so that rotation may delete them again
+    tf.compat.v1.train.update_checkpoint_state(directory, found[-1], all_model_checkpoint_paths=found,
+                                               all_model_checkpoint_timestamps=times,
+                                               last_preserved_timestamp=min(times) - 1)
