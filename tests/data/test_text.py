@@ -29,3 +29,11 @@ def test_corrupt_file_is_reported(offline_data_dir, monkeypatch, tmp_path):
     (offline_data_dir / "tiny_shakespeare" / "input.txt").write_text("not the real play")
     with pytest.raises(DataError, match="input.txt"):
         load_tiny_shakespeare("test")
+
+
+def test_an_unusable_cache_folder_is_named_as_such_not_blamed_on_the_data(tmp_path, monkeypatch):
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setenv("TFSHEET_CACHE_DIR", str(tmp_path / "a_file"))
+    with pytest.raises(DataError, match="TFSHEET_CACHE_DIR") as error:
+        load_tiny_shakespeare("test")
+    assert "input.txt" not in str(error.value)

@@ -13,7 +13,7 @@ import numpy as np
 
 from tfsheet import settings
 from tfsheet.errors import DataError
-from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module
+from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module, writable_tfds_dir
 from tfsheet.data.vocabulary import CharVocabulary
 
 SPLITS = ("train", "validation", "test")
@@ -29,13 +29,14 @@ def load_tiny_shakespeare(split):
     """
     if split not in SPLITS:
         raise ValueError(f"Unknown Tiny Shakespeare split {split!r}; expected one of {SPLITS}.")
-    return _load_cached(split, settings.data_dir())
+    return _load_cached(split, settings.data_dir(), settings.tfds_data_dir())
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(split, data_dir):
+def _load_cached(split, data_dir, tfds_dir):
+    """One split's text, read once per (data folder, TFDS cache folder): the key holds both settings."""
     tfds = tfds_module()
-    load_kwargs = {"data_dir": settings.tfds_data_dir()}
+    load_kwargs = {"data_dir": writable_tfds_dir()}
     where = "TFDS (download)"
     if data_dir is not None:
         manual_dir = data_dir / "tiny_shakespeare"

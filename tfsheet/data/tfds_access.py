@@ -31,3 +31,20 @@ def require_prepared_or_reachable(name, host):
         raise DataError(f"TFDS must download {name} from {host}, which did not answer ({error}). Without internet, "
                         f"set {settings.DATA_DIR_ENV} to the offline data folder (it holds mnist/ and "
                         "tiny_shakespeare/; see the README's Data section).") from error
+
+
+def writable_tfds_dir():
+    """TFDS's data_dir for an offline build (settings.tfds_data_dir), made if missing; a DataError that names
+    TFSHEET_CACHE_DIR when it cannot be a writable folder (None: TFDS's own default)."""
+    folder = settings.tfds_data_dir()
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".tfsheet-write-check"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise DataError(f"The TFDS cache {folder} is not a writable folder ({error.strerror or error}); set "
+                        f"{settings.CACHE_DIR_ENV} to a folder you can write (now {settings.cache_dir()}).") from None
+    return folder
