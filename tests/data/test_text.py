@@ -2,7 +2,7 @@
 
 import pytest
 
-from tfsheet.data import load_tiny_shakespeare
+from tfsheet.data import load_tiny_shakespeare, text
 from tfsheet.errors import DataError
 
 
@@ -37,3 +37,12 @@ def test_an_unusable_cache_folder_is_named_as_such_not_blamed_on_the_data(tmp_pa
     with pytest.raises(DataError, match="TFSHEET_CACHE_DIR") as error:
         load_tiny_shakespeare("test")
     assert "input.txt" not in str(error.value)
+
+
+def test_a_truncated_input_is_refused_even_when_a_tfds_build_is_cached(offline_data_dir):
+    """The TFDS cache of the real run (TFSHEET_CACHE_DIR) already holds a build; TFDS would not read the file
+    again, so the damage must be caught before TFDS is asked."""
+    (offline_data_dir / "tiny_shakespeare").mkdir()
+    (offline_data_dir / "tiny_shakespeare" / "input.txt").write_bytes(b"x" * text.SOURCE_BYTES)   # right size
+    with pytest.raises(DataError, match="is not TFDS's tiny_shakespeare input.txt"):
+        load_tiny_shakespeare("test")

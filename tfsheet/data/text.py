@@ -8,6 +8,7 @@ characters), validation and test (55,770 each).
 
 import dataclasses
 import functools
+import hashlib
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from tfsheet.data.vocabulary import CharVocabulary
 
 SPLITS = ("train", "validation", "test")
 SOURCE_FILE = "input.txt"
+# the file TFDS's tiny_shakespeare builder downloads (its checksums.tsv): size in bytes and sha256
+SOURCE_BYTES = 1_115_394
+SOURCE_SHA256 = "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
 
 
 def load_tiny_shakespeare(split):
@@ -44,6 +48,7 @@ def _load_cached(split, data_dir, tfds_dir):
             raise DataError(f"Tiny Shakespeare not found: {manual_dir / SOURCE_FILE}. Put TFDS's "
                             f"tiny_shakespeare input.txt there, point {settings.DATA_DIR_ENV} at the "
                             "folder holding tiny_shakespeare/, or unset it to let TFDS download it.")
+        _require_intact(manual_dir / SOURCE_FILE)
         config = tfds.download.DownloadConfig(manual_dir=str(manual_dir))
         load_kwargs["download_and_prepare_kwargs"] = {"download_config": config}
         where = str(manual_dir / SOURCE_FILE)
@@ -57,6 +62,18 @@ def _load_cached(split, data_dir, tfds_dir):
                         f"{error}). Check that the file is TFDS's intact input.txt; without internet set "
                         f"{settings.DATA_DIR_ENV}.") from error
     return "".join(texts)
+
+
+def _require_intact(path):
+    """A DataError unless `path` is the file TFDS builds from, byte for byte: a damaged copy must not pass as
+    the data a cached build was made from (TFDS reads the file only when it builds)."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if len(data) != SOURCE_BYTES or digest != SOURCE_SHA256:
+        raise DataError(f"{path} is not TFDS's tiny_shakespeare input.txt ({len(data):,} bytes, sha256 {digest}; "
+                        f"expected {SOURCE_BYTES:,} bytes, sha256 {SOURCE_SHA256}). Restore the original file "
+                        f"(https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/"
+                        f"input.txt) or unset {settings.DATA_DIR_ENV} to let TFDS download it.")
 
 
 @dataclasses.dataclass(frozen=True)
