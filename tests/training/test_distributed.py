@@ -248,3 +248,18 @@ def test_the_whole_report_runs_mirrored_over_two_logical_cpus(tmp_path):
     from tfsheet.experiments.registry import EXPERIMENTS
 
     assert len(records) == len(EXPERIMENTS) and {record["strategy"] for record in records} == {"MirroredStrategy x 2"}
+
+
+def test_a_rerun_with_other_settings_names_them_instead_of_calling_the_checkpoint_unreadable(tmp_path):
+    options = ["--train-examples", "1280", "--num-hidden", "16", "--epochs", "1"]
+    assert _run([*TRAIN, "--workdir", str(tmp_path), *options]).returncode == 0
+    results = (tmp_path / "results.json").read_text()
+    changed = _run([*TRAIN, "--workdir", str(tmp_path), *options[:2], "--num-hidden", "32", "--epochs", "1"])
+    assert changed.returncode == 1 and "num_hidden 16 -> 32" in changed.stderr
+    assert len(changed.stderr.strip().splitlines()) == 1
+    fewer = _run([*TRAIN, "--workdir", str(tmp_path), *options[:4], "--epochs", "1"])   # already done: nothing to do
+    assert fewer.returncode == 1 and "nothing was trained" in fewer.stderr
+    assert (tmp_path / "results.json").read_text() == results                         # left as it was
+    more = _run([*TRAIN, "--workdir", str(tmp_path), *options[:4], "--epochs", "2"])    # more epochs: it goes on
+    assert more.returncode == 0, more.stderr[-2000:]
+    assert json.loads((tmp_path / "results.json").read_text())["steps"] == 2 * json.loads(results)["steps"]

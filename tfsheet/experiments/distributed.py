@@ -10,6 +10,7 @@ resumes from the newest one. Every worker writes its final weights to workdir/we
 """
 
 import dataclasses
+import json
 import pathlib
 import time
 
@@ -17,8 +18,35 @@ import keras
 import numpy as np
 
 from tfsheet.data import encodings, load_mnist
-from tfsheet.results import write_json
+from tfsheet.errors import TfsheetError
+from tfsheet.results import as_written, write_json
 from tfsheet.training import ArrayData, Runtime, TrainConfig, distribution, seed_everything
+
+SETTINGS_FILE = "settings.json"   # the settings the workdir's checkpoints were made with
+# settings a resumed run may change: how long it trains and how often it saves, not what it trains
+RESUMABLE_CHANGES = ("epochs", "checkpoint_every", "steps_per_call")
+
+
+def _finished_steps(workdir):
+    """The steps results.json says the run in `workdir` finished with (None without one)."""
+    try:
+        return json.loads((pathlib.Path(workdir) / "results.json").read_text())["steps"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def check_resumable(config, workdir):
+    """Refuse, naming the settings, to resume checkpoints made with settings that change what is trained."""
+    path = pathlib.Path(workdir) / SETTINGS_FILE
+    if not path.is_file() or not any((pathlib.Path(workdir) / "checkpoints").glob("ckpt-*.index")):
+        return
+    before, now = json.loads(path.read_text()), as_written(dataclasses.asdict(config))
+    changed = [f"{name} {before.get(name)!r} -> {now[name]!r}" for name in now
+               if name not in RESUMABLE_CHANGES and before.get(name) != now[name]]
+    if changed:
+        raise TfsheetError(f"{workdir} holds checkpoints of a run with other settings ({', '.join(changed)}); "
+                           "resuming them would train another model. Use another --workdir, or delete "
+                           f"{pathlib.Path(workdir) / 'checkpoints'} to start over.")
 
 def _train_classifier(config, runtime, workdir):
     from tfsheet.models import losses
@@ -66,11 +94,18 @@ def run(config, workdir, strategy, verbose=False):
     if isinstance(strategy, str):
         strategy = distribution.make_strategy(strategy)
     runtime = Runtime(strategy=strategy, verbose=verbose)
+    check_resumable(config, workdir)
+    if distribution.is_chief(strategy):
+        write_json(workdir / SETTINGS_FILE, dataclasses.asdict(config))
     seed_everything(config.seed)
     train = _train_char_rnn if config.model == "char_rnn" else _train_classifier
     started = time.perf_counter()
     model, trainer, history, examples = train(config, runtime, workdir)
     seconds = time.perf_counter() - started
+    if int(trainer.step.numpy()) == _finished_steps(workdir):
+        raise TfsheetError(f"{workdir}'s checkpoints already hold {int(trainer.step.numpy())} steps, all that "
+                           f"--epochs {config.epochs} asks for or more, so nothing was trained and results.json "
+                           "is left as it was; give more --epochs to go on, or another --workdir.")
     np.savez(workdir / f"weights-{distribution.task_name(strategy)}.npz",
              *[np.asarray(v) for v in model.trainable_variables])
     results = {"model": config.model, "strategy": distribution.describe(strategy),
