@@ -99,6 +99,7 @@ def test_an_empty_path_is_a_usage_error_not_the_current_folder(arguments, capsys
     (["problem1", "--train-examples", "1000000000"], "train_examples must be at most 55,000"),
     (["problem1", "--epochs", "3", "--set", "epochs=4"], "conflicting values for epochs"),
     (["problem2", "search", "--output-activation", "bogus"], "output_activation must be one of"),
+    (["problem4", "--learning-rate", "0"], "learning_rate must be a finite number > 0"),
 ])
 def test_values_that_would_be_quietly_wrong_are_usage_errors(arguments, message, capsys, tmp_path):
     with pytest.raises(SystemExit) as exit_info:

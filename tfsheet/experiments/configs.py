@@ -187,6 +187,7 @@ class Problem4Config:
         _require(self, ("prime_range",), 3)
         _require_ints(self, ("widths",), 1)
         _require_ints(self, ("seeds",), 0)
+        _require_positive(self, ("learning_rate",))     # 0 would answer Q4.4 and Q4.6 from untrained nets
         if not self.eps_levels or any(not 0 < e < float("inf") for e in self.eps_levels):
             raise ValueError(f"eps_levels must be finite numbers > 0. Received: eps_levels={self.eps_levels!r}")
 
