@@ -106,3 +106,11 @@ def test_values_that_would_be_quietly_wrong_are_usage_errors(arguments, message,
         main([*arguments, "--workdir", str(tmp_path / "run")])
     assert exit_info.value.code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_report_exports_inside_its_own_folder_and_writes_nothing_where_the_user_stands(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TFSHEET_SAVED_MODELS", raising=False)
+    assert main(["report", "--scale", "quick", "--only", "P1", "--out", "out"]) == 0
+    assert (tmp_path / "out" / "saved_models" / "softmax_regression" / "1" / "saved_model.pb").is_file()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]     # no ./saved_models beside it

@@ -147,7 +147,8 @@ def _add_run_flags(parser):
     replace.add_argument("--force", dest="replace", action="store_const", const=ALL,
                          help="re-run every experiment, unchanged ones included")
     parser.add_argument("--export-dir", type=_nonempty, default=None,
-                        help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
+                        help="SavedModel root (default: saved_models/ inside the output folder; publishing into "
+                             "the repository's saved_models/ is `tfsheet export`)")
     parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
 
 
@@ -346,10 +347,13 @@ def _serving_config(args, strategy):
 
 
 def _export_root(args):
-    """Where this command exports (checked writable now, not after training), or None with --no-export."""
+    """Where this command exports (checked writable now, not after training), or None with --no-export: --export-dir,
+    else saved_models/ inside the command's own output folder, so that a report or a problem's run writes only
+    where it is told (only `tfsheet export` publishes into the repository's saved_models/)."""
     if args.no_export:
         return None
-    return _writable_folder(args.export_dir or settings.saved_models_dir(), "--export-dir")
+    output = args.out if hasattr(args, "out") else args.workdir
+    return _writable_folder(args.export_dir or pathlib.Path(output) / "saved_models", "--export-dir")
 
 
 def _writable_folder(path, flag):
