@@ -1,5 +1,9 @@
 """Tiny Shakespeare comes through TFDS from the offline folder, with TFDS's three splits."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from tfsheet.data import load_tiny_shakespeare, text
@@ -46,3 +50,18 @@ def test_a_truncated_input_is_refused_even_when_a_tfds_build_is_cached(offline_d
     (offline_data_dir / "tiny_shakespeare" / "input.txt").write_bytes(b"x" * text.SOURCE_BYTES)   # right size
     with pytest.raises(DataError, match="is not TFDS's tiny_shakespeare input.txt"):
         load_tiny_shakespeare("test")
+
+
+def test_the_first_build_says_nothing_on_the_console(tmp_path):
+    """TFDS announces a build ("Downloading and preparing dataset ...") and logs absl warnings; a command's
+    output carries neither (--verbose brings them back)."""
+    code = ("from tfsheet import console; console.quiet(); from tfsheet.data import load_tiny_shakespeare; "
+            "load_tiny_shakespeare('test')")
+    environment = {**os.environ, "TFSHEET_CACHE_DIR": str(tmp_path / "fresh_cache")}
+    for name in ("TFSHEET_VERBOSE", "TF_CPP_MIN_LOG_LEVEL"):                 # as a new user's shell has them
+        environment.pop(name, None)
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                               env=environment)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert (tmp_path / "fresh_cache" / "tensorflow_datasets").is_dir()          # it did build there
+    assert completed.stdout == "" and completed.stderr == ""

@@ -16,7 +16,7 @@ import numpy as np
 
 from tfsheet import settings
 from tfsheet.data.idx import read_idx
-from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module
+from tfsheet.data.tfds_access import quietly, require_prepared_or_reachable, tfds_module
 from tfsheet.errors import DataError
 
 NUM_PIXELS = 784
@@ -83,8 +83,9 @@ def _read_tfds_split(split):
     require_prepared_or_reachable("mnist", "storage.googleapis.com")
     tfds = tfds_module()
     try:
-        arrays = tfds.as_numpy(tfds.load("mnist", split=split, batch_size=-1,
-                                         data_dir=settings.tfds_data_dir()))
+        with quietly():
+            arrays = tfds.as_numpy(tfds.load("mnist", split=split, batch_size=-1,
+                                             data_dir=settings.tfds_data_dir()))
     except Exception as error:  # TFDS raises many kinds (network, checksum, missing builder files).
         raise DataError(f"TFDS could not load MNIST ({type(error).__name__}: {error}). Without internet, "
                         f"set {settings.DATA_DIR_ENV} to a folder holding mnist/ with the four IDX .gz "

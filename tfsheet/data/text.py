@@ -14,7 +14,7 @@ import numpy as np
 
 from tfsheet import settings
 from tfsheet.errors import DataError
-from tfsheet.data.tfds_access import require_prepared_or_reachable, tfds_module, writable_tfds_dir
+from tfsheet.data.tfds_access import quietly, require_prepared_or_reachable, tfds_module, writable_tfds_dir
 from tfsheet.data.vocabulary import CharVocabulary
 
 SPLITS = ("train", "validation", "test")
@@ -55,8 +55,9 @@ def _load_cached(split, data_dir, tfds_dir):
     else:
         require_prepared_or_reachable("tiny_shakespeare", "raw.githubusercontent.com")
     try:
-        dataset = tfds.load("tiny_shakespeare", split=split, **load_kwargs)
-        texts = [example["text"].decode("utf-8") for example in tfds.as_numpy(dataset)]
+        with quietly():
+            dataset = tfds.load("tiny_shakespeare", split=split, **load_kwargs)
+            texts = [example["text"].decode("utf-8") for example in tfds.as_numpy(dataset)]
     except Exception as error:  # checksum mismatch, network, a half-built cache, ...
         raise DataError(f"TFDS could not build tiny_shakespeare from {where} ({type(error).__name__}: "
                         f"{error}). Check that the file is TFDS's intact input.txt; without internet set "

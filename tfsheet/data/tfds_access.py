@@ -2,6 +2,9 @@
 download with no network (TFDS itself retries for minutes before it gives up).
 """
 
+import contextlib
+import io
+import logging
 import socket
 
 from tfsheet import console, settings
@@ -19,11 +22,30 @@ def tfds_module():
     return tfds
 
 
+@contextlib.contextmanager
+def quietly():
+    """TFDS's own prints ("Downloading and preparing dataset ...", "Dataset ... prepared") and its absl warnings
+    kept out of the command's output, unless verbose; errors still raise."""
+    if console.verbose():
+        yield
+        return
+    absl = logging.getLogger("absl")
+    level = absl.level
+    absl.setLevel(logging.ERROR)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        absl.setLevel(level)
+
+
 def require_prepared_or_reachable(name, host):
     """Return at once if TFDS has `name` prepared in its data folder; otherwise check that `host` (where TFDS
     downloads it from) answers within CONNECT_SECONDS, and raise DataError naming the offline fix if not."""
-    builder = tfds_module().builder(name, data_dir=settings.tfds_data_dir())
-    if builder.is_prepared():
+    with quietly():
+        builder = tfds_module().builder(name, data_dir=settings.tfds_data_dir())
+        prepared = builder.is_prepared()
+    if prepared:
         return
     try:
         socket.create_connection((host, 443), timeout=CONNECT_SECONDS).close()
