@@ -175,7 +175,7 @@ def _header(records, scale):
     ok = [record for record in records if record.get("status") == "ok"]
     environment = (ok or records or [{}])[0].get("environment", {})
     total = sum(record.get("seconds", 0.0) for record in records)
-    rows = [(record["experiment"], record.get("status", "?"), fmt.seconds(record.get("seconds")),
+    rows = [(record["experiment"], record.get("status", "?"), fmt.seconds(record.get("seconds")), _memory(record),
              record.get("started_at", "?"), _seeds(record), record.get("strategy", "?")) for record in records]
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     ran = _when_ran(records)
@@ -192,8 +192,15 @@ def _header(records, scale):
     ]
     if failed:
         lines.append(f"**Failed in this run:** {', '.join(failed)}; their sections say why.")
-    lines.append(fmt.table(("experiment", "status", "wall time", "started", "seeds", "tf.distribute"), rows))
+    lines.append(fmt.table(("experiment", "status", "wall time", "peak memory (RSS)", "started", "seeds",
+                            "tf.distribute"), rows))
     return "\n\n".join(lines)
+
+
+def _memory(record):
+    """The experiment's peak resident memory as measured (records made before it was measured say so)."""
+    memory = record.get("memory")
+    return f"{memory['peak_rss_mib']:,} MiB" if memory else "not measured"
 
 
 def _when_ran(records):

@@ -26,6 +26,7 @@ from tfsheet.errors import TfsheetError
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, Upstream, check_settings, select, settings_for, with_needs
 from tfsheet.results import as_written
 from tfsheet.runs import ALL, REFUSE, REPLACE_MODES, cache
+from tfsheet.runs.memory import MemoryMeter
 from tfsheet.runs.stopwatch import ELAPSED_FILE, Stopwatch
 
 COMPLETE_FILE = ".complete"   # in an experiment's workdir: its run finished, so the files it keeps are whole
@@ -129,13 +130,13 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
     tensorboard = out / "tensorboard"
     record["outputs"] = {"workdir": workdir.relative_to(out).as_posix(),    # relative to the report folder, so
                          "tensorboard": (tensorboard / experiment.name).relative_to(out).as_posix()}  # it can move
-    stopwatch = Stopwatch(workdir / ELAPSED_FILE)
+    stopwatch, meter = Stopwatch(workdir / ELAPSED_FILE), MemoryMeter()
     try:
         logged = dataclasses.replace(runtime, log_root=tensorboard).below(experiment.name)
         if failed_needs:
             raise TfsheetError(f"{experiment.name} needs {', '.join(failed_needs)}, which failed in this run "
                                "(its record says why)")
-        with stopwatch, _quiet_tensorflow():
+        with stopwatch, meter, _quiet_tensorflow():
             if experiment.needs:
                 record["results"] = experiment.run(config, workdir, logged, export_root, upstream)
             else:
@@ -149,6 +150,8 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
         record["error"] = {"type": type(error).__name__, "message": str(error),
                            "traceback": traceback.format_exc()}
     record["seconds"] = round(stopwatch.seconds(), 1)
+    if meter.process_peak_mib is not None:
+        record["memory"] = meter.record()
     if stopwatch.before:
         record["seconds_before_resuming"] = round(stopwatch.before, 1)
     cache.write_record(out, experiment, record)
@@ -255,12 +258,17 @@ def _describe(outcome):
     return f"done in {duration(outcome.seconds)}"
 
 
+def _peak(record):
+    memory = (record or {}).get("memory")
+    return f"{memory['peak_rss_mib']:,} MiB" if memory else "not measured"
+
+
 def summary_table(outcomes, paths, out):
     """The closing table: each experiment's status, wall time and results file, then the report's paths."""
-    rows = [("experiment", "status", "wall time", "results")]
-    rows += [(outcome.name, outcome.status, duration(outcome.seconds), str(outcome.record_path))
+    rows = [("experiment", "status", "wall time", "peak memory", "results")]
+    rows += [(outcome.name, outcome.status, duration(outcome.seconds), _peak(outcome.record), str(outcome.record_path))
              for outcome in outcomes]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     failed = [outcome.name for outcome in outcomes if outcome.status == "failed"]
