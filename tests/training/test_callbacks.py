@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from tfsheet.training import ArrayData, TrainConfig, Trainer
-from tfsheet.training.callbacks import Callback, KeepBest, ProgressPrinter, TensorBoardLogger
+from tfsheet.training.callbacks import Callback, Heartbeat, KeepBest, ProgressPrinter, TensorBoardLogger
 
 
 class _Recorder(Callback):
@@ -82,6 +82,24 @@ def test_a_log_gets_a_progress_line_within_a_long_epoch_and_one_per_epoch():
     assert [line.split(" loss")[0] for line in lines[:3]] == [f"epoch 1/1 step {step}/4" for step in (1, 2, 3)]
     assert lines[-1].startswith("epoch 1/1 loss") and "\r" not in printed.getvalue()
     assert "left" in lines[0]
+
+
+def test_a_quiet_training_beats_at_most_once_an_interval_across_all_trainings(monkeypatch):
+    printed = io.StringIO()                 # (verbose trainings: the Heartbeat the engine adds when quiet stays out)
+    monkeypatch.setattr(Heartbeat, "last_line", [0.0])              # long ago: the first chance prints
+    for seed in (0, 1):                                             # two trainings share one clock
+        model, data = _problem(seed)
+        Trainer(model, _squared, keras.optimizers.SGD(0.05),
+                TrainConfig(epochs=2, batch_size=16, steps_per_call=1),
+                callbacks=(Heartbeat(printed, every=3600.0),)).fit(data)
+    lines = printed.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("  training: epoch 1/2 step 1/4 loss") and "left" in lines[0]
+    every_time = io.StringIO()
+    model, data = _problem()
+    Trainer(model, _squared, keras.optimizers.SGD(0.05),
+            TrainConfig(epochs=2, batch_size=16, steps_per_call=1),
+            callbacks=(Heartbeat(every_time, every=0.0),)).fit(data)
+    assert len(every_time.getvalue().splitlines()) == 2 * 3 + 2      # each mid-epoch call and each epoch's end
 
 
 def test_tensorboard_gets_the_training_and_validation_scalars(tmp_path):

@@ -67,6 +67,39 @@ class ProgressPrinter(Callback):
         self._last_line = time.perf_counter()
 
 
+class Heartbeat(Callback):
+    """At most a line every `every` seconds across all the trainings of the process (epoch, step, loss, time
+    left), so that a quiet job's log still shows it is alive: the report prints a line per experiment, and
+    an experiment can train for an hour. The clock is shared, so many short trainings print no more often."""
+
+    last_line = [time.perf_counter()]       # when any Heartbeat last printed, or the process started
+
+    def __init__(self, stream=None, every=60.0):
+        self.stream = stream
+        self.every = every
+
+    def on_fit_start(self, trainer, total_steps, epochs):
+        self._started, self._first_step = time.perf_counter(), trainer.current_step()
+        self._total_steps, self._epochs = total_steps, epochs
+
+    def _beat(self, trainer, text):
+        now = time.perf_counter()
+        if now - Heartbeat.last_line[0] < self.every:
+            return
+        left = clock.time_left(now - self._started, trainer.current_step() - self._first_step,
+                               self._total_steps - self._first_step)
+        print(f"  training: {text}" + (f"; {left}" if left else ""), file=self.stream or sys.stderr, flush=True)
+        Heartbeat.last_line[0] = now
+
+    def on_chunk(self, trainer, epoch, done, steps_per_epoch, means):
+        if done < steps_per_epoch:                  # an epoch's last call is told by on_epoch_end
+            self._beat(trainer, f"epoch {epoch + 1}/{self._epochs} step {done}/{steps_per_epoch} {_values(means)}")
+
+    def on_epoch_end(self, trainer, record):
+        values = {k: v for k, v in record.items() if k not in ("epoch", "seconds")}
+        self._beat(trainer, f"epoch {record['epoch']}/{self._epochs} done, {_values(values)}")
+
+
 def _values(values):
     return " ".join(f"{name} {value:.4f}" for name, value in values.items())
 

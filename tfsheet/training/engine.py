@@ -43,7 +43,7 @@ import tensorflow as tf
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
 from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
-from tfsheet.training.callbacks import ProgressPrinter, TensorBoardLogger
+from tfsheet.training.callbacks import Heartbeat, ProgressPrinter, TensorBoardLogger
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.preemption import PreemptionWatcher
 from tfsheet.training.gradients import autodiff_gradients
@@ -70,7 +70,7 @@ class TrainConfig:
     drop_remainder: bool = False    # True skips each epoch's last partial batch (kept by default)
     max_updates: int = 0            # stop after this many updates, even mid-epoch (0: no limit); equal budgets
     jit_compile: bool = False       # XLA: measure first; it slows recurrent loops on this CPU
-    verbose: bool = True            # one progress line per call and per epoch
+    verbose: bool = True            # a progress line per epoch; False: a heartbeat line at most once a minute
 
     def __post_init__(self):
         for name in ("epochs", "batch_size", "eval_batch_size", "keep_checkpoints"):
@@ -115,7 +115,8 @@ class Trainer:
         workdir: where `checkpoints/` (and, without `log_dir`, `logs/`) go; None for neither.
         log_dir: the run's TensorBoard folder; None for `workdir/logs` (or no logs without a workdir).
         callbacks: tfsheet.training.callbacks objects, called after every compiled call and epoch; the
-            progress lines (config.verbose) and TensorBoard (log_dir) are callbacks added here.
+            progress lines (config.verbose; else a once-a-minute heartbeat) and TensorBoard (log_dir) are
+            callbacks added here.
         strategy: the tf.distribute strategy to train under; None for one device. The model and the
             optimizer must have been created inside its scope (tfsheet.training.runtime does this).
     """
@@ -155,8 +156,7 @@ class Trainer:
         if log_dir is None and self.workdir is not None:
             log_dir = self.workdir / "logs"
         self.callbacks = list(callbacks)
-        if config.verbose:
-            self.callbacks.insert(0, ProgressPrinter())
+        self.callbacks.insert(0, ProgressPrinter() if config.verbose else Heartbeat())
         if log_dir is not None and self.chief:
             self.callbacks.insert(0, TensorBoardLogger(log_dir))
         jit = config.jit_compile if not distribution.is_distributed(strategy) else None
