@@ -102,11 +102,11 @@ VISIBLE_WORDS = 500     # the most prose an answer shows before its folded detai
 
 
 def _visible_prose(section):
-    """The words a reader sees of a section: its text without folded details, tables, formulas, figures."""
-    body = re.sub(r"<details.*?</details>", "", section, flags=re.DOTALL)
-    body = re.sub(r"\$\$.+?\$\$", "", body, flags=re.DOTALL)
+    """The words a reader sees of a section: every line outside its folded details but tables, display
+    formulas, figures and the quoted question (inline formulas and captions count)."""
+    body = re.sub(r"<details>.*?</details>", "", section, flags=re.DOTALL)
     lines = [line for line in body.splitlines()[1:]
-             if not line.startswith(("|", ">", "![", "*Measured by", "*Figure", "<a id"))]
+             if line.strip() and not line.lstrip().startswith(("|", "![", "$$", ">"))]
     return len(" ".join(lines).split())
 
 

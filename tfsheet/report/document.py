@@ -90,7 +90,7 @@ def _section(question, needs, by_name, figure_dir, out):
         body.append(_figure(figure, figure_dir, out))
     for detail in answer.details:
         folded = [detail.text, *(_figure(figure, figure_dir, out) for figure in detail.figures)]
-        body.append(f'<details markdown="1">\n<summary>{detail.title}</summary>\n\n' + "\n\n".join(folded)
+        body.append(f"<details>\n<summary>{detail.title}</summary>\n\n" + "\n\n".join(folded)
                     + "\n\n</details>")
     sources = ", ".join(f"{name} ({fmt.seconds(record.get('seconds'))}, `results/{name}.json`)"
                         for name, record in selected.items())

@@ -54,6 +54,7 @@ def markdown_to_html(text, base_dir, title):
 
     text = _DISPLAY.sub(stash(True), text)
     text = _INLINE.sub(stash(False), text)
+    text = text.replace("<details>\n", '<details markdown="1">\n')    # Markdown inside a folded section too
     body = markdown.markdown(text, extensions=["tables", "md_in_html"], output_format="html")
     body = re.sub(r"MATHFORMULA(\d+)END", lambda match: formulas[int(match.group(1))], body)
     body = _IMAGE.sub(lambda match: f'<img alt="{match.group(1)}" src="{_data_uri(base_dir, match.group(2))}"', body)
