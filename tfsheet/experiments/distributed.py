@@ -99,10 +99,11 @@ def run(config, workdir, strategy, verbose=False):
         write_json(workdir / SETTINGS_FILE, dataclasses.asdict(config))
     seed_everything(config.seed)
     train = _train_char_rnn if config.model == "char_rnn" else _train_classifier
+    finished_before = _finished_steps(workdir)      # read now: the chief may write results.json while we train
     started = time.perf_counter()
     model, trainer, history, examples = train(config, runtime, workdir)
     seconds = time.perf_counter() - started
-    if int(trainer.step.numpy()) == _finished_steps(workdir):
+    if int(trainer.step.numpy()) == finished_before:
         raise TfsheetError(f"{workdir}'s checkpoints already hold {int(trainer.step.numpy())} steps, all that "
                            f"--epochs {config.epochs} asks for or more, so nothing was trained and results.json "
                            "is left as it was; give more --epochs to go on, or another --workdir.")
