@@ -64,6 +64,19 @@ def test_appended_layer_keeps_the_one_hot_accuracy_with_no_new_parameters(append
     assert results["appended_where_premise_failed"] == results["premise"]["one_hot_accuracy_where_failed"]
     # where the premise holds, the classic layer is exact too
     assert results["classic_layer"]["accuracy_where_premise_met"] == results["premise"]["one_hot_accuracy_where_met"]
+    # the premise is sufficient, not necessary: the decoder's real condition holds on at least as many images,
+    # and there the classic layer gives the one-hot net's digit on every one of them
+    condition = results["decoder_condition"]
+    assert condition["share_meeting"] >= results["premise"]["share_meeting"]
+    assert condition["classic_agrees_with_argmax_where_met"] == 1.0
+
+
+def test_the_decoder_condition_is_exactly_where_one_threshold_layer_decodes():
+    scores = np.array([[0.6, 0.3, 0.0, 0, 0, 0, 0, 0, 0, 0],     # top > 1/2, others sum 0.3: exact
+                       [0.6, 0.3, 0.25, 0, 0, 0, 0, 0, 0, 0],    # others sum 0.55: not
+                       [0.5, 0.0, 0.0, 0, 0, 0, 0, 0, 0, 0],     # top not above 1/2: not
+                       [0.99, 0.009, 0, 0, 0, 0, 0, 0, 0, 0]])   # the textbook premise: exact
+    assert problem2.decoder_condition(scores).tolist() == [True, False, False, True]
 
 
 def test_the_threshold_units_pick_the_one_hot_nets_digit_on_every_image_and_adversarial_input(appended):
@@ -142,6 +155,10 @@ def test_sweep_measures_every_cell_and_draws_from_its_rows(tmp_path, search):
         assert row["accuracy"].mean > 0.5 and row["accuracy"].seeds == P2_SWEEP.config("quick").seeds  # chance: 0.1
         assert row["parameters"] == 785 * row["num_hidden"] + (row["num_hidden"] + 1) * (
             10 if row["encoding"] == "one_hot" else 4)
+        # every cell chose its activation and rate on validation, from the search's grid
+        assert row["tuned"]["split"] == "validation" and row["tuned"]["chosen"] in [
+            {key: value for key, value in tried.items() if key != "validation_accuracy"} for tried in row["tuned"]["tried"]]
+        assert 0.5 < row["validation_accuracy"].mean <= 1.0
     assert plots.plot_accuracy_against_hidden(results["rows"], tmp_path / "sweep.png").stat().st_size > 10_000
 
 
@@ -152,6 +169,8 @@ def test_direct_training_reports_accuracy_and_middle_layer_shape(tmp_path, searc
     assert 0.1 < summary["accuracy"].mean <= 1.0 and summary["accuracy"].seeds == (0, 1)
     for key in ("best_assignment_agreement", "purity", "concentration"):
         assert 0.0 < summary["middle"][key].mean <= 1.0
+    # the textbook decoder on the same one-hot nets, over the same seeds
+    assert 0.1 < summary["textbook_accuracy"].mean <= summary["appended_accuracy"].mean + 0.005
     # the appended design's 10-unit layer is the one-hot net's output: its best assignment is digit-0-last
     assert results["appended_middle_layer"]["assignment"] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
 

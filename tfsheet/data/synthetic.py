@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 PROBE_LAGS = (3, 8)
+PROBE_EFFECTS = {3: 0.5, 8: -0.25}   # how much P(Y_t = 1) moves when X_{t-lag} goes from 0 to 1
 
 
 def binary_entropy(p):
@@ -35,6 +36,30 @@ def probe_levels():
     only_three = np.mean([binary_entropy(np.mean([p(x3, x8) for x8 in (0, 1)])) for x3 in (0, 1)])
     none = binary_entropy(np.mean([p(x3, x8) for x3 in (0, 1) for x8 in (0, 1)]))
     return {"none": float(none), "only_3": float(only_three), "both": float(both)}
+
+
+def probe_lag_effects(x, y, log_probs, start=max(PROBE_LAGS)):
+    """How much a model's prediction uses each lag, measured directly: {"3": d_3, "8": d_8} with
+
+        d_lag = mean over v of [ mean p_t | X_{t-lag} = 1, X_{t-other} = v ] - [ same | X_{t-lag} = 0, ... ]
+
+    where p_t is the model's P(Y_t = 1) (from log P(Y_t = y_t) and y_t) and `other` is the other lag, held
+    fixed. The data's own values are PROBE_EFFECTS (+1/2 for lag 3, -1/4 for lag 8); a model that ignores a
+    lag gets 0 for it, whatever it does with the other.
+    """
+    log_probs = np.asarray(log_probs, np.float64)
+    t = np.arange(start, len(log_probs))
+    likelihood = np.exp(log_probs[t])
+    p_one = np.where(np.asarray(y)[t] == 1, likelihood, 1 - likelihood)
+    lagged = {lag: np.asarray(x)[t - lag] for lag in PROBE_LAGS}
+    effects = {}
+    for lag, other in ((3, 8), (8, 3)):
+        differences = []
+        for v in (0, 1):
+            rows = lagged[other] == v
+            differences.append(p_one[rows & (lagged[lag] == 1)].mean() - p_one[rows & (lagged[lag] == 0)].mean())
+        effects[str(lag)] = float(np.mean(differences))
+    return effects
 
 
 def truncation_probe(length, seed=0):

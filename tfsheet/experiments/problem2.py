@@ -5,8 +5,9 @@ Each of the three trained designs (the one-hot net, the binary net, the direct 7
 the same tuning effort: the search (tfsheet.experiments.problem2_search, the experiment P2_search)
 chooses its hidden activation, Adam learning rate and epochs on the validation split and keeps its
 winner; every run here reads them from `upstream`, with the search's training settings (batch size,
-output units, training images). The sweep of Q2.1 keeps sweep_epochs for every cell: an equal
-budget is what its comparison holds fixed.
+output units, training images). The sweep of Q2.1 keeps sweep_epochs for every cell (an equal
+budget is what its comparison holds fixed) and chooses the hidden activation and learning rate again
+for every cell, on validation, from the search's grid: a rate chosen at H = 256 can fail at H = 4.
 """
 
 import keras
@@ -17,9 +18,11 @@ from tfsheet.analysis.winner_take_all import adversarial_scores, agreement_with_
 from tfsheet.data import encodings, load_mnist
 from tfsheet.data.mnist import NUM_PIXELS
 from tfsheet.experiments.problem2_search import searched_model, train_design
+from tfsheet.experiments.validation import validation_data
 from tfsheet.models.mlp import append_one_hot_to_binary
 from tfsheet.results import seeded
 from tfsheet.serving.export import digit_classifier_signature, export_model
+from tfsheet.training.search import choose, grid
 
 ONE_HOT_BAR = 0.975           # H = 256, one-hot, on the 10k test set
 APPENDED_TOLERANCE = 0.003    # the appended net's accuracy within 0.3 points of the one-hot net's
@@ -31,25 +34,53 @@ def _test_scores(model, test):
 
 
 def run_sweep(config, workdir, runtime, export_root=None, upstream=None):
-    """Q2.1: test accuracy against H for both encodings, len(seeds) seeds each, equal budgets (sweep_epochs),
-    each encoding with the activation and learning rate its search chose at the default width."""
+    """Q2.1: test accuracy against H for both encodings, len(seeds) seeds each, equal budgets (sweep_epochs).
+
+    Every (encoding, H) cell chooses its hidden activation and learning rate on validation from the search's
+    grid, with the first seed (whose winning run is kept, not trained again); every seed then trains with
+    that choice. Each row records its choice ("tuned") and every seed's validation accuracy.
+    """
     search = upstream[SEARCH]
-    test = load_mnist("test")
+    test, held_out = load_mnist("test"), load_mnist("validation")
     rows, searches = [], {}
     for encoding in ("one_hot", "binary"):
         searches[encoding] = search.results[encoding]
+        validation = validation_data(lambda labels: encodings.encode(labels, encoding))
         for num_hidden in config.hidden_sizes:
-            runs = [_decoded_accuracy(_test_scores(train_design(
-                search.config, runtime, encoding, num_hidden, config.sweep_epochs, seed,
-                searches[encoding]["chosen"])[0], test), test.labels, encoding) for seed in config.seeds]
+            tuned, models = _tuned_cell(search, runtime, encoding, num_hidden, config, validation)
+            runs = [_decoded_accuracy(_test_scores(model, test), test.labels, encoding) for model in models]
             outputs = encodings.NUM_DIGITS if encoding == "one_hot" else encodings.NUM_BITS
             row = {"encoding": encoding, "num_hidden": num_hidden,
                    "parameters": (NUM_PIXELS + 1) * num_hidden + (num_hidden + 1) * outputs,
-                   "accuracy": seeded([run["accuracy"] for run in runs], config.seeds)}
+                   "accuracy": seeded([run["accuracy"] for run in runs], config.seeds),
+                   "validation_accuracy": seeded([_decoded_accuracy(_test_scores(model, held_out), held_out.labels,
+                                                                    encoding)["accuracy"] for model in models],
+                                                 config.seeds),
+                   "tuned": tuned}
             if encoding == "binary":
                 row["invalid_share"] = seeded([run["invalid_share"] for run in runs], config.seeds)
             rows.append(row)
     return {"rows": rows, "search": searches}
+
+
+def _tuned_cell(search, runtime, encoding, num_hidden, config, validation):
+    """(the choice of hidden activation and learning rate on validation for this cell, one trained model per
+    seed): the first seed's model is the winning candidate's run."""
+    first = {}
+
+    def validation_accuracy(settings):
+        model, _, history = train_design(search.config, runtime, encoding, num_hidden, config.sweep_epochs,
+                                          config.seeds[0], settings, validation)
+        first[(settings["hidden_activation"], settings["learning_rate"])] = model
+        return float(history[-1]["val_accuracy"])
+
+    candidates = grid(hidden_activation=search.config.hidden_activation, learning_rate=search.config.learning_rate)
+    tuned = choose(candidates, validation_accuracy, metric="validation_accuracy", maximize=True)
+    chosen = tuned["chosen"]
+    models = [first[(chosen["hidden_activation"], chosen["learning_rate"])]]
+    models += [train_design(search.config, runtime, encoding, num_hidden, config.sweep_epochs, seed, chosen)[0]
+               for seed in config.seeds[1:]]
+    return tuned, models
 
 
 def _decoded_accuracy(scores, labels, encoding):
@@ -72,6 +103,7 @@ def run_appended(config, workdir, runtime, export_root=None, upstream=None):
     layer = appended.get_layer("one_hot_to_binary")
     adversarial = np.random.default_rng(0)
     premise = (ordered[:, -1] >= 0.99) & (ordered[:, -2] < 0.01)
+    condition = decoder_condition(scores)
     one_hot_digits = encodings.decode_one_hot(scores)
     appended_digits = encodings.decode_binary(appended.predict(test.images, batch_size=2000, verbose=0))
     classic_digits = encodings.decode_binary(classic.predict(test.images, batch_size=2000, verbose=0))
@@ -104,11 +136,28 @@ def run_appended(config, workdir, runtime, export_root=None, upstream=None):
                           "invalid_share": float(np.mean(classic_digits == encodings.INVALID)),
                           "disagrees_with_argmax": int(np.sum(classic_digits != one_hot_digits))},
         "appended_where_premise_failed": accuracy(appended_digits, ~premise),
+        "decoder_condition": {"share_meeting": float(np.mean(condition)),
+                              "classic_agrees_with_argmax_where_met": float(np.mean(
+                                  classic_digits[condition] == one_hot_digits[condition])) if condition.any() else None,
+                              "classic_accuracy_where_failed": accuracy(classic_digits, ~condition)},
     }
     if export_root is not None:
         results["saved_models"] = {name: str(path) for name, path in export_problem2_models(
             one_hot_model, binary_model, appended, export_root).items()}
     return results
+
+
+def decoder_condition(scores):
+    """(N,) bool: where the one-layer decoder step(B^T y - 1/2) is exact for one-hot scores y in [0, 1]^10.
+
+    Sufficient and necessary for every B: the largest score is above 1/2 and the others sum to less than
+    1/2. Then a bit that is 1 for the top digit sums at least the top score (> 1/2), and a bit that is 0
+    for it sums at most the others (< 1/2). The textbook premise (top >= 0.99, the others < 0.01) is a
+    special case: nine others below 0.01 sum below 0.09.
+    """
+    scores = np.asarray(scores)
+    top = scores.max(axis=1)
+    return (top > 0.5) & (scores.sum(axis=1) - top < 0.5)
 
 
 def run_direct(config, workdir, runtime, export_root=None, upstream=None):
@@ -133,10 +182,15 @@ def run_direct(config, workdir, runtime, export_root=None, upstream=None):
         runs.append(run)
 
     # the appended design's 10-unit layer (the trained one-hot net), for comparison, over the same seeds
+    # and the textbook one-layer decoder step(B^T y - 1/2) on the same one-hot nets
     appended_runs = []
     for seed in config.seeds:
-        scores = _test_scores(trained("one_hot", seed), test)
+        one_hot_model = trained("one_hot", seed)
+        scores = _test_scores(one_hot_model, test)
+        textbook = append_one_hot_to_binary(one_hot_model, winner_take_all=False)
         appended_runs.append({"accuracy": _decoded_accuracy(scores, test.labels, "one_hot")["accuracy"],
+                              "textbook_accuracy": _decoded_accuracy(_test_scores(textbook, test), test.labels,
+                                                                     "binary")["accuracy"],
                               "middle_layer": one_hot_likeness(scores, test.labels)})
     def over_seeds(values):
         return seeded(values, config.seeds)
@@ -144,6 +198,7 @@ def run_direct(config, workdir, runtime, export_root=None, upstream=None):
     likeness = ("best_assignment_agreement", "purity", "concentration", "premise_share")
     summary = {key: over_seeds([run[key] for run in runs]) for key in ("accuracy", "invalid_share")}
     summary["appended_accuracy"] = over_seeds([run["accuracy"] for run in appended_runs])
+    summary["textbook_accuracy"] = over_seeds([run["textbook_accuracy"] for run in appended_runs])
     summary["middle"] = {key: over_seeds([run["middle_layer"][key] for run in runs]) for key in likeness}
     summary["appended_middle"] = {key: over_seeds([run["middle_layer"][key] for run in appended_runs])
                                   for key in likeness}

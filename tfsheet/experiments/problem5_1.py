@@ -157,7 +157,11 @@ def run_probe(config, workdir, runtime, export_root=None):
     """The truncation probe: held-out loss of the RNN with carried or reset state for each truncation k.
 
     Each row holds {"nats": {budget: {mode: Seeded}}} for the budgets one pass and equal updates and
-    the modes carried and reset. The learning rate and clipping are searched at the middle k on a
+    the modes carried and reset, and {"lag_effects": {budget: {mode: {"3", "8"}}}}: how much each model's
+    prediction moves with X_{t-3} and with X_{t-8}, the other held fixed (synthetic.probe_lag_effects),
+    the direct measure of whether lag 8 is used. The control (the same RNN with its recurrence frozen)
+    is trained at both budgets: with the equal-updates budget, and at one pass of the smallest k, the
+    most updates any row makes. The learning rate and clipping are searched at the middle k on a
     validation stream; the scores are on another held-out stream, once per model.
     """
     x_train, y_train = synthetic.truncation_probe(config.probe_length, seed=config.seed)
@@ -175,24 +179,32 @@ def run_probe(config, workdir, runtime, export_root=None):
 
         def score(k, mode, **budget_options):
             model = train_rnn(runtime, shape, x_train, y_train, k, mode, search["chosen"], **budget_options)
-            scorer = RecurrentScorer(model, k if mode == "reset" else None)
-            return mean_loss(scorer.log_probs(x_test, y_test), 8, None)
+            log_probs = RecurrentScorer(model, k if mode == "reset" else None).log_probs(x_test, y_test)
+            return mean_loss(log_probs, 8, None), synthetic.probe_lag_effects(x_test, y_test, log_probs)
 
         rows = []
         for k in seeded.probe_truncations:
             updates = updates_per_pass(len(x_train), seeded.streams, k)
-            nats = {"one_pass": {}, "equal_updates": {}}
+            nats, effects = {budget_name: {} for budget_name in BUDGETS}, {budget_name: {} for budget_name in BUDGETS}
             for mode in ("carried", "reset"):
-                nats["one_pass"][mode] = score(k, mode)
+                nats["one_pass"][mode], effects["one_pass"][mode] = score(k, mode)
                 # the longest window trained with the budget already
-                nats["equal_updates"][mode] = (nats["one_pass"][mode] if updates == budget
-                                               else score(k, mode, max_updates=budget))
-            rows.append({"k": k, "updates": updates, "nats": nats})
+                nats["equal_updates"][mode], effects["equal_updates"][mode] = (
+                    (nats["one_pass"][mode], effects["one_pass"][mode]) if updates == budget
+                    else score(k, mode, max_updates=budget))
+            rows.append({"k": k, "updates": updates, "nats": nats, "lag_effects": effects})
         # the control: the same RNN with its recurrence frozen at initialisation (k does not matter: only the
-        # readout learns, and its gradient never crosses a time step)
-        return {"rows": rows, "frozen_recurrence_nats": score(min(seeded.probe_truncations), "frozen")}
+        # readout learns, and its gradient never crosses a time step), at both budgets
+        control = {"one_pass": score(min(seeded.probe_truncations), "frozen"),
+                   "equal_updates": score(min(seeded.probe_truncations), "frozen", max_updates=budget)}
+        return {"rows": rows, "frozen_recurrence_nats": {name: nats for name, (nats, _) in control.items()},
+                "frozen_recurrence_lag_effects": {name: effects for name, (_, effects) in control.items()}}
 
     return {**over_seeds(config, one_seed), "levels": synthetic.probe_levels(), "equal_updates": budget,
+            "control_updates": {"one_pass": updates_per_pass(len(x_train), config.streams,
+                                                             min(config.probe_truncations)),
+                                "equal_updates": budget},
+            "true_lag_effects": {str(lag): effect for lag, effect in synthetic.PROBE_EFFECTS.items()},
             "search": {"k": middle, **search}, "seeds": list(config.seeds)}
 
 
@@ -209,8 +221,8 @@ def run_copy(config, workdir, runtime, export_root=None):
     cannot beat chance.
     """
     vocab = config.copy_vocab
-    first_k, first_factor = config.copy_truncations[0], config.copy_distance_factors[-1]
-    search = _copy_search(config, runtime, first_k, max(1, int(round(first_factor * first_k))))
+    first_k = config.copy_truncations[0]
+    search = _copy_search(config, runtime, first_k, first_k)
 
     def one_seed(seeded):
         cells = []
@@ -225,7 +237,9 @@ def run_copy(config, workdir, runtime, export_root=None):
 
 def _copy_search(config, runtime, k, distance):
     """(learning rate, clipping) for the RNNs and for the n-gram net, on a validation stream of the copy task
-    at the grid's first k and longest L, with a third of the budget."""
+    at the grid's first k and L = k, with a third of the budget: there the source is inside the window, so
+    the candidates can learn the task and differ (beyond k every candidate scores chance, and the pick
+    would be noise)."""
     train_tokens, _ = synthetic.copy_task(config.copy_length, distance, config.copy_vocab, seed=config.seed)
     val_tokens, _ = synthetic.copy_task(40_000, distance, config.copy_vocab, seed=config.seed + SEARCH_SEED)
     inputs, targets = language_model_pairs(train_tokens)
