@@ -24,4 +24,4 @@ Each problem of the sheet has a home:
   Problem 5.2  real-time recurrent learning           -> training.rtrl, analysis.rtrl_cost
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
