@@ -1,7 +1,9 @@
 """The command line answers bad input with a usage error or a one-line message, never a traceback,
 and answers --help without starting TensorFlow."""
 
+import errno
 import os
+import signal
 import subprocess
 import sys
 
@@ -114,3 +116,33 @@ def test_a_report_exports_inside_its_own_folder_and_writes_nothing_where_the_use
     assert main(["report", "--scale", "quick", "--only", "P1", "--out", "out"]) == 0
     assert (tmp_path / "out" / "saved_models" / "softmax_regression" / "1" / "saved_model.pb").is_file()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]     # no ./saved_models beside it
+
+
+def test_ctrl_c_is_one_line_that_says_how_to_resume_and_leaves_only_whole_files(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    process = subprocess.Popen([sys.executable, "-m", "tfsheet", "report", "--scale", "quick", "--only", "P1",
+                                "--out", str(tmp_path / "out"), "--no-export"], env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for line in process.stdout:                       # wait until it is training
+        if "P1: running" in line:
+            break
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    said = [line for line in stderr.splitlines() if line.strip() and "absl" not in line and "E0000" not in line]
+    assert len(said) == 1 and "interrupted" in said[0] and "run the same command again" in said[0], stderr
+    assert "Traceback" not in stderr
+    assert not list((tmp_path / "out").rglob("*.tmp*"))        # nothing half-written
+
+
+def test_a_full_disk_names_the_fix(monkeypatch, tmp_path, capsys):
+    import tfsheet.cli as cli
+
+    def full(args, strategy):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "results.json"))
+
+    monkeypatch.setattr(cli, "_report", full)
+    assert main(["report", "--scale", "quick", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert "No space left on device" in error and "The disk is full: free some space" in error
+    assert len(error.strip().splitlines()) == 1

@@ -13,6 +13,7 @@ strategy (`--strategy`) is made once here and passed down. Parsing needs no Tens
 """
 
 import argparse
+import errno
 import json
 import os
 import pathlib
@@ -437,18 +438,31 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
     except Preempted as stop:
         print(f"tfsheet: {stop}", file=sys.stderr)
         return stop.exit_code
+    except KeyboardInterrupt:
+        print("\ntfsheet: interrupted. Everything written so far is whole (results, checkpoints and exports are "
+              "written atomically); run the same command again to continue from it.", file=sys.stderr)
+        return 130                    # 128 + SIGINT
     except (TfsheetError, ValueError) as error:
         print(f"tfsheet: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:          # a file or folder the command could not read or write
         where = f": {error.filename}" if error.filename else ""
-        print(f"tfsheet: error: {error.strerror or error}{where}", file=sys.stderr)
+        print(f"tfsheet: error: {error.strerror or error}{where}{_full_disk_hint(error)}", file=sys.stderr)
         return 1
     except Exception as error:        # TensorFlow's own error types (loading a damaged SavedModel, ...)
         if not type(error).__module__.startswith("tensorflow"):
             raise
-        print(f"tfsheet: error: {type(error).__name__}: {' '.join(str(error).split())[:500]}", file=sys.stderr)
+        print(f"tfsheet: error: {type(error).__name__}: {' '.join(str(error).split())[:500]}{_full_disk_hint(error)}",
+              file=sys.stderr)
         return 1
+
+
+def _full_disk_hint(error):
+    """What to do when the error is a full disk (errno ENOSPC, or TensorFlow's words for it)."""
+    if getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error):
+        return (". The disk is full: free some space (or point --out / TFSHEET_CACHE_DIR elsewhere) and run the same "
+                "command again; what was written before is whole and is kept.")
+    return ""
 
 
 if __name__ == "__main__":
