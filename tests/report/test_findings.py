@@ -29,3 +29,13 @@ def test_runs_disagree_only_on_a_column_both_have():
     full = Finding("4.4", "c", SEED_SEPARATED, (("2 units", False), ("4 units", True), ("256 units", False)))
     assert not _disagree(default, full)
     assert _disagree(default, Finding("4.4", "c", SEED_SEPARATED, (("2 units", True),)))
+
+
+def test_a_verdict_that_differs_only_through_columns_one_scale_lacks_is_listed_apart():
+    from tfsheet.report.document import _appendix
+
+    default = Finding("4.4", "c", SEED_SEPARATED, (("2 units", False),))
+    full = Finding("4.4", "c", SEED_SEPARATED, (("2 units", False), ("256 units", True)))
+    text = _appendix("default", {"4.4": (default,)}, {"full": {"4.4": (full,)}})
+    assert "Every verdict is the same at both scales." in text      # no column both read differently
+    assert "one scale reads more columns" in text and "c: default scale: does not hold; full scale: mixed" in text

@@ -118,20 +118,24 @@ def _appendix(scale, findings, others):
     """One table of every verdict: the claim, its rule, the numbers it rests on here, and its verdict at this scale
     and at each scale compared with ("not measured" where that run has no such finding)."""
     scales = [scale, *others]
-    rows, rules, disagreements = [], {}, []
+    rows, rules, disagreements, wider = [], {}, [], []
     for number, found in findings.items():
         for finding in found or ():
             rules[finding.rule.name] = finding.rule.reason
-            elsewhere, differs = [], False
+            elsewhere, differs, widens = [], False, False
             for other in others.values():
                 match = [f for f in (other.get(number) or ()) if f.claim == finding.claim]
                 elsewhere.append(match[0].describe() if match else "not measured")
                 differs = differs or bool(match and _disagree(finding, match[0]))
+                widens = widens or bool(match and match[0].describe() != finding.describe())
             rows.append((f"[{number}](#{section_id(number)})", finding.claim, finding.rule.name, finding.evidence,
                          finding.describe(), *elsewhere))
+            line = f"- [{number}](#{section_id(number)}) {finding.claim}: " + "; ".join(
+                f"{name} scale: {verdict}" for name, verdict in zip(scales, (finding.describe(), *elsewhere)))
             if differs:
-                disagreements.append(f"- [{number}](#{section_id(number)}) {finding.claim}: " + "; ".join(
-                    f"{name} scale: {verdict}" for name, verdict in zip(scales, (finding.describe(), *elsewhere))))
+                disagreements.append(line)
+            elif widens:
+                wider.append(line)
     text = ('<a id="verdicts"></a>\n\n## Appendix: every verdict\n\n'
             "Each verdict the answers above render, as computed from the results by its rule (a verdict read in several "
             "columns, such as one pass and equal updates or validation and test, is *mixed* when the columns "
@@ -145,6 +149,9 @@ def _appendix(scale, findings, others):
         "These verdicts differ between the scales. Neither reading is settled by these experiments: each answer "
         "states such a verdict as it stands at its own scale, and its conclusion rests on the verdicts both scales "
         "share.\n\n" + "\n".join(disagreements) if disagreements else "Every verdict is the same at both scales."))
+    if wider:
+        where += ("\n\nThese verdicts agree in every column both scales read, but one scale reads more columns (such as "
+                  "widths only the full scale tries), so the overall verdict differs:\n\n" + "\n".join(wider))
     return text + "\n\n" + table + where
 
 
