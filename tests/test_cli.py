@@ -3,6 +3,7 @@ and answers --help without starting TensorFlow."""
 
 import errno
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -146,3 +147,25 @@ def test_a_full_disk_names_the_fix(monkeypatch, tmp_path, capsys):
     error = capsys.readouterr().err
     assert "No space left on device" in error and "The disk is full: free some space" in error
     assert len(error.strip().splitlines()) == 1
+
+
+def test_an_export_that_fails_half_way_publishes_nothing_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    from tfsheet.experiments.registry import P1
+    from tfsheet.runs import runner
+
+    real = runner.run_experiments
+
+    def half_way(*args, **kwargs):
+        outcomes = real(*args, **{**kwargs, "experiments": (P1,)})          # exports softmax_regression...
+        assert list(pathlib.Path(kwargs["export_root"]).rglob("saved_model.pb"))
+        return [*outcomes, runner.Outcome("P4", "failed", 0.0, tmp_path / "P4.json", {"error": "stopped"})]  # ...then fails
+
+    monkeypatch.setattr(runner, "run_experiments", half_way)
+    root = tmp_path / "published"
+    (root / "softmax_regression" / "1").mkdir(parents=True)
+    (root / "models.config").write_text("as it was")
+    before = sorted(path.relative_to(root).as_posix() for path in root.rglob("*"))
+    assert main(["export", "softmax_regression", "--scale", "quick", "--export-dir", str(root),
+                 "--workdir", str(tmp_path / "work")]) == 1
+    assert sorted(path.relative_to(root).as_posix() for path in root.rglob("*")) == before
+    assert (root / "models.config").read_text() == "as it was"

@@ -17,7 +17,9 @@ import errno
 import json
 import os
 import pathlib
+import shutil
 import sys
+import uuid
 
 from tfsheet import console, settings
 from tfsheet.choices import STRATEGIES
@@ -294,6 +296,7 @@ def _exporting(models, experiments):
 def _export(args, strategy):
     from tfsheet.runs.runner import run_experiments, summary_table
     from tfsheet.serving.load_check import check_saved_models
+    from tfsheet.serving.export import publish_staged
     from tfsheet.serving.models_config import write_serving_config
 
     root = pathlib.Path(args.export_dir or settings.saved_models_dir())
@@ -312,16 +315,25 @@ def _export(args, strategy):
         return 0 if all(row["ok"] for row in report) else 1
     _writable_folder(root, "--export-dir")
     _writable_folder(args.workdir, "--workdir")
-    outcomes = run_experiments(args.scale, args.workdir, replace=ALL, export_root=root,
-                               experiments=args.experiments_of(args), stream=sys.stderr, settings=_settings(args),
-                               strategy=strategy)
-    print(summary_table(outcomes, {}, pathlib.Path(args.workdir).resolve()), file=sys.stderr, flush=True)
-    if any(outcome.status == "failed" for outcome in outcomes):
-        return 1
+    # every model is exported into a staging folder beside the published ones and published only when every
+    # experiment succeeded: an export that fails half-way leaves saved_models/ and models.config as they were
+    staging = root / f".tmp-export-{uuid.uuid4().hex[:8]}"
+    try:
+        outcomes = run_experiments(args.scale, args.workdir, replace=ALL, export_root=staging,
+                                   experiments=args.experiments_of(args), stream=sys.stderr, settings=_settings(args),
+                                   strategy=strategy)
+        print(summary_table(outcomes, {}, pathlib.Path(args.workdir).resolve()), file=sys.stderr, flush=True)
+        if any(outcome.status == "failed" for outcome in outcomes):
+            print(f"tfsheet: nothing was published into {root}: an experiment failed", file=sys.stderr)
+            return 1
+        published = publish_staged(staging, root) if staging.is_dir() else {}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     config_path, skipped = write_serving_config(root)
     for model, version, problem in skipped:
         print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
-    print(json.dumps({"saved_models": str(root), "models_config": str(config_path)}, indent=2))
+    print(json.dumps({"saved_models": str(root), "published": {name: str(path) for name, path in published.items()},
+                      "models_config": str(config_path)}, indent=2))
     return 0
 
 

@@ -86,6 +86,28 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     return final
 
 
+def publish_staged(staging, root):
+    """Move every version exported under `staging` (a folder on `root`'s filesystem, laid out as a SavedModel root)
+    to the next free version of the same model under `root`, each move one rename; {model: published path}.
+
+    `tfsheet export` exports into a staging folder and publishes only when every experiment succeeded, so an
+    export that fails half-way leaves the published models and models.config as they were.
+    """
+    staging, root = pathlib.Path(staging), pathlib.Path(root)
+    published = {}
+    for model_dir in sorted(path for path in staging.iterdir() if path.is_dir()):
+        target_dir = root / model_dir.name
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for version in versions(model_dir):
+            final = target_dir / str((versions(target_dir) or [0])[-1] + 1)
+            try:
+                os.rename(model_dir / str(version), final)
+            except OSError as error:
+                raise ExportError(f"Could not publish {final}: {error}. Nothing was overwritten.") from error
+            published[model_dir.name] = final
+    return published
+
+
 STALE_SECONDS = 3600   # a temporary export folder this old belongs to an export that was killed
 
 
