@@ -1,20 +1,21 @@
-"""RTRL's cost paragraph reads the arithmetic rate's growth between the two largest sizes the way the time
-exponent depends on it: time = 2 n^4 FLOPs / rate, so a rate growing faster than n^0.5 keeps the time exponent
-more than 0.5 below 4."""
+"""RTRL's cost paragraph states the fitted exponents against theory's 4 and 2 and claims no cause it did not
+measure (an earlier reading blamed a fixed cost per call that the numbers put below 1 %)."""
+
+import copy
 
 import pytest
 
+from tests.report import committed
+from tfsheet.experiments.registry import P5_2
 from tfsheet.report.answers import problem5
 
 
-def rows_with_rate_growth(exponent):
-    """Two sizes, n = 256 and 512, whose rate grows as n^exponent between them."""
-    return [{"n": 256, "rtrl_gflops": 100.0}, {"n": 512, "rtrl_gflops": 100.0 * 2.0 ** exponent}]
-
-
-@pytest.mark.parametrize("exponent, verdict", [(1.0, "still rising"), (0.6, "still rising"), (0.3, "levelled off"),
-                                               (0.0, "levelled off")])
-def test_the_rate_is_still_rising_exactly_when_it_keeps_the_time_exponent_half_a_unit_below_4(exponent, verdict):
-    text = problem5._throughput_text(rows_with_rate_growth(exponent))
-    assert verdict in text
-    assert f"$n^{{{exponent:.2f}}}$" in text
+@pytest.mark.parametrize("scale", committed.COMMITTED_REPORTS)
+def test_the_exponents_are_read_against_theory_without_an_unmeasured_cause(scale):
+    cost = copy.deepcopy(committed.results(scale, P5_2)["cost"])
+    text = problem5._exponents_text(cost)
+    assert "(theory: 4 and 2)" in text
+    assert "fixed cost" not in text and "hides" not in text
+    last = cost["local_exponents"][-1]
+    if abs(last["rtrl_step_ms"] - 4) > 0.5 and abs(last["bptt_step_ms"] - 2) > 0.5:
+        assert "This report does not measure why the exponents fall short" in text

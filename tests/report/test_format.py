@@ -39,3 +39,10 @@ def test_a_search_says_what_it_tried_and_what_it_chose_on_which_split():
     text = fmt.search(found, lambda settings: f"Adam {settings['learning_rate']:g}")
     assert text == ("chosen on the validation split: Adam 0.003, 17 epochs (tried Adam 0.001: 97.00 %; "
                     "Adam 0.003: 98.00 %; validation accuracy)")
+
+
+def test_a_bar_in_a_table_cell_does_not_end_the_cell():
+    from tfsheet.report.html import markdown_to_html
+
+    text = fmt.table(("function", "verdict"), [("|x - 1/3|", "holds")])
+    assert "<td>|x - 1/3|</td>" in markdown_to_html(text, ".", "t").replace("\n", "")

@@ -58,9 +58,14 @@ def seconds(value):
 
 
 def table(headers, rows):
-    """A Markdown table; cells are text already (use the functions above)."""
-    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    """A Markdown table; cells are text already (use the functions above). A "|" in a cell's text (|x - 1/3|) is
+    escaped, so it does not end the cell; inside $...$ it is left to the formula."""
+    def cell(value):
+        parts = str(value).split("$")
+        return "$".join(part if i % 2 else part.replace("|", "\\|") for i, part in enumerate(parts))
+
+    lines = ["| " + " | ".join(map(cell, headers)) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in rows]
     return "\n".join(lines)
 
 
