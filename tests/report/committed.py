@@ -8,7 +8,7 @@ from tfsheet.results import typed
 
 COMMITTED_REPORTS = {"default": REPOSITORY / "docs" / "report",          # scale -> the folder its make target writes
                      "full": REPOSITORY / "docs" / "report-full"}
-TIME_BOUND_SECONDS = {"default": 3600, "full": 4 * 3600}   # the wall time each scale promises (the README's table)
+TIME_BOUND_SECONDS = {"default": 75 * 60, "full": 4 * 3600}   # the wall time each scale promises (the README's table)
 
 
 def records(scale):

@@ -77,16 +77,41 @@ def test_q5_1_between_the_lags_the_carried_rnn_is_below_the_lag_3_level_and_the_
     assert between
     for k in between:
         assert found[f"probe, k = {k}: the carried-state RNN is below the lag-{short}-only level"].verdict is True
-        assert found[f"probe, k = {k}: the carried-state RNN against the frozen control"].verdict == BETTER
+        assert found[f"probe, k = {k}: the carried-state RNN's loss against the frozen control"].verdict == BETTER
+
+
+def test_q5_1_measured_directly_the_carried_rnn_uses_lag_8_beyond_its_truncation_more_than_the_control(scale):
+    """At k = 5 (lag 3 within reach, lag 8 beyond it) the prediction moves with x(t-8) more than the frozen control's,
+    on every seed, in both budgets; each control trained at the budget it is compared at."""
+    short, long = PROBE_LAGS
+    probe = committed.results(scale, P5_1_PROBE)
+    assert probe["control_updates"]["equal_updates"] == probe["equal_updates"]
+    k = next(row["k"] for row in probe["rows"] if short < row["k"] < long)
+    assert findings(scale, "5.1")[f"probe, k = {k}: the carried-state RNN uses lag {long} more than the frozen "
+                                  "control"].verdict == BETTER
 
 
 def test_q5_1_below_both_lags_the_verdict_against_the_control_depends_on_the_budget(scale):
     probe = committed.results(scale, P5_1_PROBE)
     smallest = probe["rows"][0]
     assert smallest["k"] <= PROBE_LAGS[0]                                     # both lags beyond reach
-    assert findings(scale, "5.1")[f"probe, k = {smallest['k']}: the carried-state RNN against the frozen "
+    assert findings(scale, "5.1")[f"probe, k = {smallest['k']}: the carried-state RNN's loss against the frozen "
                                   "control"].verdict == MIXED             # so the answer does not pick one column
     assert smallest["nats"]["one_pass"]["reset"].mean > probe["levels"]["only_3"]
+
+
+def test_q5_1_on_the_copy_task_tbptt_learns_inside_its_window_and_nothing_beyond_it_that_the_control_lacks(scale):
+    found = [finding for claim, finding in findings(scale, "5.1").items()
+             if claim.startswith("copy, ") and "frozen control" in claim]
+    inside = [finding.verdict for finding in found if "inside the window" in finding.claim]
+    beyond = [finding.verdict for finding in found if "beyond the window" in finding.claim]
+    assert inside and set(inside) == {BETTER}
+    assert beyond and BETTER not in beyond
+
+
+def test_q5_1_full_bptt_learns_a_copy_beyond_the_truncation_that_tbptt_does_not(scale):
+    found = [finding for claim, finding in findings(scale, "5.1").items() if "full BPTT against" in claim]
+    assert any(finding.verdict == BETTER for finding in found)
 
 
 def test_q5_1_on_the_probe_the_carried_state_beats_the_longest_reset_window_at_equal_updates(scale):
@@ -120,6 +145,8 @@ def test_q5_1_in_practice_the_gru_beats_the_best_n_gram_and_the_sheets_tanh_cell
 
 def test_q2_1_one_hot_outputs_win_on_every_seed_from_16_hidden_units(scale):
     for claim, finding in findings(scale, "2.1").items():
+        if not claim.endswith(": one-hot against binary outputs"):
+            continue
         width = int(claim.split(":")[0].removeprefix("H = "))
         if width >= 16:
             assert finding.verdict == BETTER, claim
@@ -131,6 +158,22 @@ def test_q2_3_the_direct_net_is_below_the_appended_design_and_above_the_textbook
     found = findings(scale, "2.3")
     assert found["the directly trained 784-H-10-4 net against the appended design"].verdict == WORSE
     assert found["the directly trained 784-H-10-4 net against the textbook one-layer decoder"].verdict == BETTER
+
+
+def test_q2_1_shrinking_the_hidden_layer_to_the_narrowest_width_costs_accuracy_on_every_seed(scale):
+    (shrink,) = [finding for claim, finding in findings(scale, "2.1").items() if "shrinking" in claim]
+    assert shrink.verdict == WORSE
+
+
+def test_q2_2_the_appended_network_makes_the_one_hot_nets_decisions_and_the_textbook_decoder_is_exact_where_its_condition_holds(scale):
+    found = findings(scale, "2.2")
+    assert found["the appended network makes the one-hot net's decisions"].verdict is True
+    assert found["the textbook decoder is exact where its condition holds"].verdict is True
+
+
+def test_q3_four_linear_units_are_below_logistic_regression_on_every_seed(scale):
+    assert findings(scale, "3.2")["logistic regression against the linear-hidden net with H = 4"].verdict == BETTER
+    assert len(findings(scale, "3.1")) == 1        # the 25-unit comparison is a finding, whatever its verdict
 
 
 def test_q4_4_at_two_units_training_is_not_short_of_the_construction(scale):

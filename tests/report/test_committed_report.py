@@ -133,3 +133,10 @@ def test_where_the_scales_disagree_is_generated_from_both_results_sets(scale):
     assert "H = 8: one-hot against binary outputs: default scale: no effect; full scale: better" in disagreements \
         or "H = 8: one-hot against binary outputs: full scale: better; default scale: no effect" in disagreements
     assert "H = 256: one-hot" not in disagreements            # the same verdict at both scales is not listed
+
+
+@scales
+def test_the_header_names_the_experiments_kept_from_an_earlier_run(scale):
+    kept = [record["experiment"] for record in records(scale) if record.get("carried_over")]
+    text = (COMMITTED_REPORTS[scale] / "index.md").read_text()
+    assert (f"**Kept from an earlier run:** {', '.join(kept)}:" in text) == bool(kept)

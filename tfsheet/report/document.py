@@ -199,6 +199,11 @@ def _header(records, scale):
     ]
     if failed:
         lines.append(f"**Failed in this run:** {', '.join(failed)}; their sections say why.")
+    kept = [record["experiment"] for record in records if record.get("carried_over")]
+    if kept:
+        lines.append(f"**Kept from an earlier run:** {', '.join(kept)}: their code and settings did not change when "
+                     "tfsheet's version did, so their records were kept (each row says when it ran) and the others "
+                     "ran again. Memory was not yet measured when they ran.")
     lines.append(fmt.table(("experiment", "status", "wall time", "peak memory (RSS)", "started", "seeds",
                             "tf.distribute"), rows))
     return "\n\n".join(lines)

@@ -3,7 +3,9 @@
 from tfsheet.experiments.registry import P3
 from tfsheet.report import format as fmt
 from tfsheet.report import plots
-from tfsheet.report.answers import Answer, Figure, Problem, Question
+from tfsheet.report.answers import Answer, Detail, Figure, Problem, Question
+from tfsheet.report.answers.problem1 import search_edges
+from tfsheet.report.findings import BETTER, MIXED, NO_EFFECT, SEED_SEPARATED, WORSE, Finding, compare
 
 Q3_1 = r"""A 784-25-10 network with identity hidden units and a softmax output, against multiclass logistic regression: which is more powerful (ignoring how hard each is to train)?"""
 Q3_2 = r"""Now with only 4 hidden units: how do the two models compare, and which would you prefer?"""
@@ -24,9 +26,58 @@ def _accuracy_rows(accuracy):
             for name in _models(accuracy)]
 
 
+def _name(model):
+    return {"logistic_regression": "logistic regression"}.get(model, model.replace("linear_hidden_", "H = "))
+
+
+def _against_logistic(records, model):
+    """Logistic regression against the trained linear-hidden net `model` by test accuracy, SEED_SEPARATED."""
+    accuracy = records[P3.name]["results"]["accuracy"]
+    return Finding(QUESTION_OF[model], f"logistic regression against the linear-hidden net with {_name(model)}",
+                   SEED_SEPARATED, (("test accuracy", compare(accuracy["logistic_regression"], accuracy[model],
+                                                              lower_is_better=False)),),
+                   f"logistic regression {fmt.seeded_percent(accuracy['logistic_regression'])}, {_name(model)} "
+                   f"{fmt.seeded_percent(accuracy[model])}")
+
+
+QUESTION_OF = {"linear_hidden_25": "3.1", "linear_hidden_4": "3.2"}
+
+
+def findings_3_1(records):
+    return (_against_logistic(records, "linear_hidden_25"),)
+
+
+def findings_3_2(records):
+    return (_against_logistic(records, "linear_hidden_4"),)
+
+
+TRAINED_AGAINST = {BETTER: "ahead of", WORSE: "behind", NO_EFFECT: "within the seed spread of",
+                   MIXED: "mixed against"}
+
+
+def _held_equal(records):
+    """What the tuning of Problem 3's models held equal, and what it did not: one sentence, and the search details."""
+    config, run = records[P3.name]["config"], records[P3.name]["results"]
+    models = _models(run["search"])
+    chosen = {model: run["search"][model]["chosen"] for model in models}
+    held = (f"Each model was trained by Adam with its learning rate chosen from the same grid "
+            f"({', '.join(f'{rate:g}' for rate in config['learning_rate'])}) and its epochs as its best validation "
+            f"epoch up to the same cap ({config['epochs']}), both on the validation split with the first seed; the "
+            "chosen epochs differ (" + ", ".join(f"{_name(model)}: {chosen[model]['epochs']}" for model in models)
+            + ").")
+    edges = [f"{_name(model)}: {' and '.join(found)}" for model in models
+             if (found := search_edges(run["search"][model], config["epochs"]))]
+    if edges:
+        held += f" Choices on the edge of the search, where a better value may lie beyond it: {'; '.join(edges)}."
+    details = "; ".join(f"{_name(model)}: {fmt.search(run['search'][model], _adam)}" for model in models) + "."
+    return held, details
+
+
 def answer_3_1(records, figure_dir):
     run = records[P3.name]["results"]
     maps = run["q3_1"]
+    (trained,) = findings_3_1(records)
+    held, details = _held_equal(records)
     text = (
         r"**Equally powerful: they represent exactly the same functions.** With identity hidden units the logits are "
         r"$\mathbf W_2(\mathbf W_1\mathbf x + \mathbf b_1) + \mathbf b_2 = (\mathbf W_2\mathbf W_1)\mathbf x + (\mathbf W_2\mathbf b_1 + \mathbf b_2)$, "
@@ -39,12 +90,12 @@ def answer_3_1(records, figure_dir):
         f"no probability by more than {fmt.scientific(max(maps['collapse'].values()))}, and expanding the trained logistic "
         f"regression into networks with 25 and 9 hidden units by more than "
         f"{fmt.scientific(max(maps['expand_to'].values()))} (float32 rounding). "
-        "Trained with the same optimiser and the same tuning effort, their accuracies:\n\n"
-        + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"]))
-        + "\n\nSettings, per model: " + "; ".join(
-            f"{name.replace('_', ' ')}: {fmt.search(run['search'][name], _adam)}"
-            for name in _models(run["search"])) + ".")
-    return Answer(text)
+        f"As trained ({fmt.over_seeds(run['accuracy']['logistic_regression'])}), logistic regression is "
+        f"{TRAINED_AGAINST[trained.verdict]} the 25-unit net"
+        + (" on every seed: a difference of training, since the two represent the same functions" if trained.verdict
+           in (BETTER, WORSE) else "") + ". " + held + "\n\n"
+        + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"])))
+    return Answer(text, details=(Detail("The validation search of each model", details),))
 
 
 def _adam(settings):
@@ -73,8 +124,10 @@ def answer_3_2(records, figure_dir):
         f"{', '.join(str(value) for value in ranks4)}; the trained logistic regression uses rank "
         f"{rank['logistic_centred_rank']} (after centring). Cutting its weights to rank 4 by truncated SVD leaves "
         f"{fmt.percent(cut.get(4))} test accuracy, against {fmt.percent(cut.get(max(cut)))} at full rank, and the "
-        f"trained 4-unit networks reach {fmt.seeded_percent(accuracy['linear_hidden_4'])}, {fmt.number(lost, 2)} points below "
-        "logistic regression.\n\n"
+        f"trained 4-unit networks reach {fmt.seeded_percent(accuracy['linear_hidden_4'])}, {fmt.number(lost, 2)} points "
+        f"{'below' if lost >= 0 else 'above'} logistic regression in the mean; logistic regression is "
+        f"{TRAINED_AGAINST[findings_3_2(records)[0].verdict]} them"
+        + (" on every seed" if findings_3_2(records)[0].verdict in (BETTER, WORSE) else "") + ".\n\n"
         + fmt.table(("model", "test accuracy"), _accuracy_rows(accuracy)) + "\n\n"
         + fmt.table(("rank k of the cut logistic-regression weights", "test accuracy"),
                     [(k, fmt.percent(value)) for k, value in sorted(cut.items())]))
@@ -112,8 +165,10 @@ def answer_3_3(records, figure_dir):
         r"not convex. (Logistic regression's loss, by contrast, is convex in $(\mathbf W, \mathbf b)$: its Hessian is "
         r"positive semi-definite everywhere. Its smallest eigenvalue is exactly 0, not positive: adding one vector to "
         r"every class's weights leaves the softmax, and so the loss, unchanged, a null space of the Hessian; the "
-        r"small numbers in the table are what Lanczos returns for 0.) The symmetry is general: permuting or rescaling hidden units gives other "
-        r"minima with the same loss, and the straight line between them leaves the valley.""\n\n"
+        r"small numbers in the table are what Lanczos returns for 0.) A likely general reason, an explanation "
+        r"not measured here: permuting the hidden units, or scaling $\mathbf W_1$ up and $\mathbf W_2$ down, also gives "
+        r"other weights with the same loss, so the minima come in families, and a straight line between two of them "
+        r"need not stay low.""\n\n"
         f"**Measured** on {convex['examples']:,} training images with $H = {convex['num_hidden']}$ (float64; Hessian "
         f"eigenvalues by Lanczos over all {trained['dimension']:,} parameters): the midpoint's loss exceeds the chord by "
         f"{fmt.number(chord['gap'], 3)} nats, and the Hessian has a negative eigenvalue at the trained weights "
@@ -123,7 +178,7 @@ def answer_3_3(records, figure_dir):
 
 
 PROBLEM = Problem("3", "Neural nets with linear activation functions", (P3.problem,), (
-    Question("3.1", "25 linear hidden units against logistic regression", Q3_1, answer_3_1),
-    Question("3.2", "4 linear hidden units", Q3_2, answer_3_2),
+    Question("3.1", "25 linear hidden units against logistic regression", Q3_1, answer_3_1, findings_3_1),
+    Question("3.2", "4 linear hidden units", Q3_2, answer_3_2, findings_3_2),
     Question("3.3", "Is the 4-unit problem convex?", Q3_3, answer_3_3),
 ))

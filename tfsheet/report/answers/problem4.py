@@ -4,7 +4,7 @@ from tfsheet.experiments.registry import P4
 from tfsheet.report import format as fmt
 from tfsheet.report.findings import Finding, Rule
 from tfsheet.report import plots
-from tfsheet.report.answers import Answer, Figure, Problem, Question
+from tfsheet.report.answers import Answer, Detail, Figure, Problem, Question
 
 NETWORK = r"""Every network here has one input $x$, one hidden layer of ReLU units and one identity output unit."""
 Q4_1 = NETWORK + r""" Write the output $\hat y$ of the two-unit network as a function of $x$ by the forward equations."""
@@ -83,12 +83,21 @@ SHORT_OF_CONSTRUCTION = Rule(
     "span orders of magnitude)")
 
 
+SPREAD_FACTOR = 2.0     # seeds whose largest errors differ by more than this factor are said to spread
+
+
+def _errors(point):
+    """Every seed's largest error of a trained point (its one median when the record has no per-seed values)."""
+    return point.get("all") or [point["max_error"]]
+
+
 def construction_findings(row):
-    """Per width, does the trained net fall short of the even-grid construction of the same width?"""
+    """Per width, does the trained net (its median over seeds) fall short of the even-grid construction of the same
+    width?"""
     uniform = {point["width"]: point["max_error"] for point in row["uniform"]}
     columns = tuple((f"{point['width']} units", point["max_error"] > SHORT_FACTOR * uniform[point["width"]])
                     for point in row["trained"] if point["width"] in uniform)
-    evidence = "; ".join(f"{point['width']}: trained {fmt.scientific(point['max_error'])}, grid "
+    evidence = "; ".join(f"{point['width']}: trained {fmt.scientific(point['max_error'])} (median), grid "
                          f"{fmt.scientific(uniform[point['width']])}" for point in row["trained"]
                          if point["width"] in uniform)
     return Finding("4.4", f"{row['function']}: training falls short of the construction of the same width",
@@ -99,24 +108,74 @@ def findings_4_4(records):
     return tuple(construction_findings(row) for row in records[P4.name]["results"]["q4_4"])
 
 
+def _spread(point):
+    errors = _errors(point)
+    return max(errors) / min(errors) if min(errors) > 0 else float("inf")
+
+
+def _trained_cell(point, width=True):
+    """"median (min-max) at W units": the trained column of Q4.4's tables."""
+    errors = _errors(point)
+    spread = f" ({fmt.scientific(min(errors))} to {fmt.scientific(max(errors))})" if len(errors) > 1 else ""
+    return f"{fmt.scientific(point['max_error'])}{spread}" + (f" at {point['width']} units" if width else "")
+
+
+def _units(widths):
+    return ", ".join(str(width) for width in widths) + " units"
+
+
+def _training_sentence(row, finding):
+    """Per function: the widths where training falls short of the grid (the finding), where every seed beats it,
+    where it is within the factor, and where its seeds spread over more than SPREAD_FACTOR."""
+    short = {int(column.split()[0]) for column, reading in finding.columns if reading}
+    uniform = {point["width"]: point["max_error"] for point in row["uniform"]}
+    trained = [point for point in row["trained"] if point["width"] in uniform]
+    beats = [point["width"] for point in trained if max(_errors(point)) < uniform[point["width"]]]
+    within = [point["width"] for point in trained if point["width"] not in short and point["width"] not in beats]
+    parts = [f"{label} {_units(widths)}" for label, widths in (
+        ("short at", sorted(short)), ("below the grid's error on every seed at", beats),
+        (f"within {SHORT_FACTOR:g}× at", within)) if widths]
+    spread = [point["width"] for point in row["trained"] if _spread(point) > SPREAD_FACTOR]
+    if spread:
+        parts.append(f"seeds more than {SPREAD_FACTOR:g}× apart at {_units(spread)}")
+    return f"{row['function'].replace('|', chr(92) + '|')}: " + ", ".join(parts)
+
+
+def _seeds(study):
+    count = max(len(_errors(point)) for row in study for point in row["trained"])
+    return f"the median of {count} seeds" if count > 1 else "one seed"
+
+
 def answer_4_4(records, figure_dir):
     study = records[P4.name]["results"]["q4_4"]
+    seeds = _seeds(study)
     rows = []
     for row in study:
         adaptive = " / ".join(f"{point['width']:,}" for point in row["adaptive"])
         certified = (" / ".join(f"{point['width']:,}" for point in row["certified"]) if row["certified"]
                      else "no Lipschitz constant")
         uniform = row["uniform"][-1]
-        trained = row["trained"][-1]
         rows.append((row["function"].replace("|", "\\|"), adaptive, certified,
-                     f"{fmt.scientific(uniform['max_error'])} ({uniform['width']} units)",
-                     f"{fmt.scientific(trained['max_error'])} ({trained['width']} units)"))
+                     f"{fmt.scientific(uniform['max_error'])} at {uniform['width']} units", _trained_cell(row["trained"][-1])))
     eps = " / ".join(f"{point['eps']:g}" for point in study[0]["adaptive"])
-    sine = next((row for row in study if row["function"].startswith("sin")), study[0])
-    short = construction_findings(sine)
-    fell_short = [column for column, reading in short.columns if reading]
-    kept_up = [column for column, reading in short.columns if not reading]
+    met = all(point["held_out_error"] < point["eps"] for row in study for point in row["adaptive"])
+    found = findings_4_4(records)
+    short_somewhere = [row["function"] for row, finding in zip(study, found) if True in dict(finding.columns).values()]
     text = (
+        r"**Yes: $f$ is uniformly continuous on $[0, 1]$, so its linear interpolant on knots close enough together is "
+        r"within $\varepsilon$ of it, and that interpolant is a one-hidden-layer ReLU network with one unit per "
+        r"piece.** "
+        + (f"The networks built this way meet every $\\varepsilon$ tried ({eps}) at points they were not built on, for "
+           f"all {len(study)} functions below. " if met else
+           "Built this way, some networks miss their $\\varepsilon$ at points they were not built on (table). ")
+        + ("Training from random weights is another matter: it falls more than "
+           f"{SHORT_FACTOR:g} times short of the even-grid construction of the same width at some widths for "
+           f"{len(short_somewhere)} of {len(study)} functions." if short_somewhere else
+           "Training from random weights got within reach of the construction at every width here, but nothing "
+           "guarantees it does.") + "\n\n"
+        + fmt.table(("f on [0, 1]", f"units for ε = {eps} (checked)", f"units for ε = {eps} (proved from L)",
+                     "even grid: max error", f"trained: max error, {seeds}" + (" (min to max)" if "median" in seeds else "")),
+                    rows) + "\n\n"
         r"1. $f$ is continuous on the closed, bounded interval $[0, 1]$, hence *uniformly* continuous: there is "
         r"$\delta > 0$ with $|f(x) - f(y)| < \varepsilon/2$ whenever $|x - y| < \delta$." "\n"
         r"2. Take knots $0 = x_0 < x_1 < \dots < x_n = 1$ closer than $\delta$ and let $g$ interpolate $f$ linearly "
@@ -124,40 +183,42 @@ def answer_4_4(records, figure_dir):
         r"$\varepsilon/2$ of $f(x)$, so $|f(x) - g(x)| < \varepsilon$ on all of $[0, 1]$." "\n"
         r"3. $g$ is a network of our class: with $s_i$ the slope on piece $i$, "
         r"$g(x) = f(x_0) + s_0\,\mathrm{ReLU}(x - x_0) + \sum_{i=1}^{n-1} (s_i - s_{i-1})\,\mathrm{ReLU}(x - x_i)$ on "
-        r"$[0, 1]$ (the constant is the output bias). Equivalently, $g$ is a sum of the ramps $h_{x_i, x_{i+1}}$ of Q4.3 "
-        r"scaled by $f(x_{i+1}) - f(x_i)$. So $n$ hidden units suffice, one per piece: the ReLUs at $x_0, \dots, x_{n-1}$, "
-        r"with the constant $f(x_0)$ carried by the output bias." "\n\n"
-        "`tfsheet.analysis.universal.approximate(f, eps)` builds this network, placing knots where $f$ bends, and checks it "
-        "on a dense grid in float64; given a Lipschitz constant $L$ it also proves the bound (linear interpolation "
-        r"errs by at most $L\ell/2$ on a piece of length $\ell$)." "\n\n"
-        f"**Measured:** hidden units needed for $\\varepsilon$ = {eps}, and the largest error of networks with an even "
-        "grid of knots and of networks trained by Adam (squared loss) from random weights:\n\n"
-        + fmt.table(("f on [0, 1]", f"units for ε = {eps} (checked)", f"units for ε = {eps} (proved from L)",
-                     "even grid: max error", "trained: max error"), rows)
-        + "\n\nUniversality says what networks can represent, not that gradient descent finds it: "
-        + (f"for sin(2πx), the trained nets fall short of the even-grid construction of the same width (their "
-           f"largest error more than {SHORT_FACTOR:g} times the grid's) with {', '.join(fell_short)}"
-           + (f", but not with {', '.join(kept_up)}" if kept_up else "")
-           + "; at every width the construction's error follows from its knots, while training's depends on where "
-           "gradient descent stops." if fell_short else
-           "here training got within reach of the construction, but nothing guarantees it does."))
+        r"$[0, 1]$ (the constant is the output bias), a sum of the ramps $h_{x_i, x_{i+1}}$ of Q4.3 scaled by "
+        r"$f(x_{i+1}) - f(x_i)$: $n$ hidden units, one per piece." "\n\n"
+        "Universality says what networks can represent, not that gradient descent finds it. Per function, training "
+        f"(Adam, squared loss, {seeds}) against the even grid of the same "
+        f"width, short meaning more than {SHORT_FACTOR:g} times the grid's largest error: "
+        + "; ".join(_training_sentence(row, finding) for row, finding in zip(study, found)) + ".")
+    detail = (
+        "`tfsheet.analysis.universal.approximate(f, eps)` builds the network, placing knots where $f$ bends, and checks "
+        "it on a dense grid in float64; given a Lipschitz constant $L$ it also proves the bound (linear interpolation "
+        r"errs by at most $L\ell/2$ on a piece of length $\ell$). The largest error on $[0, 1]$ per width, even grid "
+        f"against training ({_seeds(study)}, min to max):\n\n"
+        + fmt.table(("f", "width", "even grid", "trained: median (min-max)"),
+                    [(row["function"].replace("|", "\\|"), point["width"],
+                      fmt.scientific({grid["width"]: grid["max_error"] for grid in row["uniform"]}.get(point["width"])),
+                      _trained_cell(point, width=False)) for row in study for point in row["trained"]]))
     return Answer(text, (_plot(records, "approximation", "Largest error on [0, 1] against the number of hidden "
-                                                         "units: construction, even grid and training.", figure_dir),))
+                                                         "units: construction, even grid and training.", figure_dir),),
+                  (Detail("How the networks were built, and every width", detail),))
 
 
 def answer_4_5(records, figure_dir):
     result = records[P4.name]["results"]["q4_5"]
     right, left = result["right"], result["left"]
     text = (
+        r"**Yes to both: beyond its largest kink every network of this class is a line $m x + n$, whatever its weights "
+        r"and however many hidden units it has, as long as they are finitely many.** Only an infinite hidden layer "
+        r"could escape it. "
         r"Each unit has one kink, at $k_j = -b^2_j / w^2_{j0}$ (a unit with $w^2_{j0} = 0$ is constant). Let $x_0$ be "
         r"the largest kink. For $x \ge x_0$ every unit with $w^2_{j0} > 0$ is on and every unit with $w^2_{j0} < 0$ is "
         r"off, so"
         "\n\n"
         r"$$h(x) = \Big(\sum_{j:\,w^2_{j0} > 0} w^3_{0j} w^2_{j0}\Big)\,x + b^3_0 + \sum_{j:\,w^2_{j0} > 0} w^3_{0j} b^2_j + \sum_{j:\,w^2_{j0} = 0} w^3_{0j}\,\mathrm{ReLU}(b^2_j), \qquad x \ge x_0,$$"
         "\n\n"
-        "a line $m x + n$. The same holds with arbitrarily many hidden units as long as there are finitely many, as in "
-        "any actual network: finitely many kinks have a largest one. (Likewise $h$ is linear left of its smallest "
-        "kink.) Only an infinite hidden layer could escape it.\n\n"
+        "a line $m x + n$. With arbitrarily many hidden units the argument is unchanged as long as there are finitely "
+        "many, as in any actual network: finitely many kinks have a largest one. (Likewise $h$ is linear left of its "
+        "smallest kink.)\n\n"
         f"**Measured** on a {result['width']}-unit net trained on sin(2πx) over [0, 1] (`tfsheet.analysis.universal.asymptote` reads $x_0$, $m$, "
         f"$n$ off the weights): beyond $x_0$ = {fmt.number(right['x0'], 2)} it is the line with slope "
         f"{fmt.number(right['slope'], 3)} and intercept {fmt.number(right['intercept'], 3)} (largest deviation "

@@ -1,7 +1,5 @@
 """Problem 5: n-gram models against RNNs trained with truncated BPTT (5.1), and RTRL (5.2)."""
 
-import math
-
 from tfsheet.data.synthetic import PROBE_LAGS
 from tfsheet.experiments.registry import P5_1_COPY, P5_1_LANGUAGE_MODEL, P5_1_PROBE, P5_1_SHAKESPEARE, P5_2
 from tfsheet.report import format as fmt
@@ -17,22 +15,22 @@ MODELS = (("kneser_ney", "count n-gram (Kneser-Ney)"), ("neural_ngram", "neural 
           ("rnn_tbptt_carried", "RNN, TBPTT k = n, state carried"), ("rnn_tbptt_reset", "RNN, TBPTT k = n, state reset"))
 
 THEORY_5_1 = (
-    r"**No: the truncation limits the gradient, not the model.** An $n$-gram model's prediction is a function of "
-    r"the previous $n - 1$ tokens only; nothing earlier can influence it, however it is trained. An RNN's prediction "
-    r"is a function of its state $\mathbf h_t$, which depends on the whole history. TBPTT($k$) with the state carried "
-    r"from one window into the next still runs the forward pass over the entire stream; it only stops the "
-    r"*backward* pass after $k$ steps, so the gradient never says directly how to change the weights to keep "
-    r"information for more than $k$ steps. In theory the RNN can represent dependencies of any length, and it can "
-    r"also *learn* some beyond $k$: whatever the weights learn to keep for $k$ steps (a slowly decaying feature, a "
-    r"counter) is carried further as a side effect, and it is available to later windows. What it cannot do is get a "
-    r"gradient signal for a dependency longer than $k$ that is useless within $k$. If instead the state is reset at "
-    r"each window, the RNN truly sees only $k$ tokens and is no more than an $n$-gram model."
+    r"**Why, in theory.** An $n$-gram model's prediction is a function of the previous $n - 1$ tokens only; nothing "
+    r"earlier can influence it, however it is trained. An RNN's prediction is a function of its state $\mathbf h_t$, "
+    r"which depends on the whole history. TBPTT($k$) with the state carried from one window into the next still runs "
+    r"the forward pass over the entire stream; it only stops the *backward* pass after $k$ steps, so no gradient asks "
+    r"the weights to keep information for more than $k$ steps. Whatever the state holds from further back is memory "
+    r"the recurrence has anyway (a random recurrence already holds some) or a side effect of what it learned to keep "
+    r"within $k$; whether training adds any is what the experiments measure, against a control whose recurrence is "
+    r"frozen at initialisation. If the state is reset at each window, the RNN sees only $k$ tokens and is no more "
+    r"than an $n$-gram model."
 )
 
 
 def findings_5_1(records):
     shakespeare = records[P5_1_SHAKESPEARE.name]["results"]
-    return (*probe_findings(records[P5_1_PROBE.name]["results"]), *shakespeare_findings(shakespeare),
+    return (*probe_findings(records[P5_1_PROBE.name]["results"]), *copy_findings(records[P5_1_COPY.name]["results"]),
+            *shakespeare_findings(shakespeare), carried_against_reset_finding(shakespeare),
             *language_model_findings(records[P5_1_LANGUAGE_MODEL.name]["results"], shakespeare))
 
 
@@ -43,7 +41,7 @@ def answer_5_1(records, figure_dir):
     lm = records[P5_1_LANGUAGE_MODEL.name]["results"]
     baselines = {f"best {label}, validation": value for label, (_, value, _) in _best_ngrams(shakespeare).items()}
     probe_figure = Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png",
-                                               probe["frozen_recurrence_nats"].mean)),
+                                               probe["frozen_recurrence_nats"]["one_pass"].mean)),
                           "Truncation probe: validation loss against k, with the three analytic levels.")
     details = (
         Detail("The truncation probe: a dependency beyond k", _probe(probe), (probe_figure,)),
@@ -57,31 +55,48 @@ def answer_5_1(records, figure_dir):
         Detail("In practice: a strong recurrent language model", _language_model(lm, shakespeare),
                (Figure(str(plots.plot_learning_curves(lm["cells"], baselines, figure_dir / "q5_1_learning_curves.png")),
                        "Tiny Shakespeare: validation loss of the TBPTT language models after each pass."),)))
-    return Answer(THEORY_5_1 + "\n\n" + _measured_5_1(records), (), details)
+    return Answer(_measured_5_1(records) + "\n\n" + THEORY_5_1, (), details)
 
 
 def _measured_5_1(records):
-    """Three sentences of what the experiments show, each read from the findings."""
-    short, long = PROBE_LAGS
+    """The verdict, at most three sentences, each part read from the findings."""
+    _, long = PROBE_LAGS
     found = findings_5_1(records)
-    between = [f for f in found if f.rule is BELOW_LEVEL]
-    below = [f.claim.split(":")[0].removeprefix("probe, ") for f in between if f.verdict is True]
+    used = [f.claim.split(":")[0].removeprefix("probe, ") for f in found
+            if f.claim.startswith("probe, k") and "uses lag" in f.claim and f.verdict == BETTER]
+    counts = _copy_counts(records[P5_1_COPY.name]["results"])
     shakespeare = [(f.claim.split(":")[0].removeprefix("Tiny Shakespeare, "), f.verdict) for f in found
-                   if f.claim.startswith("Tiny Shakespeare")]
+                   if f.claim.startswith("Tiny Shakespeare, n")]
     rnn_wins = [order for order, verdict in shakespeare if verdict == BETTER]
     ngram_wins = [order for order, verdict in shakespeare if verdict == WORSE]
+    mixed = [order for order, verdict in shakespeare if verdict not in (BETTER, WORSE)]
+    lm = records[P5_1_LANGUAGE_MODEL.name]["results"]
     cells = [f for f in found if f.claim.startswith("in practice")]
-    cell_text = "; ".join(f"the {f.claim.split('the ', 1)[1].split(' RNN')[0]} cell: "
-                          f"{ {BETTER: 'better', WORSE: 'worse', NO_EFFECT: 'no effect', MIXED: f.describe()}[f.verdict]}"
-                          for f in cells)
+    cell_text = "; ".join(f"the {CELL_PHRASES.get(cell, cell + ' cell')} {_practice_words(f)}"
+                          for cell, f in zip(_cells(lm), cells))
+    beyond = counts["beyond"][0]
+    meaning = ("it learned some dependencies beyond its window" if used and beyond else
+               "it picked up a graded dependency beyond its window as a side effect, but not a symbol to copy exactly"
+               if used else "it learned to copy beyond its window but not the probe's lag" if beyond else
+               "it learned nothing beyond its window that a random recurrence does not already hold")
     return (
-        f"**Measured** (each verdict by the rules of the appendix). On a synthetic probe the carried-state RNN goes "
-        f"below the best loss possible without lag {long} with {', '.join(below) or 'no k'} (lag {short} within "
-        f"reach, lag {long} beyond it), so it uses a dependency longer than its truncation. On Tiny Shakespeare "
-        f"at the sheet's $k = n$, the RNN beats the better $n$-gram model in every column at "
-        f"{', '.join(rnn_wins) or 'no n'} and loses at {', '.join(ngram_wins) or 'no n'}. A larger recurrent model "
-        f"with $k$ = {records[P5_1_LANGUAGE_MODEL.name]['results']['window']} against the best $n$-gram model on "
-        f"validation and test: {cell_text}.")
+        "**No: the truncation limits the gradient, not the model.** Against a control whose recurrence is frozen at "
+        f"initialisation, the trained carried-state RNN used lag {long} of the probe more than the control at "
+        f"{', '.join(used) or 'no k'} in both budgets and beat it on {beyond} of {counts['beyond'][1]} copy-task cells "
+        f"beyond its window: {meaning}. On Tiny Shakespeare at the sheet's $k = n$ the RNN beats the better $n$-gram "
+        f"model in every column at {', '.join(rnn_wins) or 'no n'} and loses in every column at "
+        f"{', '.join(ngram_wins) or 'no n'}" + (f" (no single verdict at {', '.join(mixed)})" if mixed else "")
+        + f"; with $k$ = {records[P5_1_LANGUAGE_MODEL.name]['results']['window']} and more capacity, {cell_text} "
+        "(each verdict by the rules of the appendix).")
+
+
+def _practice_words(finding):
+    """A strong cell against the best n-gram model, in words, per split when they differ."""
+    words = {BETTER: "beats the best n-gram model", WORSE: "loses to the best n-gram model",
+             NO_EFFECT: "is within the seed spread of the best n-gram model"}
+    if finding.verdict != MIXED:
+        return f"{words[finding.verdict]} on validation and test"
+    return " but ".join(f"{words[reading]} on {column}" for column, reading in finding.columns)
 
 
 def _searched(search):
@@ -134,6 +149,7 @@ CELL_AGAINST_NGRAM = {BETTER: "better than the best n-gram model on every seed",
 
 
 CELL_NAMES = {"tanh": "tanh (the sheet's)", "gru": "GRU"}
+CELL_PHRASES = {"tanh": "sheet's tanh cell", "gru": "GRU cell"}
 
 
 def _cells(lm):
@@ -161,14 +177,13 @@ def _language_model(lm, shakespeare):
         for name, finding in zip(_cells(lm), language_model_findings(lm, shakespeare)))
     ngram_label, (ngram_n, _, ngram_test) = min(_best_ngrams(shakespeare).items(), key=lambda item: item[1][1])
     return (
-        f"**In practice: a strong recurrent model.** The RNNs of the grid above are small and briefly trained. Trained "
-        f"as a language model should be (H = {lm['hidden_size']}, TBPTT with k = {lm['window']} and the state "
+        f"**In practice: a larger recurrent model.** Trained as a language model usually is (H = {lm['hidden_size']}, TBPTT with k = {lm['window']} and the state "
         f"carried, {lm['streams']} streams, dropout {lm['dropout']:g} before the readout, {lm['epochs']} passes "
         f"keeping the one with the lowest validation loss, Adam {SCHEDULE_TEXT[lm['schedule']]}, with the "
         f"learning rate and clipping each cell's search chose on validation), against the best n-gram model "
         f"({ngram_label}, $n = {ngram_n}$, {fmt.number(ngram_test)} nats/char on test): {verdicts}. The window here "
-        f"is $k = {lm['window']}$ against an n-gram context of {ngram_n - 1}, so this compares the model families at "
-        "their best, not at the sheet's equal $k = n$ of the grid above."
+        f"is $k = {lm['window']}$ against an n-gram context of {ngram_n - 1}, so this compares the model families as "
+        "tuned here (a wider search may do better), not at the sheet's equal $k = n$ of the grid above."
         + f" Validation and test in nats/char ({_seeds_text(lm)}; the test split scored once per model, at the end):"
         "\n\n" + fmt.table(("model", "validation", "test", "test bits/char", "chosen on validation"), rows)
         + "\n\n" + _where_it_stands(lm, cell, shakespeare) + "\n\n" + _dynamic(lm))
@@ -187,14 +202,17 @@ def _where_it_stands(lm, cell, shakespeare):
         fell = f"{fmt.number(drop)} nats/char" if abs(drop) >= 0.0005 else "less than 0.001 nats/char"
         progress = (f"In its last pass the {CELL_NAMES.get(cell, cell)} cell's validation loss fell by {fell} "
                     f"(mean over seeds), "
-                    + ("so a longer run would still lower it; " if still_falling else "so it has levelled off; "))
+                    + ("so a longer run would still lower it; " if still_falling else
+                       "but the cosine schedule takes the learning rate to 0 in that pass, so a small last step does "
+                       "not show that a longer run would not help; " if lm["schedule"] == "cosine" else
+                       "so it has levelled off at this learning rate; "))
     test, validation = result["nats"]["test"].mean, result["nats"]["validation"].mean
     gap = validation - result["nats"]["train"].mean
     remedies = ([f"a search over learning rates above {result['search']['chosen']['learning_rate']:g}, the "
                  f"largest tried"] if _grid_edge(result["search"]) == "largest" else [])
     remedies += ["a longer run"] if still_falling else []
-    remedies += [f"more capacity with stronger regularisation to match (its training loss is {fmt.number(gap)} "
-                 f"nats/char below validation even with dropout on)" if gap > 0.05 else "more capacity"]
+    remedies += [f"stronger regularisation before more capacity (its training loss is {fmt.number(gap)} nats/char "
+                 f"below validation even with dropout on)" if gap > 0.05 else "more capacity"]
     remedies += [f"learning from the text while reading it, which takes it to "
                  f"{fmt.number(lm['dynamic']['nats']['test'].mean)} (below)"]
     return (
@@ -246,60 +264,83 @@ def _dynamic(lm):
 
 def _probe(result):
     levels, rows = result["levels"], result["rows"]
-    findings = probe_findings(result)
-    table = fmt.table(("truncation k", "updates (one pass)", "state carried (nats)", "state reset (nats)",
-                       "carried, equal updates", "reset, equal updates"),
-                      [(row["k"], f"{row['updates']:,}", *(fmt.seeded(row["nats"][budget][mode])
-                                                          for budget in ("one_pass", "equal_updates")
-                                                          for mode in ("carried", "reset")))
-                       for row in rows])
+    short, long = PROBE_LAGS
+    controls = result["frozen_recurrence_nats"]
+    effects = result["frozen_recurrence_lag_effects"]
+    table = fmt.table(
+        ("truncation k", "updates (one pass)", "carried (nats)", "reset (nats)", "carried, equal updates",
+         "reset, equal updates", f"lag-{long} effect, carried (one pass)", f"lag-{long} effect, carried (equal updates)"),
+        [(row["k"], f"{row['updates']:,}", *(fmt.seeded(row["nats"][budget][mode])
+                                            for budget in ("one_pass", "equal_updates") for mode in ("carried", "reset")),
+          *(fmt.seeded(row["lag_effects"][budget]["carried"][str(long)]) for budget in ("one_pass", "equal_updates")))
+         for row in rows]
+        + [("control, recurrence frozen", f"{result['control_updates']['one_pass']:,} / "
+            f"{result['control_updates']['equal_updates']:,}", fmt.seeded(controls["one_pass"]), "",
+            fmt.seeded(controls["equal_updates"]), "", fmt.seeded(effects["one_pass"][str(long)]),
+            fmt.seeded(effects["equal_updates"][str(long)]))])
     protocol = (f" Each model: {_seeds_text(result)}, scored on a held-out stream; {_searched(result['search'])}, "
                 f"chosen at k = {result['search']['k']}.")
-    short, long = PROBE_LAGS
     return (
         r"**The truncation probe.** Inputs are random bits; the target is 1 with probability "
         rf"$\tfrac12 + \tfrac12[x_{{t-{short}}} = 1] - \tfrac14[x_{{t-{long}}} = 1]$. A model that uses neither "
         f"dependency scores {fmt.number(levels['none'])} nats, one that uses only lag {short} "
         f"{fmt.number(levels['only_3'])}, one that uses both {fmt.number(levels['both'])}. TBPTT($k$) sends a "
         f"gradient back at most $k - 1$ steps, so a lag is within its reach when $k > $ lag. The control is the same "
-        f"RNN with its recurrence frozen at initialisation and only the readout trained: whatever it reaches is "
-        f"memory the initialisation already had."
-        + _probe_between_lags_text(result, findings) + _probe_beyond_both_lags_text(result, findings)
-        + _probe_equal_updates_text(result, _equal_updates_finding(result)) + protocol + "\n\n" + table)
+        f"RNN with its recurrence frozen at initialisation and only the readout trained, at both budgets (one pass "
+        f"at the smallest $k$, the most updates of any row, and the equal-updates budget): whatever it reaches is "
+        f"memory the initialisation already had. The use of lag {long} is also measured directly: the lag-{long} "
+        f"effect is how much a model's probability of a 1 moves when $x_{{t-{long}}}$ goes from 0 to 1 with "
+        f"$x_{{t-{short}}}$ held fixed ({fmt.number(result['true_lag_effects'][str(long)], 2)} in the data, 0 for a "
+        f"model that ignores lag {long})." + _probe_verdicts_text(result) + _failed_probe_runs_text(result)
+        + protocol + "\n\n" + table)
 
 
 PROBE_BUDGETS = (("one_pass", "one pass"), ("equal_updates", "equal updates"))
 BELOW_LEVEL = Rule(
     "every seed below the level",
     "a lag is used only when every seed's loss is below the exact loss of the best model without it")
-CONTROL_WORDS = {BETTER: "below every seed of the control", NO_EFFECT: "within the spread of the control's seeds",
-                 WORSE: "worse than every seed of the control"}
+NOTHING_LEARNED = 0.005   # nats: a probe run within this of the no-dependency level learned nothing (a failed run)
 
 
 def _carried(row, budget):
     return row["nats"][budget]["carried"]
 
 
+def _lag_use(effects):
+    """The lag-8 effect as a use (the data's effect is negative): higher is more of lag 8 used."""
+    return effects[str(PROBE_LAGS[1])].map(lambda value: -value)
+
+
 def probe_findings(result):
-    """For every k up to the long lag: does the carried-state RNN beat the frozen control (SEED_SEPARATED), and for
-    k between the lags is it below the lag-3-only level (BELOW_LEVEL), each read in both budgets; and does the
-    smallest k carried beat the largest k reset at equal updates."""
+    """For every k up to the long lag, each read in both budgets against the control trained at that budget: does the
+    carried-state RNN beat the frozen control on loss, and use lag 8 more than it (the direct lag-8 effect), both
+    SEED_SEPARATED; for k between the lags, is it below the lag-3-only level (BELOW_LEVEL); and does the smallest k
+    carried beat the largest k reset at equal updates."""
     short, long = PROBE_LAGS
     control, level = result["frozen_recurrence_nats"], result["levels"]["only_3"]
+    control_effects = result["frozen_recurrence_lag_effects"]
     found = []
     for row in result["rows"]:
         if row["k"] > long:
             continue
-        evidence = ("carried " + ", ".join(f"{label} {fmt.seeded(_carried(row, budget))}"
-                                            for budget, label in PROBE_BUDGETS) + f"; control {fmt.seeded(control)}")
-        found.append(Finding("5.1", f"probe, k = {row['k']}: the carried-state RNN against the frozen control",
-                             SEED_SEPARATED, tuple((label, compare(_carried(row, budget), control))
+        evidence = "; ".join(f"{label}: carried {fmt.seeded(_carried(row, budget))}, control "
+                             f"{fmt.seeded(control[budget])}" for budget, label in PROBE_BUDGETS)
+        found.append(Finding("5.1", f"probe, k = {row['k']}: the carried-state RNN's loss against the frozen control",
+                             SEED_SEPARATED, tuple((label, compare(_carried(row, budget), control[budget]))
                                                    for budget, label in PROBE_BUDGETS), evidence + " nats"))
+        found.append(Finding(
+            "5.1", f"probe, k = {row['k']}: the carried-state RNN uses lag {long} more than the frozen control",
+            SEED_SEPARATED, tuple((label, compare(_lag_use(row["lag_effects"][budget]["carried"]),
+                                                  _lag_use(control_effects[budget]), lower_is_better=False))
+                                  for budget, label in PROBE_BUDGETS),
+            f"lag-{long} effect (data {fmt.number(result['true_lag_effects'][str(long)], 2)}): " + "; ".join(
+                f"{label}: carried {fmt.seeded(row['lag_effects'][budget]['carried'][str(long)])}, control "
+                f"{fmt.seeded(control_effects[budget][str(long)])}" for budget, label in PROBE_BUDGETS)))
         if row["k"] > short:
             found.append(Finding(
                 "5.1", f"probe, k = {row['k']}: the carried-state RNN is below the lag-{short}-only level",
                 BELOW_LEVEL, tuple((label, _carried(row, budget).max < level) for budget, label in PROBE_BUDGETS),
-                evidence + f"; lag-{short}-only level {fmt.number(level)} nats"))
+                evidence + f" nats; lag-{short}-only level {fmt.number(level)} nats"))
     return (*found, _equal_updates_finding(result))
 
 
@@ -308,59 +349,56 @@ def _finding(findings, claim_start):
 
 
 def _in_budgets(finding, words):
-    """'X in both budgets' or 'X in one pass but Y at equal updates': a finding as words, mixed said as mixed."""
+    """'X in both budgets' or 'X (one pass) but Y (equal updates)': a finding as words, mixed said as mixed."""
     if finding.verdict != MIXED:
         return f"{words[finding.verdict]} in both budgets"
     return " but ".join(f"{words[reading]} ({column})" for column, reading in finding.columns)
 
 
-def _probe_between_lags_text(result, findings):
-    """The rows whose window reaches the short lag but not the long one: below the lag-3 level, and the control?"""
+LOSS_WORDS = {BETTER: "lower than every seed of the control", NO_EFFECT: "within the control's seed spread",
+              WORSE: "higher than every seed of the control"}
+USE_WORDS = {BETTER: "more than every seed of the control", NO_EFFECT: "no more than the control (seeds overlap)",
+             WORSE: "less than every seed of the control"}
+LEVEL_WORDS = {True: "below the lag-3-only level on every seed", False: "not below the lag-3-only level on every seed"}
+
+
+def _probe_verdicts_text(result):
+    """Per k up to the long lag: the loss against the control, the direct use of lag 8, and the level; then the
+    equal-updates comparison of carried and reset."""
     short, long = PROBE_LAGS
-    rows = [row for row in result["rows"] if short < row["k"] <= long]
-    if not rows:
-        return ""
-    control, level = result["frozen_recurrence_nats"], result["levels"]["only_3"]
-    text = f" With $k$ = {' and '.join(str(row['k']) for row in rows)} (lag {short} within reach, lag {long} beyond it): "
-    level_words = {True: f"below the lag-{short}-only level on every seed", False: f"not below the lag-{short}-only "
-                   "level on every seed"}
+    findings = probe_findings(result)
     parts = []
-    for row in rows:
-        below = _finding(findings, f"probe, k = {row['k']}: the carried-state RNN is below")
-        beats = _finding(findings, f"probe, k = {row['k']}: the carried-state RNN against")
-        parts.append(f"at $k = {row['k']}$ the carried-state RNN ({fmt.seeded(_carried(row, 'one_pass'))} nats in one "
-                     f"pass) is {_in_budgets(below, level_words)}, and {_in_budgets(beats, CONTROL_WORDS)}")
-    text += "; ".join(parts) + ". "
-    text += (f"The lag-{short}-only level is the best loss any model without $x_{{t-{long}}}$ can reach, so a loss "
-             f"below it on every seed means lag {long} is used, beyond the truncation. ")
-    if control.max < level:
-        text += (f"The control, which learns nothing through time, is itself below that level on every seed "
-                 f"({fmt.seeded(control)} nats): its random recurrence already carries some of lag {long}, so beating "
-                 f"the control does not by itself show that more of lag {long} was learned; the lead may be lag "
-                 f"{short} used better.")
-    return text
+    for row in (row for row in result["rows"] if row["k"] <= long):
+        k = row["k"]
+        loss = _finding(findings, f"probe, k = {k}: the carried-state RNN's loss")
+        use = _finding(findings, f"probe, k = {k}: the carried-state RNN uses")
+        text = f"$k = {k}$: loss {_in_budgets(loss, LOSS_WORDS)}; lag {long} used {_in_budgets(use, USE_WORDS)}"
+        if k > short:
+            text += f"; {_in_budgets(_finding(findings, f'probe, k = {k}: the carried-state RNN is below'), LEVEL_WORDS)}"
+        parts.append(text)
+    used = [row["k"] for row in result["rows"] if row["k"] <= long
+            and _finding(findings, f"probe, k = {row['k']}: the carried-state RNN uses").verdict == BETTER]
+    return (f" Read per $k$ up to {long} (the carried-state RNN): " + "; ".join(parts) + ". So training through "
+            f"windows shorter than {long} steps made the RNN use lag {long} beyond what its initial memory gives at "
+            + (f"$k$ = {', '.join(str(k) for k in used)} in both budgets" if used else "no $k$ in both budgets")
+            + ". " + _probe_equal_updates_text(result, findings[-1]))
 
 
-def _probe_beyond_both_lags_text(result, findings):
-    """The smallest k, below both lags: with no gradient to keep anything, does it beat the control?"""
+def _failed_probe_runs_text(result):
+    """The runs that learned nothing although they could (a carried state can hold lag 3 at any k, as the control
+    shows; a reset window only when k > 3): their loss within NOTHING_LEARNED of the no-dependency level."""
     short, _ = PROBE_LAGS
-    row = result["rows"][0]
-    if row["k"] > short:
+    none = result["levels"]["none"]
+    failed = [f"k = {row['k']} {mode} ({label}, seed {seed})"
+              for row in result["rows"] for budget, label in PROBE_BUDGETS for mode in ("carried", "reset")
+              if mode == "carried" or row["k"] > short
+              for seed, value in zip(row["nats"][budget][mode].seeds, row["nats"][budget][mode].values)
+              if value > none - NOTHING_LEARNED]
+    if not failed:
         return ""
-    beats = _finding(findings, f"probe, k = {row['k']}: the carried-state RNN against")
-    text = (f" With $k = {row['k']}$ both lags are beyond reach: the carried-state RNN scores "
-            f"{fmt.seeded(_carried(row, 'one_pass'))} nats after one pass and "
-            f"{fmt.seeded(_carried(row, 'equal_updates'))} after {result['equal_updates']:,} updates, the control "
-            f"{fmt.seeded(result['frozen_recurrence_nats'])} after {row['updates']:,} (one pass at this $k$). "
-            f"The carried RNN is {_in_budgets(beats, CONTROL_WORDS)}")
-    meaning = {BETTER: ": training added memory the gradient never asked for.",
-               NO_EFFECT: f": the lag-{short} information it uses is the memory the initialisation had, since no "
-                          f"gradient asks it to keep anything for {short} steps.",
-               WORSE: f": with no gradient to keep anything for {short} steps it lost some of the memory the "
-                      "initialisation had.",
-               MIXED: ": the verdict depends on the budget, so this probe does not settle whether training through "
-                      "time added to the initial memory here."}
-    return text + meaning[beats.verdict]
+    return (f" Runs that learned nothing although they could (loss within {NOTHING_LEARNED} nats of the "
+            f"no-dependency level; a carried state can hold lag {short} at any $k$, as the control shows): "
+            f"{', '.join(failed)}. These are failed runs, not a property of $k$.")
 
 
 def _equal_updates_finding(result):
@@ -374,64 +412,86 @@ def _equal_updates_finding(result):
 
 def _probe_equal_updates_text(result, finding):
     small, large = result["rows"][0], result["rows"][-1]
-    verdict = {BETTER: "the carried state wins on every seed, so its lead does not come from the extra updates a "
-                       "small $k$ gets per pass.",
+    verdict = {BETTER: "the carried state wins on every seed.",
                NO_EFFECT: "the two overlap within the seed spread: no effect.",
-               WORSE: "at equal updates the longer window wins on every seed."}[finding.verdict]
-    return (f" With every model trained for the same {result['equal_updates']:,} updates (one pass at "
+               WORSE: "the longer window wins on every seed."}[finding.verdict]
+    return (f"With every model trained for the same {result['equal_updates']:,} updates (one pass at "
             f"$k = {large['k']}$), the carried-state RNN with $k = {small['k']}$ scores "
             f"{fmt.seeded(_carried(small, 'equal_updates'))} nats and the RNN reset every {large['k']} steps "
             f"{fmt.seeded(large['nats']['equal_updates']['reset'])}: " + verdict)
 
 
+def copy_findings(result):
+    """Per (k, L) cell: the trained carried-state RNN against the frozen control on copy accuracy (higher is better),
+    SEED_SEPARATED: learning through time beyond what a random recurrence holds; and beyond the window (L > k), full
+    BPTT against the carried-state RNN (the same updates): whether the task is learnable when the gradient spans L."""
+    def accuracy_finding(claim, a, b, cell):
+        first, second = (cell["learners"][name]["copy_accuracy"] for name in (a, b))
+        return Finding("5.1", claim, SEED_SEPARATED, (("accuracy", compare(first, second, lower_is_better=False)),),
+                       f"{COPY_LEARNERS[a]} {fmt.seeded_percent(first, 1)}, {COPY_LEARNERS[b]} "
+                       f"{fmt.seeded_percent(second, 1)}")
+
+    found = []
+    for cell in result["cells"]:
+        where = "inside the window" if cell["L"] <= cell["k"] else "beyond the window"
+        found.append(accuracy_finding(f"copy, k = {cell['k']}, L = {cell['L']} ({where}): the carried-state RNN "
+                                      "against the frozen control", "rnn_tbptt_carried", "rnn_frozen_recurrence", cell))
+        if cell["L"] > cell["k"]:
+            found.append(accuracy_finding(f"copy, k = {cell['k']}, L = {cell['L']}: full BPTT against the "
+                                          "carried-state RNN", "rnn_full_bptt", "rnn_tbptt_carried", cell))
+    return tuple(found)
+
+
+def _copy_counts(result):
+    """{(inside the window?): (cells where the carried RNN beats the control, cells)} and, beyond the window, (cells
+    where full BPTT beats the carried RNN, cells)."""
+    found = copy_findings(result)
+    against_control = [f for f in found if "frozen control" in f.claim]
+    inside = [f for f in against_control if "inside the window" in f.claim]
+    beyond = [f for f in against_control if "beyond the window" in f.claim]
+    full = [f for f in found if "full BPTT" in f.claim]
+    return {"inside": (sum(f.verdict == BETTER for f in inside), len(inside)),
+            "beyond": (sum(f.verdict == BETTER for f in beyond), len(beyond)),
+            "full_bptt": (sum(f.verdict == BETTER for f in full), len(full))}
+
+
 def _copy(result):
     cells, chance = result["cells"], result["chance_accuracy"]
-    beyond = [cell for cell in cells if cell["L"] > cell["k"]]
     rows = [(cell["k"], cell["L"], *(fmt.seeded_percent(cell["learners"][name]["copy_accuracy"], 1)
                                      for name in COPY_LEARNERS)) for cell in cells]
-    carried_wins = [cell for cell in beyond if _copy_accuracy(cell, "rnn_tbptt_carried") > chance + 0.1]
-    bounded = max((max(_copy_accuracy(cell, "neural_ngram"), _copy_accuracy(cell, "rnn_tbptt_reset"))
-                   for cell in beyond), default=float("nan"))
-    found = (", ".join(f"k = {cell['k']}, L = {cell['L']} ({fmt.percent(_copy_accuracy(cell, 'rnn_tbptt_carried'), 1)})"
-                       for cell in carried_wins) if carried_wins else "none of the cells")
+    counts = _copy_counts(result)
+    full = [f for f in copy_findings(result) if "full BPTT" in f.claim]
+    learnable = [f.claim.split(":")[0].removeprefix("copy, ") for f in full if f.verdict == BETTER]
+    unlearned = [f.claim.split(":")[0].removeprefix("copy, ") for f in full if f.verdict != BETTER]
+    search = result["search"]
+    tried = [candidate["validation_nats"] for candidate in search["rnn_tbptt"]["tried"]]
     return (
         f"**The copy task.** Each copy position repeats the token $L$ steps back ({round(1 / chance)} symbols, chance "
-        f"{fmt.percent(chance, 0)}). When $L > k$ the $n$-gram model (context $k$) and the reset RNN cannot see the "
-        f"token; their best accuracy on such cells is {fmt.percent(bounded, 1)}. The carried-state RNN beats chance "
-        f"by more than 10 points at $L > k$ in: {found}. " + _frozen_copy_text(beyond, chance)
-        + "\"Full BPTT\" back-propagates through windows of w = max(4L, 32) steps from h = 0 and makes as many "
-        "updates as TBPTT($k$) makes in one pass; it and the reset RNN are scored with resets every w (or k) steps, "
-        "on the copy positions whose source lies inside the window (all copy positions for the reset RNN when "
-        "$L > k$, where none does)."
+        f"{fmt.percent(chance, 0)}). The control is the same RNN with its recurrence frozen at initialisation: what it "
+        "reaches is memory a random recurrence holds, so only a lead over it, on every seed, is learning through "
+        f"time. Inside the window ($L \\le k$) the trained carried-state RNN beats the control in "
+        f"{counts['inside'][0]} of {counts['inside'][1]} cells; beyond it ($L > k$) in {counts['beyond'][0]} of "
+        f"{counts['beyond'][1]}. Full BPTT, whose gradient spans $L$ with as many updates, beats the carried-state "
+        f"RNN in {counts['full_bptt'][0]} of {counts['full_bptt'][1]} cells beyond the window"
+        + (f" ({_cells_text(learnable)}): there the task is learnable when the gradient reaches the source" if learnable
+           else "") + (f"; at {_cells_text(unlearned)} it does not beat it either, so this budget teaches no learner "
+                       "those distances" if unlearned else "") + ". \"Full BPTT\" back-propagates through windows of "
+        "w = max(4L, 32) steps from h = 0 and makes as many updates as TBPTT($k$) makes in one pass; it and the reset "
+        "RNN are scored with resets every w (or k) steps, on the copy positions whose source lies inside the window "
+        "(all copy positions for the reset RNN when $L > k$, where none does)."
         + f" Every learner: {_seeds_text(result)}, scored on a held-out stream; the RNNs with "
-        f"{_searched(result['search']['rnn_tbptt'])}, the n-gram net with "
-        f"{_searched(result['search']['neural_ngram'])}." + "\n\n"
+        f"{_searched(search['rnn_tbptt'])}, the n-gram net with {_searched(search['neural_ngram'])}, chosen at "
+        f"k = {search['k']}, L = {search['L']}, where the source is inside the window and the RNN candidates' "
+        f"validation losses range from {fmt.number(min(tried))} to {fmt.number(max(tried))} nats." + "\n\n"
         + fmt.table(("k", "L", *COPY_LEARNERS.values()), rows))
 
 
-def _copy_accuracy(cell, learner):
-    """A learner's mean accuracy on the copy positions of one (k, L) cell."""
-    return cell["learners"][learner]["copy_accuracy"].mean
+def _cells_text(cells):
+    return "; ".join(cells)
 
 
 COPY_LEARNERS = {"neural_ngram": "neural n-gram", "rnn_tbptt_carried": "RNN, carried", "rnn_tbptt_reset": "RNN, reset",
                  "rnn_frozen_recurrence": "control: recurrence frozen", "rnn_full_bptt": "RNN, full BPTT"}
-
-
-def _frozen_copy_text(beyond, chance):
-    """Where the trained carried-state RNN beats the frozen-recurrence control, cell by cell (L > k)."""
-    if not beyond:
-        return ""
-    ahead = [cell for cell in beyond
-             if _copy_accuracy(cell, "rnn_tbptt_carried") > _copy_accuracy(cell, "rnn_frozen_recurrence") + 0.05]
-    best = max(_copy_accuracy(cell, "rnn_frozen_recurrence") for cell in beyond)
-    where = ", ".join(f"k = {cell['k']}, L = {cell['L']}" for cell in ahead)
-    return (f"The control with its recurrence frozen at initialisation reaches at most {fmt.percent(best, 1)} at "
-            f"$L > k$ (chance {fmt.percent(chance, 0)}); the trained carried-state RNN is more than 5 points ahead of "
-            f"it in {len(ahead)} of those {len(beyond)} cells"
-            + (f" ({where}), so there it learned through "
-               "time what the initial memory alone could not give. " if ahead else
-               ", so nothing here separates learning through time from the initial memory. "))
 
 
 SPLIT_BUDGETS = (("validation", "rnn_tbptt_carried", "validation, equal tokens"),
@@ -476,11 +536,10 @@ def _shakespeare(result, config):
     findings = shakespeare_findings(result)
     verdicts = "; ".join(f"$n = {row['n']}$: {_in_columns(finding)}" for row, finding in zip(rows, findings))
     ngram_wins = [row["n"] for row, finding in zip(rows, findings) if WORSE in dict(finding.columns).values()]
-    why = (f" Where an n-gram model wins, the RNN is the smaller and more briefly trained model, not one held back by "
-           f"its truncation alone: it has {config['hidden_size']} hidden units and {config['rnn_epochs']} passes over "
-           "the text, while the count model's tables hold every context of the training text and the neural n-gram "
-           "sees its whole window at once; the strong RNN below shows what a larger, longer-trained recurrent model "
-           "does." if ngram_wins else "")
+    why = (" The truncation alone does not explain where an n-gram model wins: a likely reason (not measured here) is "
+           f"capacity, since the RNN must compress its history into {config['hidden_size']} hidden units after "
+           f"{config['rnn_epochs']} passes, while the count model's tables hold every context of the training text; "
+           "the larger recurrent models below test that." if ngram_wins else "")
     return (
         f"**Tiny Shakespeare** (characters, {result['train_chars']:,} for training, vocabulary {result['vocab_size']}; "
         f"bits per character, lower is better). The sheet's comparison at every order, the carried-state RNN with "
@@ -500,26 +559,33 @@ EQUAL_UPDATE_MODELS = (("rnn_tbptt_carried_equal_updates", "RNN, state carried, 
                        ("rnn_tbptt_reset_equal_updates", "RNN, state reset, equal updates"))
 
 
+def carried_against_reset_finding(result):
+    """The RNN with carried state and the smallest k against the RNN reset every largest-k characters, on validation,
+    SEED_SEPARATED, at equal tokens (the same passes: the smaller k makes more updates) and at equal updates."""
+    smallest, largest = result["rows"][0], result["rows"][-1]
+    columns, evidence = [], []
+    for label, carried_model, reset_model in (("equal tokens", "rnn_tbptt_carried", "rnn_tbptt_reset"),
+                                              ("equal updates", "rnn_tbptt_carried_equal_updates",
+                                               "rnn_tbptt_reset_equal_updates")):
+        carried, reset = smallest["bpc"]["validation"][carried_model], largest["bpc"]["validation"][reset_model]
+        columns.append((label, compare(carried, reset)))
+        evidence.append(f"{label}: {fmt.seeded(carried)} vs {fmt.seeded(reset)}")
+    return Finding("5.1", f"Tiny Shakespeare: carried state with k = {smallest['n']} against a window of "
+                          f"{largest['n']} reset each time", SEED_SEPARATED, tuple(columns),
+                   "validation bits/char, " + "; ".join(evidence))
+
+
+CARRIED_WORDS = {BETTER: "the carried state is better on every seed", WORSE: "the longer window is better on every seed",
+                 NO_EFFECT: "the seeds overlap: no effect"}
+
+
 def _carried_against_reset(result, smallest, largest):
-    """The RNN with carried state and the smallest k against the RNN reset every largest-k characters, at
-    equal tokens (the same passes over the text: the smaller k makes more updates) and at equal updates."""
-    small, large = smallest["n"], largest["n"]
-    text = ""
-    for protocol, (carried_model, reset_model), budget in (
-            ("equal tokens", ("rnn_tbptt_carried", "rnn_tbptt_reset"), None),
-            ("equal updates", ("rnn_tbptt_carried_equal_updates", "rnn_tbptt_reset_equal_updates"),
-             result["equal_updates"])):
-        carried = smallest["bpc"]["validation"][carried_model]
-        reset = largest["bpc"]["validation"][reset_model]
-        when = (f"At {protocol} ({budget:,} updates each)" if budget else
-                f"At {protocol} ({smallest['rnn_updates']:,} updates for $k = {small}$, "
-                f"{largest['rnn_updates']:,} for $k = {large}$)")
-        verdict = {BETTER: f"the carried state with $k = {small}$ beats the window of {large} on every seed",
-                   WORSE: f"the window of {large} beats the carried state with $k = {small}$ on every seed",
-                   NO_EFFECT: "their seeds overlap: no effect"}[compare(carried, reset)]
-        text += (f"{when}, on validation, carried with $k = {small}$ scores {fmt.seeded(carried)} and reset every "
-                 f"{large} characters {fmt.seeded(reset)}: {verdict}. ")
-    return text
+    finding = carried_against_reset_finding(result)
+    readings = "; ".join(f"at {column}, {CARRIED_WORDS[reading]}" for column, reading in finding.columns)
+    return (f"Carried state with $k = {smallest['n']}$ against a window of {largest['n']} characters reset each time "
+            f"(validation bits/char, {finding.evidence.split(', ', 1)[1]}; {smallest['rnn_updates']:,} and "
+            f"{largest['rnn_updates']:,} updates at equal tokens, {result['equal_updates']:,} each at equal updates): "
+            f"{readings}. ")
 
 
 def _settings(learner):
@@ -533,7 +599,7 @@ def _exponents_text(cost):
     fitted, last = cost["exponents"], (cost["local_exponents"] or [None])[-1]
     text = (f"Fitted over n = {', '.join(str(n) for n in cost['fitted_over'])}, RTRL's time per step grows as "
             f"$n^{{{fmt.number(fitted['rtrl_step_ms'], 2)}}}$ and BPTT's as $n^{{{fmt.number(fitted['bptt_step_ms'], 2)}}}$"
-            " (theory, once the arithmetic dominates the fixed cost of a call: 4 and 2).")
+            " (theory: 4 and 2).")
     if last is None:
         return text
     reached = [name for name, key, theory in (("RTRL's", "rtrl_step_ms", 4), ("BPTT's", "bptt_step_ms", 2))
@@ -542,25 +608,8 @@ def _exponents_text(cost):
             f"{fmt.number(last['rtrl_step_ms'], 2)} (RTRL) and {fmt.number(last['bptt_step_ms'], 2)} (BPTT): "
             + (f"{' and '.join(reached)} within 0.5 of theory there." if reached else
                "neither is within 0.5 of theory yet, so these sizes are still too small to show the asymptote.")
-            + _throughput_text(cost["rows"]) + " Larger sizes and peak memory: benchmarks/rtrl_cost.py.")
-
-
-def _throughput_text(rows):
-    """Why an exponent falls short of 4: RTRL's arithmetic rate (2 n^4 FLOPs per step) still rising with n.
-
-    Time per step is FLOPs / rate, so the local time exponent is 4 minus the rate's local exponent
-    log(rate_b / rate_a) / log(n_b / n_a): the rate still rises in the sense that matters when its exponent
-    exceeds 0.5, which keeps the time exponent more than 0.5 below theory."""
-    first, last = rows[0], rows[-1]
-    growth = (math.log(last["rtrl_gflops"] / rows[-2]["rtrl_gflops"]) / math.log(last["n"] / rows[-2]["n"])
-              if len(rows) > 1 else 0.0)
-    return (f" An RTRL step does 2n^4 floating-point operations; its rate goes from "
-            f"{fmt.number(first['rtrl_gflops'], 3)} GFLOP/s at n = {first['n']} to "
-            f"{fmt.number(last['rtrl_gflops'], 2)} at n = {last['n']}, growing as $n^{{{fmt.number(growth, 2)}}}$ "
-            f"between the two largest sizes"
-            + (": still rising, so the fixed cost of a step still hides part of the n^4 growth, which is why the "
-               "exponent is below 4." if growth > 0.5 else
-               ": levelled off, so there time grows with the arithmetic."))
+            + " This report does not measure why the exponents fall short; larger sizes and peak memory: "
+            "benchmarks/rtrl_cost.py.")
 
 
 def _uoro_text(rows):
