@@ -29,9 +29,20 @@ def main(argv=None):
         parser.error(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
     if args.length < 0 or not args.temperature > 0:
         parser.error("--length must be >= 0 and --temperature > 0")
-    vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
+    if not args.prompt:
+        parser.error("--prompt must hold at least one character (the text the sample continues)")
+    if not 0 <= args.seed < 2 ** 32:
+        parser.error(f"--seed must be in [0, 2**32). Received: --seed {args.seed}")
+    try:
+        vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        parser.error(f"{vocabulary_file} is not a vocabulary tfsheet wrote: {error}")
     serve = tf.saved_model.load(str(args.saved_model)).signatures["serving_default"]
-    hidden_size = serve.structured_input_signature[1]["state"].shape[1]
+    inputs = serve.structured_input_signature[1]
+    if "state" not in inputs:
+        parser.error(f"{args.saved_model} takes {sorted(inputs)}, not a recurrent state: this script samples from a "
+                     "char_rnn export (a char_ngram export reads a fixed window of tokens instead)")
+    hidden_size = inputs["state"].shape[1]
 
     def step(tokens, state):
         outputs = serve(tokens=tokens, state=state)

@@ -28,7 +28,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 1 <= args.count <= 10_000 or args.batch < 1:
         parser.error("--count must be in 1..10000 and --batch >= 1")
-    client = GrpcClient(args.grpc, timeout=args.timeout) if args.grpc else RestClient(args.rest, timeout=args.timeout)
+    try:
+        client = (GrpcClient(args.grpc, timeout=args.timeout) if args.grpc else
+                  RestClient(args.rest, timeout=args.timeout))
+    except ValueError as error:
+        parser.error(str(error))
     test = load_mnist("test").take(args.count)
     try:
         digits = np.concatenate([client.predict(args.model, {"pixels": test.images[start:start + args.batch]})["digit"]

@@ -71,3 +71,22 @@ def test_bad_labels_are_refused(labels):
 def test_wrong_number_of_outputs_is_refused():
     with pytest.raises(ValueError, match=r"shape \(N, 4\)"):
         decode_binary(np.zeros((2, 10)))
+
+
+@pytest.mark.parametrize("encoding, width", [("one_hot", 10), ("binary", 4), ("integer", 10)])
+def test_scores_holding_a_nan_or_an_infinity_name_no_digit(encoding, width):
+    import tensorflow as tf
+
+    scores = np.full((3, width), 0.1, np.float32)
+    scores[0, 0] = 0.9                                   # a clean row still decodes
+    scores[1, 1], scores[2, :] = np.nan, np.inf
+    digits = decode(scores, encoding)
+    assert digits[0] != INVALID and digits[1:].tolist() == [INVALID, INVALID]
+    twin = {"one_hot": encodings.tf_decode_one_hot, "binary": encodings.tf_decode_binary}.get(encoding)
+    if twin is not None:                                 # the exported `digit` output agrees
+        assert twin(tf.constant(scores)).numpy().tolist() == digits.tolist()
+
+
+def test_a_threshold_that_is_not_a_number_is_refused():
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        decode_binary(np.zeros((1, 4)), threshold=float("nan"))

@@ -58,3 +58,21 @@ def test_copy_task_losses_closed_form():
 def test_copy_task_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         synthetic.copy_task(**kwargs)
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[]", "{}", "null", '{"characters": ["a", "b"]}',
+                                  '{"characters": "abc"}', '{"characters": ["\\ufffd", 1, 2]}',
+                                  '{"characters": ["\\ufffd", "ab"]}'])
+def test_a_vocabulary_that_to_json_did_not_write_is_refused_with_what_is_expected(text):
+    with pytest.raises(ValueError, match="a vocabulary must be"):
+        CharVocabulary.from_json(text)
+
+
+def test_ids_outside_the_vocabulary_and_text_that_is_not_a_string_are_refused():
+    vocab = CharVocabulary.from_text("abc")
+    with pytest.raises(ValueError, match=r"ids must be integers in \[0, 4\)"):
+        vocab.decode([-1])
+    with pytest.raises(ValueError, match="ids must be integers"):
+        vocab.decode([99])
+    with pytest.raises(ValueError, match="text must be a str"):
+        vocab.encode(None)

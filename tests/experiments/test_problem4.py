@@ -6,6 +6,7 @@ import pytest
 from tests.conftest import REPOSITORY, run_experiment
 from tfsheet.analysis import universal
 from tfsheet.experiments import configs, problem4
+from tfsheet.models.relu_net import ReluNet
 from tfsheet.report import plots
 from tfsheet.serving.export import export_model, scalar_function_signature, versions
 from tfsheet.serving.load_check import assert_servable, load_in_fresh_process
@@ -75,6 +76,26 @@ def test_export_refuses_wrong_input(tmp_path):
         serve(x=tf.zeros([3, 2]))
     with pytest.raises(tf.errors.InvalidArgumentError, match="x must be finite"):
         serve(x=tf.constant([[float("nan")]]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="x must lie within"):
+        serve(x=tf.constant([[3e38]]))
+
+
+def test_an_export_stays_right_far_from_the_kinks(tmp_path):
+    """In float32, w x + b cancels for large x (1e8 - 1 == 1e8): the signature evaluates in float64."""
+    import tensorflow as tf
+
+    net = universal.sheet_example()
+    path = export_model(net, "relu_sheet_example", {"serving_default": scalar_function_signature(net)}, root=tmp_path)
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    far = np.array([[5.0], [1e7], [1e8], [1e12], [-1e9]], np.float32)
+    np.testing.assert_array_equal(serve(x=tf.constant(far))["y"].numpy(), np.minimum(np.maximum(far - 3, 0), 1))
+
+
+def test_non_finite_weights_are_refused_not_analysed():
+    with pytest.raises(ValueError, match="must be finite numbers"):
+        ReluNet.from_weights([float("nan"), 1.0], [-3.0, -4.0], [1.0, -1.0], 0.0)
+    with pytest.raises(ValueError, match="must be finite numbers"):
+        universal.interpolant([0.0, 1.0], [0.0, float("nan")])
 
 
 @pytest.mark.parametrize("name, f", [("relu_sheet_example", lambda x: np.minimum(np.maximum(x - 3, 0), 1)),

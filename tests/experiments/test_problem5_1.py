@@ -204,3 +204,23 @@ def test_copy_task_is_learned_inside_the_window_and_not_beyond_it(tmp_path):
     # (the reset model, whose source is never in its window, is scored everywhere but a last partial window)
     assert 0 <= scored["rnn_tbptt_carried"] - scored["rnn_tbptt_reset"] < cells[2]["k"]
     assert plots.plot_copy_heatmap(results["cells"], tmp_path / "copy.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("flags, message", [(["--prompt="], "--prompt must hold at least one character"),
+                                            (["--seed", "-1"], "--seed must be in")])
+def test_sample_script_refuses_bad_flags_in_one_line(language_model, flags, message):
+    results, _ = language_model
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"),
+                                results["saved_models"]["char_rnn"], *flags], capture_output=True, text=True,
+                               timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_sample_script_on_a_char_ngram_export_says_it_needs_a_char_rnn(shakespeare):
+    results, _ = shakespeare
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"),
+                                results["saved_models"]["char_ngram"]],
+                               capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert completed.returncode == 2 and "samples from a char_rnn export" in completed.stderr
+    assert "Traceback" not in completed.stderr

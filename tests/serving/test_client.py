@@ -246,3 +246,13 @@ def test_the_clients_import_as_the_readme_shows_without_tensorflow():
             "print(RestClient.__name__, GrpcClient.__name__, 'tensorflow' in sys.modules)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert completed.stdout.split() == ["RestClient", "GrpcClient", "False"], completed.stderr
+
+
+@pytest.mark.parametrize("flags, message", [(["--rest", "notaurl"], "base_url must be an http(s) URL"),
+                                            (["--rest", ""], "base_url must be an http(s) URL"),
+                                            (["--rest", "http://[::1"], "base_url must be an http(s) URL"),
+                                            (["--timeout", "-1"], "timeout")])
+def test_client_script_refuses_a_bad_url_or_timeout_in_one_line(flags, message):
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), *flags],
+                               capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr

@@ -207,6 +207,8 @@ def interpolant(knots, values):
     if knots.ndim != 1 or knots.shape != values.shape or len(knots) < 2 or np.any(np.diff(knots) <= 0):
         raise ValueError(f"need at least two strictly increasing knots and one value per knot. "
                          f"Received: knots.shape={knots.shape}, values.shape={values.shape}")
+    if not (np.isfinite(knots).all() and np.isfinite(values).all()):
+        raise ValueError(f"knots and values must be finite numbers. Received: knots={knots}, values={values}")
     slopes = np.diff(values) / np.diff(knots)                             # (pieces,)
     changes = np.diff(slopes, prepend=0.0)                                # slope change at knots[:-1]
     keep = np.flatnonzero(changes != 0.0)

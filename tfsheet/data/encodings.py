@@ -32,7 +32,12 @@ def one_hot(labels):
 def decode_one_hot(scores):
     """(N, 10) scores -> (N,) digits: the argmax component, read with digit 0 last."""
     scores = _check_width(scores, NUM_DIGITS, "one-hot")
-    return (np.argmax(scores, axis=-1).astype(np.int64) + 1) % NUM_DIGITS
+    return _invalid_where_not_finite(scores, (np.argmax(scores, axis=-1).astype(np.int64) + 1) % NUM_DIGITS)
+
+
+def _invalid_where_not_finite(scores, digits):
+    """INVALID for every row of `scores` holding a NaN or an infinity: no digit is named by such scores."""
+    return np.where(np.isfinite(scores).all(axis=-1), digits, INVALID)
 
 
 def binary(labels):
@@ -44,8 +49,10 @@ def binary(labels):
 def decode_binary(scores, threshold=0.5):
     """(N, 4) scores -> (N,) digits: bits are scores > threshold; codes 10..15 give INVALID (-1)."""
     scores = _check_width(scores, NUM_BITS, "binary")
+    if not np.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number. Received: threshold={threshold!r}")
     codes = (scores > threshold).astype(np.int64) @ BIT_WEIGHTS  # (N,)
-    return np.where(codes < NUM_DIGITS, codes, INVALID)
+    return _invalid_where_not_finite(scores, np.where(codes < NUM_DIGITS, codes, INVALID))
 
 
 def encode(labels, encoding):
@@ -66,7 +73,8 @@ def decode(scores, encoding):
     if encoding == "binary":
         return decode_binary(scores)
     if encoding == "integer":
-        return np.argmax(np.asarray(scores), axis=-1).astype(np.int64)
+        scores = np.asarray(scores)
+        return _invalid_where_not_finite(scores, np.argmax(scores, axis=-1).astype(np.int64))
     raise ValueError(f"Unknown encoding {encoding!r}; expected one of {ENCODINGS}.")
 
 
@@ -91,7 +99,14 @@ def tf_decode_one_hot(scores):
     """TensorFlow twin of decode_one_hot, for serving signatures: (N, 10) -> (N,) int64 digits."""
     import tensorflow as tf
 
-    return (tf.argmax(scores, axis=-1) + 1) % NUM_DIGITS
+    return _tf_invalid_where_not_finite(scores, (tf.argmax(scores, axis=-1) + 1) % NUM_DIGITS)
+
+
+def _tf_invalid_where_not_finite(scores, digits):
+    import tensorflow as tf
+
+    finite = tf.reduce_all(tf.math.is_finite(scores), axis=-1)
+    return tf.where(finite, digits, tf.constant(INVALID, tf.int64))
 
 
 def tf_decode_binary(scores, threshold=0.5):
@@ -99,4 +114,4 @@ def tf_decode_binary(scores, threshold=0.5):
     import tensorflow as tf
 
     codes = tf.reduce_sum(tf.cast(scores > threshold, tf.int64) * BIT_WEIGHTS, axis=-1)  # (N,)
-    return tf.where(codes < NUM_DIGITS, codes, tf.constant(INVALID, tf.int64))
+    return _tf_invalid_where_not_finite(scores, tf.where(codes < NUM_DIGITS, codes, tf.constant(INVALID, tf.int64)))

@@ -28,14 +28,31 @@ class CharVocabulary:
 
     def encode(self, text):
         """str -> int32 ids (N,); unseen characters become 0."""
+        if not isinstance(text, str):
+            raise ValueError(f"text must be a str. Received: {type(text).__name__}")
         return np.fromiter((self._ids.get(c, 0) for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids):
-        return "".join(self.characters[int(i)] for i in np.asarray(ids).ravel())
+        ids = np.asarray(ids).ravel()
+        if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"ids must be integers in [0, {len(self)}). Received: {ids.tolist()[:10]}")
+        return "".join(self.characters[int(i)] for i in ids)
 
     def to_json(self):
         return json.dumps({"unknown_id": 0, "characters": self.characters}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text):
-        return cls(json.loads(text)["characters"][1:])
+        """The vocabulary to_json wrote: {"unknown_id": 0, "characters": [UNKNOWN, c1, c2, ...]}, each c one
+        character. Anything else is a ValueError that says what was expected."""
+        try:
+            value = json.loads(text)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"a vocabulary must be the JSON that CharVocabulary.to_json writes: {error}") from None
+        characters = value.get("characters") if isinstance(value, dict) else None
+        if (not isinstance(characters, list) or not characters or characters[0] != UNKNOWN
+                or value.get("unknown_id", 0) != 0
+                or not all(isinstance(c, str) and len(c) == 1 for c in characters)):
+            raise ValueError('a vocabulary must be {"unknown_id": 0, "characters": ["\\ufffd", one character each, '
+                             '...]} as CharVocabulary.to_json writes it')
+        return cls(characters[1:])

@@ -46,6 +46,9 @@ class ReluNet(keras.Model):
         if not (w.ndim == b.ndim == v.ndim == 1 and w.shape == b.shape == v.shape) or np.ndim(c) != 0:
             raise ValueError(f"w, b and v must be 1-D of one length and c a scalar. Received: "
                              f"w.shape={w.shape}, b.shape={b.shape}, v.shape={v.shape}, c={c!r}")
+        if not (np.isfinite(w).all() and np.isfinite(b).all() and np.isfinite(v).all() and np.isfinite(c)):
+            raise ValueError("w, b, v and c must be finite numbers: a NaN or an infinity gives no function to analyse. "
+                             f"Received: w={w}, b={b}, v={v}, c={c!r}")
         net = cls(len(w), dtype=dtype, name=name)
         net.hidden.kernel.assign(w[None, :])      # (1, width)
         net.hidden.bias.assign(b)                 # (width,)

@@ -15,6 +15,7 @@ import json
 import pathlib
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import numpy as np
@@ -109,7 +110,14 @@ class RestClient(_Client):
 
     def __init__(self, base_url="http://localhost:8501", **options):
         super().__init__(**options)
-        self.base_url = base_url.rstrip("/")
+        try:
+            parts = urllib.parse.urlsplit(str(base_url))
+        except ValueError as error:
+            parts, problem = None, str(error)
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url must be an http(s) URL such as http://localhost:8501"
+                             f"{' (' + problem + ')' if parts is None else ''}. Received: base_url={base_url!r}")
+        self.base_url = str(base_url).rstrip("/")
 
     def _url(self, model, version, suffix=""):
         return f"{self.base_url}/v1/models/{model}" + (f"/versions/{int(version)}" if version else "") + suffix

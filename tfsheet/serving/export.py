@@ -163,14 +163,30 @@ def probabilities_and_digit(outputs):
     return {"probabilities": probabilities, "digit": tf.argmax(outputs["logits"], axis=-1)}
 
 
+MAX_ABS_X = 1e15   # |x| up to which float64 keeps w x + b exact enough for a net with kinks near [0, 1]
+
+
+def _relu_net_in_float64(model, x):
+    """h(x) = sum_j v_j ReLU(w_j x + b_j) + c in float64: in float32, w x + b cancels for large x (1e8 - 1 == 1e8),
+    so a net that is 1 for every x >= 1 would give 0 there."""
+    def weight(variable):
+        return tf.cast(variable, tf.float64)
+
+    hidden = tf.nn.relu(tf.cast(x, tf.float64) @ weight(model.hidden.kernel) + weight(model.hidden.bias))
+    return hidden @ weight(model.output_unit.kernel) + weight(model.output_unit.bias)
+
+
 def scalar_function_signature(model):
     """serving_default for a function R -> R (Problem 4's ReLU nets): `x` float32 (None, 1) -> `y` (None, 1)."""
 
     @tf.function(input_signature=[X_SPEC])
     def serve(x):
         x = tf.ensure_shape(x, [None, 1], name="x_must_be_N_by_1")
-        with tf.control_dependencies([tf.debugging.assert_all_finite(x, "x must be finite")]):
-            return {"y": tf.cast(model(tf.identity(x)), tf.float32)}
+        checks = [tf.debugging.assert_all_finite(x, "x must be finite"),
+                  tf.debugging.assert_less_equal(tf.abs(x), tf.constant(MAX_ABS_X, tf.float32), message=(
+                      f"x must lie within +-{MAX_ABS_X:g}: beyond it float64 no longer resolves the net's kinks"))]
+        with tf.control_dependencies(checks):
+            return {"y": tf.cast(_relu_net_in_float64(model, tf.identity(x)), tf.float32)}
 
     return serve
 
