@@ -169,3 +169,11 @@ def test_an_export_that_fails_half_way_publishes_nothing_and_leaves_no_temporary
                  "--workdir", str(tmp_path / "work")]) == 1
     assert sorted(path.relative_to(root).as_posix() for path in root.rglob("*")) == before
     assert (root / "models.config").read_text() == "as it was"
+
+
+def test_exporting_one_model_publishes_that_model_only(tmp_path):
+    root = tmp_path / "published"
+    assert main(["export", "relu_ramp", "--scale", "quick", "--export-dir", str(root),
+                 "--workdir", str(tmp_path / "work")]) == 0
+    assert sorted(path.name for path in root.iterdir() if path.is_dir()) == ["relu_ramp"]   # not relu_sheet_example
+    assert "relu_sheet_example" not in (root / "models.config").read_text()

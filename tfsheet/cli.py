@@ -326,7 +326,7 @@ def _export(args, strategy):
         if any(outcome.status == "failed" for outcome in outcomes):
             print(f"tfsheet: nothing was published into {root}: an experiment failed", file=sys.stderr)
             return 1
-        published = publish_staged(staging, root) if staging.is_dir() else {}
+        published = publish_staged(staging, root, args.models) if staging.is_dir() else {}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     config_path, skipped = write_serving_config(root)

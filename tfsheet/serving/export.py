@@ -86,16 +86,17 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     return final
 
 
-def publish_staged(staging, root):
+def publish_staged(staging, root, models=None):
     """Move every version exported under `staging` (a folder on `root`'s filesystem, laid out as a SavedModel root)
-    to the next free version of the same model under `root`, each move one rename; {model: published path}.
+    to the next free version of the same model under `root`, each move one rename; {model: published path}. With
+    `models`, only those are published (an experiment may export more than was asked for).
 
     `tfsheet export` exports into a staging folder and publishes only when every experiment succeeded, so an
     export that fails half-way leaves the published models and models.config as they were.
     """
     staging, root = pathlib.Path(staging), pathlib.Path(root)
     published = {}
-    for model_dir in sorted(path for path in staging.iterdir() if path.is_dir()):
+    for model_dir in sorted(path for path in staging.iterdir() if path.is_dir() and (not models or path.name in models)):
         target_dir = root / model_dir.name
         target_dir.mkdir(parents=True, exist_ok=True)
         for version in versions(model_dir):
