@@ -46,3 +46,26 @@ def test_runs_of_different_shapes_or_without_their_seeds_do_not_merge():
         merge_runs([], seeds=[])
     with pytest.raises(ValueError, match="one run per seed"):
         merge_runs([{"a": 1.0}], seeds=[0, 1])
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused_not_replaced(tmp_path):
+    import os
+    import stat
+
+    from tfsheet.results import write_json
+
+    with pytest.raises(ValueError, match="is not a regular file"):
+        write_json("/dev/null", {"a": 1})
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)               # still the device
+    with pytest.raises(ValueError, match="is not a regular file"):
+        write_json(tmp_path, {"a": 1})
+
+
+def test_a_write_that_fails_leaves_neither_half_a_file_nor_a_temporary_one(tmp_path):
+    from tfsheet.results import write_atomically
+
+    target = tmp_path / "index.md"
+    target.write_text("as it was")
+    with pytest.raises(TypeError):
+        write_atomically(target, b"not text")                       # fails while writing
+    assert target.read_text() == "as it was" and sorted(path.name for path in tmp_path.iterdir()) == ["index.md"]

@@ -39,14 +39,30 @@ def _processor_name():
 
 
 def write_json(path, value):
-    """Write `value` as JSON to `path` atomically (a temporary file renamed over it); return the path.
+    """Write `value` as JSON to `path` atomically (write_atomically); return the path.
 
     numpy scalars and arrays are written as numbers and lists.
     """
+    return write_atomically(path, json.dumps(value, indent=2, sort_keys=True, default=_json_default))
+
+
+def write_atomically(path, text):
+    """Write `text` to `path` through a temporary file in the same folder renamed over it, so a reader (or a crash, or
+    a full disk) never leaves half a file; the temporary file is removed when writing fails. `path` must be a regular
+    file or not exist: a device, a folder or a socket there is refused, not replaced. Returns the path."""
     path = pathlib.Path(path)
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{path} exists and is not a regular file; tfsheet writes only files it can replace. "
+                         "Choose another path.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as stream:
-        json.dump(value, stream, indent=2, sort_keys=True, default=_json_default)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as stream:
+        try:
+            stream.write(text)
+            stream.flush()
+        except BaseException:
+            stream.close()
+            os.unlink(stream.name)
+            raise
     os.replace(stream.name, path)
     return path
 

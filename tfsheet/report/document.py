@@ -16,7 +16,7 @@ from tfsheet.experiments.registry import EXPERIMENTS, for_question
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import all_problems
 from tfsheet.report.html import markdown_to_html
-from tfsheet.results import as_written, typed
+from tfsheet.results import as_written, typed, write_atomically
 
 
 def section_id(number):
@@ -64,9 +64,9 @@ def write_report(out, records, scale, experiments=EXPERIMENTS, compare_with=None
                                              for other, by_other in others.items()}))
     markdown = "\n\n".join(parts) + "\n"
     markdown_path = out / "index.md"
-    markdown_path.write_text(markdown)
+    write_atomically(markdown_path, markdown)
     html_path = out / "index.html"
-    html_path.write_text(markdown_to_html(markdown, out, title="Problem Sheet 4, answered by tfsheet"))
+    write_atomically(html_path, markdown_to_html(markdown, out, title="Problem Sheet 4, answered by tfsheet"))
     return {"markdown": markdown_path, "html": html_path, "errors": errors}
 
 
