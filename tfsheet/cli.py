@@ -305,7 +305,9 @@ def _export(args, strategy):
     if args.add_missing_warmup:
         from tfsheet.serving.export import add_missing_warmup
 
-        print("\n".join(str(path) for path in add_missing_warmup(root)) or "every version has a warm-up file")
+        if not add_missing_warmup(root, args.models, report=lambda path: print(f"added a warm-up file to {path}",
+                                                                                flush=True)):
+            print("every version has a warm-up file")
         return 0
     if args.check:
         report = check_saved_models(root, args.models or None)

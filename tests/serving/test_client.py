@@ -256,3 +256,27 @@ def test_client_script_refuses_a_bad_url_or_timeout_in_one_line(flags, message):
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), *flags],
                                capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_a_version_folder_with_leading_zeros_is_checked_where_it_is(tmp_path):
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "007")     # TF Serving reads it as version 7
+    (row,) = check_saved_models(tmp_path, ["relu_ramp"])
+    assert row == {"model": "relu_ramp", "version": 7, "ok": True, "problem": None}
+
+
+def test_add_missing_warmup_adds_to_the_models_named_and_says_what_it_added_before_a_broken_one(tmp_path, capsys):
+    from tfsheet.cli import main
+    from tfsheet.serving.export import WARMUP_FILE
+
+    for name in ("relu_ramp", "relu_sheet_example"):
+        shutil.copytree(ROOT / name / "1", tmp_path / name / "1")
+        (tmp_path / name / "1" / WARMUP_FILE).unlink()
+    assert main(["export", "--add-missing-warmup", "relu_ramp", "--export-dir", str(tmp_path)]) == 0
+    assert f"added a warm-up file to {tmp_path / 'relu_ramp' / '1'}" in capsys.readouterr().out
+    assert not (tmp_path / "relu_sheet_example" / "1" / WARMUP_FILE).exists()       # not named: untouched
+    (tmp_path / "zbroken" / "1").mkdir(parents=True)
+    (tmp_path / "zbroken" / "1" / "saved_model.pb").write_bytes(b"not a SavedModel")
+    assert main(["export", "--add-missing-warmup", "--export-dir", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"added a warm-up file to {tmp_path / 'relu_sheet_example' / '1'}" in captured.out   # said before the error
+    assert "zbroken" in captured.err and "Traceback" not in captured.err

@@ -35,6 +35,17 @@ def versions(model_dir):
     return sorted(int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit())
 
 
+def version_dir(model_dir, version):
+    """The folder of integer `version` in `model_dir` as it is named there ("007" for 7, as TF Serving reads it), or
+    the canonical name str(version) when there is none."""
+    model_dir = pathlib.Path(model_dir)
+    if model_dir.is_dir():
+        for path in model_dir.iterdir():
+            if path.is_dir() and path.name.isdigit() and int(path.name) == int(version):
+                return path
+    return model_dir / str(int(version))
+
+
 def export_model(model, name, signatures, root=None, version=None, extra_files=None):
     """Write `model` with its `signatures` as the next version of saved_models/<name>/.
 
@@ -64,7 +75,7 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     if not isinstance(version, int) or version < 1:
         raise ValueError(f"version must be an int >= 1. Received: version={version!r}")
     final = model_dir / str(version)
-    if final.exists():
+    if version_dir(model_dir, version).exists():
         raise ExportError(f"{final} exists already; SavedModel versions are never overwritten. "
                           "Export without an explicit version to write the next one.")
     temporary = model_dir / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
@@ -102,7 +113,7 @@ def publish_staged(staging, root, models=None):
         for version in versions(model_dir):
             final = target_dir / str((versions(target_dir) or [0])[-1] + 1)
             try:
-                os.rename(model_dir / str(version), final)
+                os.rename(version_dir(model_dir, version), final)
             except OSError as error:
                 raise ExportError(f"Could not publish {final}: {error}. Nothing was overwritten.") from error
             published[model_dir.name] = final
@@ -270,14 +281,19 @@ def saved_input_signatures(saved_model_dir):
             for name, function in loaded.signatures.items()}
 
 
-def add_missing_warmup(root):
-    """Write warm-up files into versions exported without one (adds a file; the model is untouched)."""
+def add_missing_warmup(root, models=None, report=None):
+    """Write warm-up files into versions exported without one (adds a file; the model is untouched): every model
+    under `root`, or only `models`. Each path is passed to `report` as soon as its file is written, so a version that
+    cannot be read later does not hide what was added before it. Returns the paths written."""
     root = pathlib.Path(root)
     added = []
-    for model_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+    for model_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                            and (not models or p.name in models)):
         for version in versions(model_dir):
-            path = model_dir / str(version)
+            path = version_dir(model_dir, version)
             if not (path / WARMUP_FILE).is_file():
                 write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
                 added.append(path)
+                if report is not None:
+                    report(path)
     return added

@@ -69,7 +69,7 @@ def check_saved_models(root, names=None):
     same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
     Returns a list of {"model", "version", "ok", "problem"}.
     """
-    from tfsheet.serving.export import versions
+    from tfsheet.serving.export import version_dir, versions
 
     root = pathlib.Path(root)
     names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
@@ -79,7 +79,7 @@ def check_saved_models(root, names=None):
         if not found:
             report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
         for version in found:
-            problem = check_version(root / name / str(version))
+            problem = check_version(version_dir(root / name, version))
             report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
     return report
 

@@ -15,7 +15,7 @@ import pathlib
 import tempfile
 
 from tfsheet import settings
-from tfsheet.serving.export import versions
+from tfsheet.serving.export import version_dir, versions
 
 CONFIG_FILE = "models.config"
 
@@ -63,7 +63,7 @@ def servable_versions(root, keep_versions=1):
     for name in exported_models(root):
         passing = []
         for version in reversed(versions(root / name)):
-            problem = check_version(root / name / str(version))
+            problem = check_version(version_dir(root / name, version))
             if problem is None:
                 passing.append(version)
                 if len(passing) == keep_versions:

@@ -452,6 +452,7 @@ def _copy_counts(result):
     full = [f for f in found if "full BPTT" in f.claim]
     return {"inside": (sum(f.verdict == BETTER for f in inside), len(inside)),
             "beyond": (sum(f.verdict == BETTER for f in beyond), len(beyond)),
+            "beyond_worse": sum(f.verdict == WORSE for f in beyond),
             "full_bptt": (sum(f.verdict == BETTER for f in full), len(full))}
 
 
@@ -471,11 +472,14 @@ def _copy(result):
         "reaches is memory a random recurrence holds, so only a lead over it, on every seed, is learning through "
         f"time. Inside the window ($L \\le k$) the trained carried-state RNN beats the control in "
         f"{counts['inside'][0]} of {counts['inside'][1]} cells; beyond it ($L > k$) in {counts['beyond'][0]} of "
-        f"{counts['beyond'][1]}. Full BPTT, whose gradient spans $L$ with as many updates, beats the carried-state "
+        f"{counts['beyond'][1]}"
+        + (f", and it is below the control on every seed in {counts['beyond_worse']} (after training it holds less "
+           "than its random initialisation did)" if counts["beyond_worse"] else "")
+        + f". Full BPTT, whose gradient spans $L$ with as many updates, beats the carried-state "
         f"RNN in {counts['full_bptt'][0]} of {counts['full_bptt'][1]} cells beyond the window"
         + (f" ({_cells_text(learnable)}): there the task is learnable when the gradient reaches the source" if learnable
-           else "") + (f"; at {_cells_text(unlearned)} it does not beat it either, so this budget teaches no learner "
-                       "those distances" if unlearned else "") + ". \"Full BPTT\" back-propagates through windows of "
+           else "") + (f"; at {_cells_text(unlearned)} it does not beat it either: with this budget no learner "
+                       "here learns those distances" if unlearned else "") + ". \"Full BPTT\" back-propagates through windows of "
         "w = max(4L, 32) steps from h = 0 and makes as many updates as TBPTT($k$) makes in one pass; it and the reset "
         "RNN are scored with resets every w (or k) steps, on the copy positions whose source lies inside the window "
         "(all copy positions for the reset RNN when $L > k$, where none does)."
