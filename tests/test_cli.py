@@ -145,7 +145,7 @@ def test_a_full_disk_names_the_fix(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(cli, "_report", full)
     assert main(["report", "--scale", "quick", "--out", str(tmp_path)]) == 1
     error = capsys.readouterr().err
-    assert "No space left on device" in error and "The disk is full: free some space" in error
+    assert "No space left on device" in error and "The disk is full (or a file-size limit or quota was reached): free some space" in error
     assert len(error.strip().splitlines()) == 1
 
 
@@ -177,3 +177,15 @@ def test_exporting_one_model_publishes_that_model_only(tmp_path):
                  "--workdir", str(tmp_path / "work")]) == 0
     assert sorted(path.name for path in root.iterdir() if path.is_dir()) == ["relu_ramp"]   # not relu_sheet_example
     assert "relu_sheet_example" not in (root / "models.config").read_text()
+
+
+def test_a_file_size_limit_reached_inside_an_experiment_names_the_fix(tmp_path):
+    """ulimit -f stands in for a full disk: the experiment fails in one line that says what to do, no traceback."""
+    script = (f"ulimit -f 20; exec {sys.executable} -m tfsheet report --scale quick --only P1 --out {tmp_path / 'out'}"
+              " --no-export")
+    completed = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+                               preexec_fn=lambda: signal.signal(signal.SIGXFSZ, signal.SIG_IGN))
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr
+    said = completed.stdout + completed.stderr + (tmp_path / "out" / "index.md").read_text()
+    assert "free some space" in said, said[-2000:]

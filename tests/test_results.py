@@ -69,3 +69,9 @@ def test_a_write_that_fails_leaves_neither_half_a_file_nor_a_temporary_one(tmp_p
     with pytest.raises(TypeError):
         write_atomically(target, b"not text")                       # fails while writing
     assert target.read_text() == "as it was" and sorted(path.name for path in tmp_path.iterdir()) == ["index.md"]
+    import os
+    import stat
+
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(write_atomically(target, "new").stat().st_mode) == 0o666 & ~mask   # not tempfile's 0600

@@ -13,7 +13,6 @@ strategy (`--strategy`) is made once here and passed down. Parsing needs no Tens
 """
 
 import argparse
-import errno
 import json
 import os
 import pathlib
@@ -23,7 +22,7 @@ import uuid
 
 from tfsheet import console, settings
 from tfsheet.choices import STRATEGIES
-from tfsheet.errors import Preempted, TfsheetError
+from tfsheet.errors import Preempted, TfsheetError, disk_full_hint
 from tfsheet.experiments import overrides, registry
 from tfsheet.runs import ALL, CHANGED, REFUSE
 
@@ -461,22 +460,14 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
         return 1
     except OSError as error:          # a file or folder the command could not read or write
         where = f": {error.filename}" if error.filename else ""
-        print(f"tfsheet: error: {error.strerror or error}{where}{_full_disk_hint(error)}", file=sys.stderr)
+        print(f"tfsheet: error: {error.strerror or error}{where}{disk_full_hint(error)}", file=sys.stderr)
         return 1
     except Exception as error:        # TensorFlow's own error types (loading a damaged SavedModel, ...)
         if not type(error).__module__.startswith("tensorflow"):
             raise
-        print(f"tfsheet: error: {type(error).__name__}: {' '.join(str(error).split())[:500]}{_full_disk_hint(error)}",
+        print(f"tfsheet: error: {type(error).__name__}: {' '.join(str(error).split())[:500]}{disk_full_hint(error)}",
               file=sys.stderr)
         return 1
-
-
-def _full_disk_hint(error):
-    """What to do when the error is a full disk (errno ENOSPC, or TensorFlow's words for it)."""
-    if getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error):
-        return (". The disk is full: free some space (or point --out / TFSHEET_CACHE_DIR elsewhere) and run the same "
-                "command again; what was written before is whole and is kept.")
-    return ""
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """The exceptions tfsheet raises on purpose: each says what went wrong and how to fix it."""
 
+import errno
+
 
 class TfsheetError(Exception):
     """Base class of every error tfsheet raises deliberately."""
@@ -25,3 +27,17 @@ class Preempted(TfsheetError):
     """Training was asked to stop (SIGTERM); a checkpoint was written first, so a restart resumes."""
 
     exit_code = 143  # 128 + SIGTERM, what a process killed by SIGTERM reports
+
+
+_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+_FULL_WORDS = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+def disk_full_hint(error):
+    """What to do when `error` is a full disk, a file-size limit (ulimit -f) or a quota (by errno, or TensorFlow's
+    words for it): a sentence to append to its one-line message; "" for any other error."""
+    if getattr(error, "errno", None) in _FULL or any(words in str(error) for words in _FULL_WORDS):
+        return (". The disk is full (or a file-size limit or quota was reached): free some space, or point --out / "
+                "TFSHEET_CACHE_DIR elsewhere, and run the same command again; what was written before is whole and "
+                "is kept.")
+    return ""

@@ -63,6 +63,9 @@ def write_atomically(path, text):
             stream.close()
             os.unlink(stream.name)
             raise
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(stream.name, 0o666 & ~mask)                 # the mode open() would give, not tempfile's 0600
     os.replace(stream.name, path)
     return path
 

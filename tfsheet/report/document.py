@@ -16,6 +16,7 @@ from tfsheet.experiments.registry import EXPERIMENTS, for_question
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import all_problems
 from tfsheet.report.html import markdown_to_html
+from tfsheet.errors import disk_full_hint
 from tfsheet.results import as_written, typed, write_atomically
 
 
@@ -84,7 +85,7 @@ def _section(question, needs, by_name, figure_dir, out):
         answer = question.answer(selected, figure_dir)
     except Exception as error:  # noqa: BLE001 - a broken section must not take the report down
         return (f"**Not answered: writing this section failed** with `{type(error).__name__}: "
-                f"{_one_line(str(error))}`.", f"{type(error).__name__}: {error}")
+                f"{_one_line(str(error))}`{disk_full_hint(error)}.", f"{type(error).__name__}: {error}")
     body = [answer.text]
     for figure in answer.figures:
         body.append(_figure(figure, figure_dir, out))

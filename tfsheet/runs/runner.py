@@ -22,7 +22,7 @@ import sys
 import traceback
 
 from tfsheet.clock import duration
-from tfsheet.errors import TfsheetError
+from tfsheet.errors import TfsheetError, disk_full_hint
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, Upstream, check_settings, select, settings_for, with_needs
 from tfsheet.results import as_written
 from tfsheet.runs import ALL, REFUSE, REPLACE_MODES, cache
@@ -147,7 +147,7 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
         (workdir / COMPLETE_FILE).write_text(key)
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
-        record["error"] = {"type": type(error).__name__, "message": str(error),
+        record["error"] = {"type": type(error).__name__, "message": str(error) + disk_full_hint(error),
                            "traceback": traceback.format_exc()}
     record["seconds"] = round(stopwatch.seconds(), 1)
     if meter.process_peak_mib is not None:
