@@ -143,21 +143,26 @@ def test_q5_1_in_practice_the_gru_beats_the_best_n_gram_and_the_sheets_tanh_cell
                  "model"].reading("test") == WORSE
 
 
-def test_q2_1_one_hot_outputs_win_on_every_seed_from_16_hidden_units(scale):
+def test_q2_1_one_hot_outputs_win_on_every_seed_from_32_hidden_units(scale):
     for claim, finding in findings(scale, "2.1").items():
         if not claim.endswith(": one-hot against binary outputs"):
             continue
         width = int(claim.split(":")[0].removeprefix("H = "))
-        if width >= 16:
+        if width >= 32:
             assert finding.verdict == BETTER, claim
         elif width == 4:
             assert finding.verdict == NO_EFFECT, claim          # collapsed one-hot seeds: inside the spread
 
 
-def test_q2_3_the_direct_net_is_below_the_appended_design_and_above_the_textbook_decoder_on_every_seed(scale):
+def test_q2_3_the_direct_net_is_below_the_appended_design_and_not_below_the_textbook_decoder(scale):
+    """Both comparators over the same seeds as the direct net (the textbook decoder was once one seed)."""
     found = findings(scale, "2.3")
     assert found["the directly trained 784-H-10-4 net against the appended design"].verdict == WORSE
-    assert found["the directly trained 784-H-10-4 net against the textbook one-layer decoder"].verdict == BETTER
+    assert found["the directly trained 784-H-10-4 net against the textbook one-layer decoder"].verdict in (BETTER,
+                                                                                                          NO_EFFECT)
+    summary = committed.results(scale, P2_DIRECT)["summary"]
+    assert summary["textbook_accuracy"].seeds == summary["accuracy"].seeds == summary["appended_accuracy"].seeds
+    assert len(summary["accuracy"].seeds) >= 3
 
 
 def test_q2_1_shrinking_the_hidden_layer_to_the_narrowest_width_costs_accuracy_on_every_seed(scale):
@@ -186,15 +191,12 @@ def test_q5_2_online_rtrl_beats_tbptt_beyond_its_truncation_in_both_budgets(scal
     assert finding.verdict == BETTER
 
 
-def test_q5_1_beyond_k_the_carried_rnn_beats_the_models_that_cannot_see_the_token(scale):
+def test_q5_1_beyond_k_the_models_that_cannot_see_the_token_stay_at_chance(scale):
     copy = committed.results(scale, P5_1_COPY)
     beyond = [cell for cell in copy["cells"] if cell["L"] > cell["k"]]
-    def accuracy(cell, learner):
-        return cell["learners"][learner]["copy_accuracy"].mean
-
-    assert any(accuracy(cell, "rnn_tbptt_carried") > max(accuracy(cell, "neural_ngram"),
-                                                         accuracy(cell, "rnn_tbptt_reset")) + 0.1 for cell in beyond)
-    assert all(accuracy(cell, "rnn_tbptt_reset") < copy["chance_accuracy"] + 0.05 for cell in beyond)
+    for cell in beyond:
+        for learner in ("neural_ngram", "rnn_tbptt_reset"):
+            assert cell["learners"][learner]["copy_accuracy"].mean < copy["chance_accuracy"] + 0.05, (cell, learner)
 
 
 def test_q5_1_in_practice_a_strong_tbptt_rnn_beats_every_n_gram_on_the_test_split(scale):

@@ -147,13 +147,19 @@ def _appendix(scale, findings, others):
     if not others:
         return text + "\n\n" + table
     where = ("\n\n### Where the scales disagree\n\n" + (
-        "These verdicts differ between the scales. Neither reading is settled by these experiments: each answer "
-        "states such a verdict as it stands at its own scale, and its conclusion rests on the verdicts both scales "
-        "share.\n\n" + "\n".join(disagreements) if disagreements else "Every verdict is the same at both scales."))
+        f"{len(disagreements)} verdicts differ between the scales in a column both read. Neither reading is settled "
+        "by these experiments: each answer states such a verdict as it stands at its own scale, and its conclusion "
+        "rests on the verdicts both scales share.\n\n" + _folded("The verdicts that differ", disagreements)
+        if disagreements else "Every verdict is the same at both scales."))
     if wider:
-        where += ("\n\nThese verdicts agree in every column both scales read, but one scale reads more columns (such as "
-                  "widths only the full scale tries), so the overall verdict differs:\n\n" + "\n".join(wider))
+        where += (f"\n\n{len(wider)} more agree in every column both scales read, but one scale reads more columns "
+                  "(such as widths only the full scale tries), so the overall verdict differs.\n\n"
+                  + _folded("The verdicts that differ only in columns one scale lacks", wider))
     return text + "\n\n" + table + where
+
+
+def _folded(summary, lines):
+    return f"<details>\n<summary>{summary}</summary>\n\n" + "\n".join(lines) + "\n\n</details>"
 
 
 def _disagree(finding, other):

@@ -43,14 +43,10 @@ def failed_runs(row):
 
 
 def _accuracy_columns(pair):
-    """One-hot against binary in every accuracy column the sweep's rows carry (test, and validation when
-    recorded), SEED_SEPARATED, higher is better."""
-    columns = [("test accuracy", compare(pair["one_hot"]["accuracy"], pair["binary"]["accuracy"],
-                                         lower_is_better=False))]
-    if all("validation_accuracy" in row for row in pair.values()):
-        columns.append(("validation accuracy", compare(pair["one_hot"]["validation_accuracy"],
-                                                       pair["binary"]["validation_accuracy"], lower_is_better=False)))
-    return tuple(columns)
+    """One-hot against binary in both accuracy columns the sweep's rows carry, test and validation, SEED_SEPARATED,
+    higher is better."""
+    return tuple((f"{split} accuracy", compare(pair["one_hot"][key], pair["binary"][key], lower_is_better=False))
+                 for split, key in (("test", "accuracy"), ("validation", "validation_accuracy")))
 
 
 def findings_2_1(records):
@@ -172,11 +168,7 @@ def _word(reading):
 
 def _tuning_detail(records, widths, epochs):
     sweep = records[P2_SWEEP.name]["results"]
-    tuned = [row["tuned"] for pair in widths.values() for row in pair.values() if "tuned" in row]
-    if not tuned:
-        return ("These records predate per-cell tuning: every cell used its encoding's settings from the search at "
-                "the default width, " + "; ".join(f"{ENCODINGS[encoding]}: {fmt.search(sweep['search'][encoding], _describe)}"
-                                                  for encoding in ENCODINGS) + f", and trained {epochs} epochs.")
+    tuned = [row["tuned"] for pair in widths.values() for row in pair.values()]
     grid = {name: sorted({candidate[name] for record in tuned for candidate in record["tried"]})
             for name in ("hidden_activation", "learning_rate")}
     rows = [(width, *(cell for encoding in ENCODINGS for cell in (
