@@ -157,12 +157,13 @@ def run_probe(config, workdir, runtime, export_root=None):
     """The truncation probe: held-out loss of the RNN with carried or reset state for each truncation k.
 
     Each row holds {"nats": {budget: {mode: Seeded}}} for the budgets one pass and equal updates and
-    the modes carried and reset, and {"lag_effects": {budget: {mode: {"3", "8"}}}}: how much each model's
-    prediction moves with X_{t-3} and with X_{t-8}, the other held fixed (synthetic.probe_lag_effects),
-    the direct measure of whether lag 8 is used. The control (the same RNN with its recurrence frozen)
-    is trained at both budgets: with the equal-updates budget, and at one pass of the smallest k, the
-    most updates any row makes. The learning rate and clipping are searched at the middle k on a
-    validation stream; the scores are on another held-out stream, once per model.
+    the modes carried, reset and control, and {"lag_effects": {budget: {mode: {"3", "8"}}}}: how much each
+    model's prediction moves with X_{t-3} and with X_{t-8}, the other held fixed
+    (synthetic.probe_lag_effects), the direct measure of whether lag 8 is used. The control is the same RNN
+    with its cell (input and recurrent weights) frozen at initialisation, trained at each row's budgets: one
+    pass at that k, and the equal-updates budget (one model for every row). The learning rate and clipping
+    are searched at the middle k on a validation stream; the scores are on another held-out stream, once per
+    model.
     """
     x_train, y_train = synthetic.truncation_probe(config.probe_length, seed=config.seed)
     x_search, y_search = synthetic.truncation_probe(50_000, seed=config.seed + SEARCH_SEED)
@@ -182,28 +183,24 @@ def run_probe(config, workdir, runtime, export_root=None):
             log_probs = RecurrentScorer(model, k if mode == "reset" else None).log_probs(x_test, y_test)
             return mean_loss(log_probs, 8, None), synthetic.probe_lag_effects(x_test, y_test, log_probs)
 
+        # the control at equal updates, one pass at the largest k: only its readout learns, so its gradient never
+        # crosses a time step and the window does not matter; one model serves every row
+        equal_control = score(max(seeded.probe_truncations), "frozen")
         rows = []
         for k in seeded.probe_truncations:
             updates = updates_per_pass(len(x_train), seeded.streams, k)
             nats, effects = {budget_name: {} for budget_name in BUDGETS}, {budget_name: {} for budget_name in BUDGETS}
-            for mode in ("carried", "reset"):
-                nats["one_pass"][mode], effects["one_pass"][mode] = score(k, mode)
+            for mode in ("carried", "reset", "frozen"):
+                one_pass = equal_control if mode == "frozen" and updates == budget else score(k, mode)
                 # the longest window trained with the budget already
-                nats["equal_updates"][mode], effects["equal_updates"][mode] = (
-                    (nats["one_pass"][mode], effects["one_pass"][mode]) if updates == budget
-                    else score(k, mode, max_updates=budget))
+                equal = (one_pass if updates == budget else equal_control if mode == "frozen"
+                         else score(k, mode, max_updates=budget))
+                (nats["one_pass"][mode], effects["one_pass"][mode]), (nats["equal_updates"][mode],
+                                                                      effects["equal_updates"][mode]) = one_pass, equal
             rows.append({"k": k, "updates": updates, "nats": nats, "lag_effects": effects})
-        # the control: the same RNN with its recurrence frozen at initialisation (k does not matter: only the
-        # readout learns, and its gradient never crosses a time step), at both budgets
-        control = {"one_pass": score(min(seeded.probe_truncations), "frozen"),
-                   "equal_updates": score(min(seeded.probe_truncations), "frozen", max_updates=budget)}
-        return {"rows": rows, "frozen_recurrence_nats": {name: nats for name, (nats, _) in control.items()},
-                "frozen_recurrence_lag_effects": {name: effects for name, (_, effects) in control.items()}}
+        return {"rows": rows}
 
     return {**over_seeds(config, one_seed), "levels": synthetic.probe_levels(), "equal_updates": budget,
-            "control_updates": {"one_pass": updates_per_pass(len(x_train), config.streams,
-                                                             min(config.probe_truncations)),
-                                "equal_updates": budget},
             "true_lag_effects": {str(lag): effect for lag, effect in synthetic.PROBE_EFFECTS.items()},
             "search": {"k": middle, **search}, "seeds": list(config.seeds)}
 

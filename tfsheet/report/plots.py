@@ -191,20 +191,20 @@ def plot_bpc_against_order(rows, path):
     return _save(plt, figure, path)
 
 
-def plot_probe(rows, levels, path, frozen=None):
-    """Q5.1: the truncation probe's loss against k, with its three analytic levels and the frozen control."""
+def plot_probe(rows, levels, path):
+    """Q5.1: the truncation probe's loss against k after one pass, for the carried and reset RNNs and the
+    frozen-cell control, with the probe's three analytic levels."""
     plt = _pyplot()
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     ks = [row["k"] for row in rows]
-    for mode in ("carried", "reset"):
-        axis.plot(ks, [row["nats"]["one_pass"][mode].mean for row in rows], marker="o",
-                  label=f"RNN, TBPTT k, state {mode}")
+    for mode, label in (("carried", "RNN, TBPTT k, state carried"), ("reset", "RNN, TBPTT k, state reset"),
+                        ("frozen", "control: cell frozen at init, readout trained")):
+        axis.plot(ks, [row["nats"]["one_pass"][mode].mean for row in rows], marker="o", label=label,
+                  linestyle="-." if mode == "frozen" else "-")
     for name, style in (("none", ":"), ("only_3", "--"), ("both", "-")):
         axis.axhline(levels[name], color="grey", linestyle=style, label=f"{name.replace('_', ' ')}: {levels[name]:.3f}")
-    if frozen is not None:
-        axis.axhline(frozen, color="tab:red", linestyle="-.", label=f"control, recurrence frozen at init: {frozen:.3f}")
-    _finish(axis, "truncation k", "validation cross-entropy (nats)",
-            "Truncation probe (dependencies at lags 3 and 8)")
+    _finish(axis, "truncation k", "held-out cross-entropy (nats)",
+            "Truncation probe (dependencies at lags 3 and 8), one pass")
     return _save(plt, figure, path)
 
 

@@ -40,9 +40,9 @@ def answer_5_1(records, figure_dir):
     shakespeare = records[P5_1_SHAKESPEARE.name]["results"]
     lm = records[P5_1_LANGUAGE_MODEL.name]["results"]
     baselines = {f"best {label}, validation": value for label, (_, value, _) in _best_ngrams(shakespeare).items()}
-    probe_figure = Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png",
-                                               probe["frozen_recurrence_nats"]["one_pass"].mean)),
-                          "Truncation probe: validation loss against k, with the three analytic levels.")
+    probe_figure = Figure(str(plots.plot_probe(probe["rows"], probe["levels"], figure_dir / "q5_1_probe.png")),
+                          "Truncation probe: held-out loss against k after one pass, with the three analytic "
+                          "levels.")
     details = (
         Detail("The truncation probe: a dependency beyond k", _probe(probe), (probe_figure,)),
         Detail("The copy task", _copy(copy), (Figure(str(plots.plot_copy_heatmap(
@@ -262,22 +262,22 @@ def _dynamic(lm):
                     rows))
 
 
+PROBE_MODES = (("carried", "carried"), ("reset", "reset"), ("frozen", "control"))
+
+
 def _probe(result):
     levels, rows = result["levels"], result["rows"]
     short, long = PROBE_LAGS
-    controls = result["frozen_recurrence_nats"]
-    effects = result["frozen_recurrence_lag_effects"]
-    table = fmt.table(
-        ("truncation k", "updates (one pass)", "carried (nats)", "reset (nats)", "carried, equal updates",
-         "reset, equal updates", f"lag-{long} effect, carried (one pass)", f"lag-{long} effect, carried (equal updates)"),
-        [(row["k"], f"{row['updates']:,}", *(fmt.seeded(row["nats"][budget][mode])
-                                            for budget in ("one_pass", "equal_updates") for mode in ("carried", "reset")),
-          *(fmt.seeded(row["lag_effects"][budget]["carried"][str(long)]) for budget in ("one_pass", "equal_updates")))
-         for row in rows]
-        + [("control, recurrence frozen", f"{result['control_updates']['one_pass']:,} / "
-            f"{result['control_updates']['equal_updates']:,}", fmt.seeded(controls["one_pass"]), "",
-            fmt.seeded(controls["equal_updates"]), "", fmt.seeded(effects["one_pass"][str(long)]),
-            fmt.seeded(effects["equal_updates"][str(long)]))])
+    budgets = (("one_pass", ""), ("equal_updates", ", equal updates"))
+    losses = fmt.table(
+        ("truncation k", "updates (one pass)", *(f"{label}{suffix} (nats)" for _, suffix in budgets
+                                                 for _, label in PROBE_MODES)),
+        [(row["k"], f"{row['updates']:,}", *(fmt.seeded(row["nats"][budget][mode]) for budget, _ in budgets
+                                            for mode, _ in PROBE_MODES)) for row in rows])
+    effects = fmt.table(
+        ("truncation k", *(f"{label}{suffix}" for _, suffix in budgets for _, label in PROBE_MODES)),
+        [(row["k"], *(fmt.seeded(row["lag_effects"][budget][mode][str(long)]) for budget, _ in budgets
+                      for mode, _ in PROBE_MODES)) for row in rows])
     protocol = (f" Each model: {_seeds_text(result)}, scored on a held-out stream; {_searched(result['search'])}, "
                 f"chosen at k = {result['search']['k']}.")
     return (
@@ -286,13 +286,14 @@ def _probe(result):
         f"dependency scores {fmt.number(levels['none'])} nats, one that uses only lag {short} "
         f"{fmt.number(levels['only_3'])}, one that uses both {fmt.number(levels['both'])}. TBPTT($k$) sends a "
         f"gradient back at most $k - 1$ steps, so a lag is within its reach when $k > $ lag. The control is the same "
-        f"RNN with its recurrence frozen at initialisation and only the readout trained, at both budgets (one pass "
-        f"at the smallest $k$, the most updates of any row, and the equal-updates budget): whatever it reaches is "
-        f"memory the initialisation already had. The use of lag {long} is also measured directly: the lag-{long} "
+        f"RNN with its cell (input and recurrent weights) frozen at initialisation and only the readout trained, at "
+        f"each row's budgets (one pass at that $k$, and the equal-updates budget): whatever it reaches is memory the "
+        f"initialisation already had, so a lead over it was learned in the cell, through time or in how inputs are "
+        f"written into the state. The use of lag {long} is also measured directly: the lag-{long} "
         f"effect is how much a model's probability of a 1 moves when $x_{{t-{long}}}$ goes from 0 to 1 with "
         f"$x_{{t-{short}}}$ held fixed ({fmt.number(result['true_lag_effects'][str(long)], 2)} in the data, 0 for a "
         f"model that ignores lag {long})." + _probe_verdicts_text(result) + _failed_probe_runs_text(result)
-        + protocol + "\n\n" + table)
+        + protocol + "\n\n" + losses + f"\n\nThe lag-{long} effect of each model:\n\n" + effects)
 
 
 PROBE_BUDGETS = (("one_pass", "one pass"), ("equal_updates", "equal updates"))
@@ -312,35 +313,34 @@ def _lag_use(effects):
 
 
 def probe_findings(result):
-    """For every k up to the long lag, each read in both budgets against the control trained at that budget: does the
-    carried-state RNN beat the frozen control on loss, and use lag 8 more than it (the direct lag-8 effect), both
-    SEED_SEPARATED; for k between the lags, is it below the lag-3-only level (BELOW_LEVEL); and does the smallest k
-    carried beat the largest k reset at equal updates."""
+    """For every k up to the long lag, each read in both budgets against the control trained at that row's budget: does
+    the carried-state RNN beat the frozen control on loss, and use lag 8 more than it (the direct lag-8 effect), both
+    SEED_SEPARATED; is it below the lag-3-only level (BELOW_LEVEL); and does the smallest k carried beat the largest k
+    reset at equal updates."""
     short, long = PROBE_LAGS
-    control, level = result["frozen_recurrence_nats"], result["levels"]["only_3"]
-    control_effects = result["frozen_recurrence_lag_effects"]
+    level = result["levels"]["only_3"]
     found = []
     for row in result["rows"]:
         if row["k"] > long:
             continue
         evidence = "; ".join(f"{label}: carried {fmt.seeded(_carried(row, budget))}, control "
-                             f"{fmt.seeded(control[budget])}" for budget, label in PROBE_BUDGETS)
+                             f"{fmt.seeded(row['nats'][budget]['frozen'])}" for budget, label in PROBE_BUDGETS)
         found.append(Finding("5.1", f"probe, k = {row['k']}: the carried-state RNN's loss against the frozen control",
-                             SEED_SEPARATED, tuple((label, compare(_carried(row, budget), control[budget]))
+                             SEED_SEPARATED, tuple((label, compare(_carried(row, budget), row["nats"][budget]["frozen"]))
                                                    for budget, label in PROBE_BUDGETS), evidence + " nats"))
+        effects = {budget: row["lag_effects"][budget] for budget, _ in PROBE_BUDGETS}
         found.append(Finding(
             "5.1", f"probe, k = {row['k']}: the carried-state RNN uses lag {long} more than the frozen control",
-            SEED_SEPARATED, tuple((label, compare(_lag_use(row["lag_effects"][budget]["carried"]),
-                                                  _lag_use(control_effects[budget]), lower_is_better=False))
+            SEED_SEPARATED, tuple((label, compare(_lag_use(effects[budget]["carried"]),
+                                                  _lag_use(effects[budget]["frozen"]), lower_is_better=False))
                                   for budget, label in PROBE_BUDGETS),
             f"lag-{long} effect (data {fmt.number(result['true_lag_effects'][str(long)], 2)}): " + "; ".join(
-                f"{label}: carried {fmt.seeded(row['lag_effects'][budget]['carried'][str(long)])}, control "
-                f"{fmt.seeded(control_effects[budget][str(long)])}" for budget, label in PROBE_BUDGETS)))
-        if row["k"] > short:
-            found.append(Finding(
-                "5.1", f"probe, k = {row['k']}: the carried-state RNN is below the lag-{short}-only level",
-                BELOW_LEVEL, tuple((label, _carried(row, budget).max < level) for budget, label in PROBE_BUDGETS),
-                evidence + f" nats; lag-{short}-only level {fmt.number(level)} nats"))
+                f"{label}: carried {fmt.seeded(effects[budget]['carried'][str(long)])}, control "
+                f"{fmt.seeded(effects[budget]['frozen'][str(long)])}" for budget, label in PROBE_BUDGETS)))
+        found.append(Finding(
+            "5.1", f"probe, k = {row['k']}: the carried-state RNN is below the lag-{short}-only level",
+            BELOW_LEVEL, tuple((label, _carried(row, budget).max < level) for budget, label in PROBE_BUDGETS),
+            evidence + f" nats; lag-{short}-only level {fmt.number(level)} nats"))
     return (*found, _equal_updates_finding(result))
 
 
@@ -373,32 +373,48 @@ def _probe_verdicts_text(result):
         loss = _finding(findings, f"probe, k = {k}: the carried-state RNN's loss")
         use = _finding(findings, f"probe, k = {k}: the carried-state RNN uses")
         text = f"$k = {k}$: loss {_in_budgets(loss, LOSS_WORDS)}; lag {long} used {_in_budgets(use, USE_WORDS)}"
-        if k > short:
-            text += f"; {_in_budgets(_finding(findings, f'probe, k = {k}: the carried-state RNN is below'), LEVEL_WORDS)}"
+        text += f"; {_in_budgets(_finding(findings, f'probe, k = {k}: the carried-state RNN is below'), LEVEL_WORDS)}"
         parts.append(text)
     used = [row["k"] for row in result["rows"] if row["k"] <= long
             and _finding(findings, f"probe, k = {row['k']}: the carried-state RNN uses").verdict == BETTER]
-    return (f" Read per $k$ up to {long} (the carried-state RNN): " + "; ".join(parts) + ". So training through "
-            f"windows shorter than {long} steps made the RNN use lag {long} beyond what its initial memory gives at "
+    return (f" Read per $k$ up to {long} (the carried-state RNN): " + "; ".join(parts) + ". So training with a "
+            f"gradient that reaches back fewer than {long} steps made the RNN use lag {long} more than its initial "
+            "memory does at "
             + (f"$k$ = {', '.join(str(k) for k in used)} in both budgets" if used else "no $k$ in both budgets")
             + ". " + _probe_equal_updates_text(result, findings[-1]))
 
 
 def _failed_probe_runs_text(result):
     """The runs that learned nothing although they could (a carried state can hold lag 3 at any k, as the control
-    shows; a reset window only when k > 3): their loss within NOTHING_LEARNED of the no-dependency level."""
+    shows; a reset window only when k > 3): their loss within NOTHING_LEARNED of the no-dependency level. When every
+    seed of a setting failed and the same k and mode learned at the other budget, the failure is the setting's
+    (its budget with the rate chosen elsewhere), not a limit of k; otherwise this probe does not say why."""
     short, _ = PROBE_LAGS
     none = result["levels"]["none"]
-    failed = [f"k = {row['k']} {mode} ({label}, seed {seed})"
-              for row in result["rows"] for budget, label in PROBE_BUDGETS for mode in ("carried", "reset")
-              if mode == "carried" or row["k"] > short
-              for seed, value in zip(row["nats"][budget][mode].seeds, row["nats"][budget][mode].values)
-              if value > none - NOTHING_LEARNED]
-    if not failed:
+
+    def failed_seeds(row, budget, mode):
+        value = row["nats"][budget][mode]
+        return [seed for seed, nats in zip(value.seeds, value.values) if nats > none - NOTHING_LEARNED]
+
+    other = {"one_pass": "equal_updates", "equal_updates": "one_pass"}
+    parts = []
+    for row in result["rows"]:
+        for budget, label in PROBE_BUDGETS:
+            for mode in ("carried", "reset"):
+                seeds = failed_seeds(row, budget, mode)
+                if not seeds or (mode == "reset" and row["k"] <= short):
+                    continue
+                everyone = len(seeds) == len(row["nats"][budget][mode].values)
+                learned_elsewhere = not failed_seeds(row, other[budget], mode)
+                why = (f"every seed, while the same $k$ learned at {dict(PROBE_BUDGETS)[other[budget]]}: a failure of "
+                       f"this budget with the rate chosen at $k = {result['search']['k']}$, not a limit of $k$"
+                       if everyone and learned_elsewhere else "seeds " + ", ".join(map(str, seeds)))
+                parts.append(f"$k = {row['k']}$ {mode}, {label} ({why})")
+    if not parts:
         return ""
     return (f" Runs that learned nothing although they could (loss within {NOTHING_LEARNED} nats of the "
             f"no-dependency level; a carried state can hold lag {short} at any $k$, as the control shows): "
-            f"{', '.join(failed)}. These are failed runs, not a property of $k$.")
+            + "; ".join(parts) + ".")
 
 
 def _equal_updates_finding(result):
