@@ -71,3 +71,15 @@ def test_a_longer_run_is_a_remedy_only_while_the_validation_loss_still_falls(res
         run["curve"][-1]["validation_nats"] = run["curve"][-2]["validation_nats"]
     text = stands(lm, grid)
     assert "levelled off" in text and "a longer run" not in text
+
+
+def test_a_cell_still_improving_in_its_last_pass_is_said_to_be_held_back_by_its_budget(results):
+    lm, grid = results
+    for run in lm["cells"]["gru"]["runs"]:
+        run["curve"][-1]["validation_nats"] = run["curve"][-2]["validation_nats"]        # the best cell: levelled
+    for run in lm["cells"]["tanh"]["runs"]:
+        run["curve"][-1]["validation_nats"] = run["curve"][-2]["validation_nats"] - 0.05  # the other: still falling
+    assert "The sheet's tanh cell's validation loss still fell by 0.050 nats/char" in stands(lm, grid)
+    for run in lm["cells"]["tanh"]["runs"]:
+        run["curve"][-1]["validation_nats"] = run["curve"][-2]["validation_nats"]
+    assert "still fell by" not in stands(lm, grid)

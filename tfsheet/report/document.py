@@ -42,6 +42,11 @@ def write_report(out, records, scale, experiments=EXPERIMENTS, compare_with=None
     by_name = {record["experiment"]: record for record in records}
     needs = {question.number: [experiment.name for experiment in for_question(question.number, experiments)]
              for problem in all_problems() for question in problem.questions}
+    others = {other: {record["experiment"]: record for record in (typed(as_written(r)) for r in other_records)}
+              for other, other_records in (compare_with or {}).items()}
+    other_findings = {other: {number: _findings(question, needs[number], by_other)
+                              for number, question in _questions(needs)}
+                      for other, by_other in others.items()}
     parts, errors, contents, findings = [_header(records, scale)], [], [], {}
     for problem in all_problems():
         questions = [question for question in problem.questions
@@ -55,14 +60,11 @@ def write_report(out, records, scale, experiments=EXPERIMENTS, compare_with=None
             body, error = _section(question, needs[question.number], by_name, figure_dir, out)
             if error:
                 errors.append((question.number, error))
+            note = _other_scales_note(scale, question.number, findings[question.number], other_findings)
             parts.append(f'<a id="{section_id(question.number)}"></a>\n\n### {question.number} {question.title}\n\n'
-                         f"> **Question.** {question.question}\n\n{body}")
-    others = {other: {record["experiment"]: record for record in (typed(as_written(r)) for r in other_records)}
-              for other, other_records in (compare_with or {}).items()}
+                         f"> **Question.** {question.question}\n\n{body}" + note)
     parts.insert(1, "**Contents:** " + " · ".join(contents) + " · [Appendix: every verdict](#verdicts)")
-    parts.append(_appendix(scale, findings, {other: {number: _findings(question, needs[number], by_other)
-                                                      for number, question in _questions(needs)}
-                                             for other, by_other in others.items()}))
+    parts.append(_appendix(scale, findings, other_findings))
     markdown = "\n\n".join(parts) + "\n"
     markdown_path = out / "index.md"
     write_atomically(markdown_path, markdown)
@@ -115,6 +117,24 @@ def _findings(question, needs, by_name):
         return None
 
 
+def _other_scales_note(scale, number, found, other_findings):
+    """A folded list, at the end of an answer, of its verdicts that another scale reads differently: what the answer
+    states holds at its own scale only."""
+    lines = []
+    for other, by_number in other_findings.items():
+        theirs = {finding.claim: finding for finding in (by_number.get(number) or ())}
+        for finding in found or ():
+            match = theirs.get(finding.claim)
+            if match is not None and match.describe() != finding.describe():
+                only = "" if _disagree(finding, match) else " (they agree in every column both read)"
+                lines.append(f"- {finding.claim}: {scale} scale: {finding.describe()}; {other} scale: "
+                             f"{match.describe()}{only}")
+    if not lines:
+        return ""
+    return ("\n\n" + _folded(f"Where the other scale reads differently ({len(lines)} verdicts): each holds at its own "
+                             "scale only", lines))
+
+
 def _appendix(scale, findings, others):
     """One table of every verdict: the claim, its rule, the numbers it rests on here, and its verdict at this scale
     and at each scale compared with ("not measured" where that run has no such finding)."""
@@ -148,8 +168,8 @@ def _appendix(scale, findings, others):
         return text + "\n\n" + table
     where = ("\n\n### Where the scales disagree\n\n" + (
         f"{len(disagreements)} verdicts differ between the scales in a column both read. Neither reading is settled "
-        "by these experiments: each answer states such a verdict as it stands at its own scale, and its conclusion "
-        "rests on the verdicts both scales share.\n\n" + _folded("The verdicts that differ", disagreements)
+        "by these experiments: each answer states its verdicts as they stand at its own scale and lists, folded at "
+        "its end, those the other scale reads differently.\n\n" + _folded("The verdicts that differ", disagreements)
         if disagreements else "Every verdict is the same at both scales."))
     if wider:
         where += (f"\n\n{len(wider)} more agree in every column both scales read, but one scale reads more columns "
