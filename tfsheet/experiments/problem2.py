@@ -148,12 +148,13 @@ def run_appended(config, workdir, runtime, export_root=None, upstream=None):
 
 
 def decoder_condition(scores):
-    """(N,) bool: where the one-layer decoder step(B^T y - 1/2) is exact for one-hot scores y in [0, 1]^10.
+    """(N,) bool: where a sufficient condition holds for the one-layer decoder step(B^T y - 1/2) to give the code
+    of the argmax of one-hot scores y in [0, 1]^10, whatever the code assignment B.
 
-    Sufficient and necessary for every B: the largest score is above 1/2 and the others sum to less than
-    1/2. Then a bit that is 1 for the top digit sums at least the top score (> 1/2), and a bit that is 0
-    for it sums at most the others (< 1/2). The textbook premise (top >= 0.99, the others < 0.01) is a
-    special case: nine others below 0.01 sum below 0.09.
+    The condition: the largest score is above 1/2 and the others sum to less than 1/2. Then a bit that is 1 for
+    the top digit sums at least the top score (> 1/2), and a bit that is 0 for it sums at most the others
+    (< 1/2). It is not necessary (0.9 with nine others at 0.06 still decodes right for the codes used here).
+    The textbook premise (top >= 0.99, the others < 0.01) is a special case: nine others below 0.01 sum below 0.09.
     """
     scores = np.asarray(scores)
     top = scores.max(axis=1)

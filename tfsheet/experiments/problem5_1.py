@@ -160,8 +160,8 @@ def run_probe(config, workdir, runtime, export_root=None):
     the modes carried, reset and control, and {"lag_effects": {budget: {mode: {"3", "8"}}}}: how much each
     model's prediction moves with X_{t-3} and with X_{t-8}, the other held fixed
     (synthetic.probe_lag_effects), the direct measure of whether lag 8 is used. The control is the same RNN
-    with its cell (input and recurrent weights) frozen at initialisation, trained at each row's budgets: one
-    pass at that k, and the equal-updates budget (one model for every row). The learning rate and clipping
+    with its cell (input and recurrent weights) frozen at initialisation, trained as each row's RNNs are: windows
+    of k tokens, one pass and the equal-updates budget. The learning rate and clipping
     are searched at the middle k on a validation stream; the scores are on another held-out stream, once per
     model.
     """
@@ -183,18 +183,16 @@ def run_probe(config, workdir, runtime, export_root=None):
             log_probs = RecurrentScorer(model, k if mode == "reset" else None).log_probs(x_test, y_test)
             return mean_loss(log_probs, 8, None), synthetic.probe_lag_effects(x_test, y_test, log_probs)
 
-        # the control at equal updates, one pass at the largest k: only its readout learns, so its gradient never
-        # crosses a time step and the window does not matter; one model serves every row
-        equal_control = score(max(seeded.probe_truncations), "frozen")
         rows = []
         for k in seeded.probe_truncations:
             updates = updates_per_pass(len(x_train), seeded.streams, k)
             nats, effects = {budget_name: {} for budget_name in BUDGETS}, {budget_name: {} for budget_name in BUDGETS}
+            # the control trains exactly as the row's RNNs do (windows of k tokens per update, the same updates):
+            # only its readout learns, but the window still sets how many tokens each update sees
             for mode in ("carried", "reset", "frozen"):
-                one_pass = equal_control if mode == "frozen" and updates == budget else score(k, mode)
+                one_pass = score(k, mode)
                 # the longest window trained with the budget already
-                equal = (one_pass if updates == budget else equal_control if mode == "frozen"
-                         else score(k, mode, max_updates=budget))
+                equal = one_pass if updates == budget else score(k, mode, max_updates=budget)
                 (nats["one_pass"][mode], effects["one_pass"][mode]), (nats["equal_updates"][mode],
                                                                       effects["equal_updates"][mode]) = one_pass, equal
             rows.append({"k": k, "updates": updates, "nats": nats, "lag_effects": effects})

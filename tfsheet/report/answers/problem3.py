@@ -60,11 +60,13 @@ def _held_equal(records):
     config, run = records[P3.name]["config"], records[P3.name]["results"]
     models = _models(run["search"])
     chosen = {model: run["search"][model]["chosen"] for model in models}
+    epochs = {chosen[model]["epochs"] for model in models}
     held = (f"Each model was trained by Adam with its learning rate chosen from the same grid "
             f"({', '.join(f'{rate:g}' for rate in config['learning_rate'])}) and its epochs as its best validation "
             f"epoch up to the same cap ({config['epochs']}), both on the validation split with the first seed; the "
-            "chosen epochs differ (" + ", ".join(f"{_name(model)}: {chosen[model]['epochs']}" for model in models)
-            + ").")
+            + (f"chosen epochs are the same, {epochs.pop()}." if len(epochs) == 1 else
+               "chosen epochs differ (" + ", ".join(f"{_name(model)}: {chosen[model]['epochs']}" for model in models)
+               + ")."))
     edges = [f"{_name(model)}: {' and '.join(found)}" for model in models
              if (found := search_edges(run["search"][model], config["epochs"]))]
     if edges:
@@ -92,8 +94,8 @@ def answer_3_1(records, figure_dir):
         f"{fmt.scientific(max(maps['expand_to'].values()))} (float32 rounding). "
         f"As trained ({fmt.over_seeds(run['accuracy']['logistic_regression'])}), logistic regression is "
         f"{TRAINED_AGAINST[trained.verdict]} the 25-unit net"
-        + (" on every seed: a difference of training, since the two represent the same functions" if trained.verdict
-           in (BETTER, WORSE) else "") + ". " + held + "\n\n"
+        + (" on every seed; since the two represent the same functions, a likely reason, not measured here, is how "
+           "each was trained" if trained.verdict in (BETTER, WORSE) else "") + ". " + held + "\n\n"
         + fmt.table(("model", "test accuracy"), _accuracy_rows(run["accuracy"])))
     return Answer(text, details=(Detail("The validation search of each model", details),))
 
