@@ -743,15 +743,15 @@ def answer_5_2(records, figure_dir):
         "truncation, so a dependency of any length gets a gradient; memory does not grow with $T$. "
         r"**Disadvantages:** $n^2$ times BPTT's arithmetic per step, which rules it out beyond a few hundred units; "
         r"$O(n^3)$ memory; and online, the parameters change while $\mathbf P$ still mixes sensitivities to older "
-        "values, so the gradient is slightly stale."
-        "\n\n"
-        f"**Measured.** RTRL's gradient equals BPTT's: the largest relative difference over {len(agreement)} "
+        "values, so the gradient is slightly stale.")
+    measured = (
+        f"RTRL's gradient equals BPTT's: the largest relative difference over {len(agreement)} "
         f"configurations (float64) is {fmt.scientific(max(row['relative_error'] for row in agreement))}. Online on a "
         f"copy task at distance $L = {online['distance']}$, beyond TBPTT's truncation $k = {online['truncation']}$, "
         f"RTRL's accuracy on the copy positions against TBPTT's is {online_verdict.describe()} at both budgets "
         f"(chance {fmt.percent(online['chance_accuracy'], 0)}; the table below).")
     online_text = (
-        fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "tokens seen",
+        measured + "\n\n" + fmt.table(("learner", "accuracy on copy positions", "loss there (nats)", "updates", "tokens seen",
                    "training time", "learning rate, clipping"), online_rows)
         + f"\n\n{_seeds_text(online).capitalize()}, the same tokens for "
         "every seed; every learner is scored with its state carried over the same held-out sequence. The "
@@ -776,7 +776,7 @@ def answer_5_2(records, figure_dir):
         + "\n\n" + _exponents_text(cost))
     plot = plots.plot_rtrl_cost(cost["rows"], cost["rows"], figure_dir / "q5_2_cost_vs_n.png")
     return Answer(text, (), (
-        Detail("Online learning on the copy task, and the cheaper estimates", online_text),
+        Detail("Measured: RTRL's gradient against BPTT's, and online learning against TBPTT", online_text),
         Detail("The cost per step, measured", cost_text,
                (Figure(str(plot), "Time per step of RTRL, its contraction, and BPTT, against n."),))))
 
