@@ -189,3 +189,21 @@ def test_a_file_size_limit_reached_inside_an_experiment_names_the_fix(tmp_path):
     assert completed.returncode == 1 and "Traceback" not in completed.stderr
     said = completed.stdout + completed.stderr + (tmp_path / "out" / "index.md").read_text()
     assert "free some space" in said, said[-2000:]
+
+
+@pytest.mark.parametrize("name, text", [("index.md", "precious notes"), ("results/P1.json", "my data"),
+                                         ("results/P1.json", "[1, 2]")])
+def test_a_report_never_replaces_a_users_file_in_its_folder(tmp_path, capsys, name, text):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text)
+    assert main(["report", "--scale", "quick", "--only", "P1", "--out", str(tmp_path), "--no-export"]) == 1
+    assert (tmp_path / name).read_text() == text
+    error = capsys.readouterr().err
+    assert str(tmp_path / name) in error and "replace" in error and len(error.strip().splitlines()) == 1
+
+
+def test_train_distributed_refuses_more_mnist_images_than_the_split_holds(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train-distributed", "--workdir", str(tmp_path), "--train-examples", "100000000"])
+    assert stop.value.code == 2 and "train_examples must be at most" in capsys.readouterr().err
+    assert not (tmp_path / "results.json").exists()

@@ -91,8 +91,9 @@ def build_parser(experiments=registry.EXPERIMENTS):
     exportable = registry.exporters(experiments)
     export.add_argument("models", nargs="*", type=_one_of(tuple(exportable)), metavar="MODEL",
                         help=f"any of {', '.join(exportable)} (default: all)")
-    export.add_argument("--check", action="store_true", help="check every version of the models (exit 1 on a problem)")
-    export.add_argument("--add-missing-warmup", action="store_true",
+    chores = export.add_mutually_exclusive_group()
+    chores.add_argument("--check", action="store_true", help="check every version of the models (exit 1 on a problem)")
+    chores.add_argument("--add-missing-warmup", action="store_true",
                         help="write TF Serving warm-up files into versions exported without one, then stop")
     _add_scale(export)
     export.add_argument("--export-dir", type=_nonempty, default=None,
@@ -221,9 +222,10 @@ def _check_settings(parser, args):
 
 def _run_and_render(args, strategy, out, stream, verbose=False, export_root=None, compare_with=None):
     """Run the command's experiments into `out`, render their page, print the summary; (outcomes, paths)."""
-    from tfsheet.report.document import write_report
+    from tfsheet.report.document import check_pages_are_ours, write_report
     from tfsheet.runs.runner import run_experiments, summary_table
 
+    check_pages_are_ours(out)                # before any training: a user's index.md is never replaced
     chosen = args.experiments_of(args)
     outcomes = run_experiments(args.scale, out, replace=args.replace, experiments=chosen, export_root=export_root,
                                stream=stream, settings=_settings(args), strategy=strategy, verbose=verbose)
@@ -304,10 +306,13 @@ def _export(args, strategy):
     if args.add_missing_warmup:
         from tfsheet.serving.export import add_missing_warmup
 
-        if not add_missing_warmup(root, args.models, report=lambda path: print(f"added a warm-up file to {path}",
-                                                                                flush=True)):
+        added, skipped = add_missing_warmup(root, args.models, report=lambda path: print(
+            f"added a warm-up file to {path}", flush=True))
+        for path, why in skipped:
+            print(f"tfsheet: skipped {path}: it cannot be read ({why})", file=sys.stderr)
+        if not added and not skipped:
             print("every version has a warm-up file")
-        return 0
+        return 1 if skipped else 0
     if args.check:
         report = check_saved_models(root, args.models or None)
         for row in report:

@@ -274,9 +274,17 @@ def test_add_missing_warmup_adds_to_the_models_named_and_says_what_it_added_befo
     assert main(["export", "--add-missing-warmup", "relu_ramp", "--export-dir", str(tmp_path)]) == 0
     assert f"added a warm-up file to {tmp_path / 'relu_ramp' / '1'}" in capsys.readouterr().out
     assert not (tmp_path / "relu_sheet_example" / "1" / WARMUP_FILE).exists()       # not named: untouched
-    (tmp_path / "zbroken" / "1").mkdir(parents=True)
-    (tmp_path / "zbroken" / "1" / "saved_model.pb").write_bytes(b"not a SavedModel")
+    (tmp_path / "abroken" / "1").mkdir(parents=True)                        # read first, alphabetically
+    (tmp_path / "abroken" / "1" / "saved_model.pb").write_bytes(b"not a SavedModel")
     assert main(["export", "--add-missing-warmup", "--export-dir", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert f"added a warm-up file to {tmp_path / 'relu_sheet_example' / '1'}" in captured.out   # said before the error
-    assert "zbroken" in captured.err and "Traceback" not in captured.err
+    assert f"added a warm-up file to {tmp_path / 'relu_sheet_example' / '1'}" in captured.out   # not stopped by it
+    assert f"skipped {tmp_path / 'abroken' / '1'}" in captured.err and "Traceback" not in captured.err
+
+
+def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
+    from tfsheet.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["export", "--check", "--add-missing-warmup"])
+    assert "not allowed with" in capsys.readouterr().err

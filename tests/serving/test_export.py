@@ -115,3 +115,15 @@ def _signature(model):
 def test_untrained_model_exports_too(tmp_path):
     model = build_softmax_regression()
     assert export_model(model, "fresh", {"serving_default": _signature(model)}, root=tmp_path).name == "1"
+
+
+@pytest.mark.parametrize("options", [dict(name="../escape"), dict(name=""), dict(name="/abs"),
+                                     dict(version=True), dict(version="2"),
+                                     dict(extra_files={"../../evil.txt": "x"})])
+def test_an_export_never_writes_outside_its_model_folder(trained_model, tmp_path, options):
+    arguments = {"name": "softmax_regression", **options}
+    with pytest.raises(ValueError):
+        export_model(trained_model, arguments.pop("name"), {"serving_default": _signature(trained_model)},
+                     root=tmp_path / "root", **arguments)
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "escape").exists()
+    assert not list(tmp_path.rglob("saved_model.pb"))

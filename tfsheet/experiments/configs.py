@@ -406,3 +406,5 @@ class DistributedConfig:
         _require(self, ("epochs", "batch_size", "train_examples", "num_hidden"), 1)
         _require(self, ("checkpoint_every", "steps_per_call", "seed"), 0)
         _require_positive(self, ("learning_rate",))
+        if self.model != "char_rnn":             # MNIST images: no more than the training split holds
+            _require_mnist_examples(self)

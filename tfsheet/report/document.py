@@ -16,8 +16,27 @@ from tfsheet.experiments.registry import EXPERIMENTS, for_question
 from tfsheet.report import format as fmt
 from tfsheet.report.answers import all_problems
 from tfsheet.report.html import markdown_to_html
-from tfsheet.errors import disk_full_hint
+from tfsheet.errors import TfsheetError, disk_full_hint
 from tfsheet.results import as_written, typed, write_atomically
+
+
+TITLE = "Problem Sheet 4, answered by tfsheet"
+
+
+def check_pages_are_ours(out):
+    """Raise TfsheetError when OUT/index.md or OUT/index.html exists but was not written by tfsheet: a report
+    replaces its own pages, never a user's files of the same name."""
+    for name, mark in (("index.md", f"# {TITLE}"), ("index.html", f"<title>{TITLE}</title>")):
+        path = pathlib.Path(out) / name
+        if not path.exists():
+            continue
+        try:
+            ours = path.is_file() and mark in path.read_text(errors="replace")[:4096]
+        except OSError:
+            ours = False
+        if not ours:
+            raise TfsheetError(f"{path} is not a page tfsheet wrote; a report here would replace it. Move it away or "
+                               "choose another --out / --workdir.")
 
 
 def section_id(number):
@@ -66,10 +85,11 @@ def write_report(out, records, scale, experiments=EXPERIMENTS, compare_with=None
     parts.insert(1, "**Contents:** " + " · ".join(contents) + " · [Appendix: every verdict](#verdicts)")
     parts.append(_appendix(scale, findings, other_findings))
     markdown = "\n\n".join(parts) + "\n"
+    check_pages_are_ours(out)
     markdown_path = out / "index.md"
     write_atomically(markdown_path, markdown)
     html_path = out / "index.html"
-    write_atomically(html_path, markdown_to_html(markdown, out, title="Problem Sheet 4, answered by tfsheet"))
+    write_atomically(html_path, markdown_to_html(markdown, out, title=TITLE))
     return {"markdown": markdown_path, "html": html_path, "errors": errors}
 
 
@@ -215,7 +235,7 @@ def _header(records, scale):
     ran = _when_ran(records)
     failed = [record["experiment"] for record in records if record.get("status") != "ok"]
     lines = [
-        "# Problem Sheet 4, answered by tfsheet",
+        f"# {TITLE}",
         f"Written {today} by `tfsheet report --scale {scale}`{ran}. Every number below is read from these results "
         "files (`results/*.json`), and every model was trained for this report; TensorBoard logs are in "
         "`tensorboard/`.",

@@ -176,10 +176,18 @@ def _refuse_to_replace(experiment, fields, out):
     """Raise TfsheetError when `out` holds this experiment's results or an interrupted run made with other
     settings: running would replace them (and could resume from checkpoints made for other settings)."""
     key = cache.cache_key(fields)
+    path = cache.record_path(out, experiment)
     try:
-        record = json.loads(cache.record_path(out, experiment).read_text())
-    except (OSError, ValueError):
+        record = json.loads(path.read_text())
+    except FileNotFoundError:
         record = None
+    except (OSError, ValueError) as error:
+        raise TfsheetError(f"{path} is there but is not a results file tfsheet can read ({error}); running now would "
+                           "replace it. Move it away, pass --restart to replace it, or choose another --out / "
+                           "--workdir.") from None
+    if record is not None and not isinstance(record, dict):
+        raise TfsheetError(f"{path} is not a results file tfsheet wrote; running now would replace it. Move it away, "
+                           "pass --restart to replace it, or choose another --out / --workdir.")
     marker = out / "runs" / experiment.name / ".report_key"
     interrupted = marker.is_file() and marker.read_text() != key and (record is None or record.get("key") != key)
     if record is not None and record.get("key") not in (None, key):

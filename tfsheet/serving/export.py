@@ -35,6 +35,14 @@ def versions(model_dir):
     return sorted(int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit())
 
 
+def _check_plain_name(name, what):
+    """A model or file name is one plain path component: no separator, no '..', not empty, not hidden."""
+    if (not isinstance(name, str) or not name or name in (".", "..") or name.startswith(".")
+            or "/" in name or "\\" in name or "\0" in name):
+        raise ValueError(f"{what} must be one plain file name (no '/', not empty, not starting with '.'). "
+                         f"Received: {name!r}")
+
+
 def version_dir(model_dir, version):
     """The folder of integer `version` in `model_dir` as it is named there ("007" for 7, as TF Serving reads it), or
     the canonical name str(version) when there is none."""
@@ -67,6 +75,11 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     """
     if SERVING_DEFAULT not in signatures:
         raise ValueError(f"signatures must include {SERVING_DEFAULT!r}. Received: {sorted(signatures)}")
+    _check_plain_name(name, "name")
+    for file_name in extra_files or {}:
+        _check_plain_name(file_name, "each extra file's name")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        raise ValueError(f"version must be an int >= 1. Received: version={version!r}")
     model_dir = pathlib.Path(root or settings.saved_models_dir()) / name
     model_dir.mkdir(parents=True, exist_ok=True)
     clear_interrupted_exports(model_dir)
@@ -283,17 +296,22 @@ def saved_input_signatures(saved_model_dir):
 
 def add_missing_warmup(root, models=None, report=None):
     """Write warm-up files into versions exported without one (adds a file; the model is untouched): every model
-    under `root`, or only `models`. Each path is passed to `report` as soon as its file is written, so a version that
-    cannot be read later does not hide what was added before it. Returns the paths written."""
+    under `root`, or only `models`. Each path is passed to `report` as soon as its file is written; a version that
+    cannot be read is skipped, not the end of the work. Returns (the paths written, [(path, why) skipped])."""
     root = pathlib.Path(root)
-    added = []
+    added, skipped = [], []
     for model_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
                             and (not models or p.name in models)):
         for version in versions(model_dir):
             path = version_dir(model_dir, version)
-            if not (path / WARMUP_FILE).is_file():
+            if (path / WARMUP_FILE).is_file():
+                continue
+            try:
                 write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
-                added.append(path)
-                if report is not None:
-                    report(path)
-    return added
+            except Exception as error:  # noqa: BLE001 - a damaged version must not stop the others
+                skipped.append((path, f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"))
+                continue
+            added.append(path)
+            if report is not None:
+                report(path)
+    return added, skipped
