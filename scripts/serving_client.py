@@ -29,7 +29,7 @@ def main(argv=None):
     if not 1 <= args.count <= 10_000 or args.batch < 1:
         parser.error("--count must be in 1..10000 and --batch >= 1")
     try:
-        client = (GrpcClient(args.grpc, timeout=args.timeout) if args.grpc else
+        client = (GrpcClient(args.grpc, timeout=args.timeout) if args.grpc is not None else
                   RestClient(args.rest, timeout=args.timeout))
     except ValueError as error:
         parser.error(str(error))

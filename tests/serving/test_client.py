@@ -288,3 +288,14 @@ def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
     with pytest.raises(SystemExit):
         main(["export", "--check", "--add-missing-warmup"])
     assert "not allowed with" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make", [lambda: RestClient("http://127.0.0.1:1", timeout=float("inf")),
+                                  lambda: RestClient("http://127.0.0.1:1", retries=1.5),
+                                  lambda: GrpcClient(""),
+                                  lambda: RestClient("http://127.0.0.1:1").signature("m", version=0),
+                                  lambda: RestClient("http://127.0.0.1:1").signature("m", version=True),
+                                  lambda: RestClient("http://127.0.0.1:1").signature("m", version=1.9)])
+def test_client_settings_that_would_be_quietly_wrong_are_refused_before_any_request(make):
+    with pytest.raises(ValueError):
+        make()

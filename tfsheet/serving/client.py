@@ -12,6 +12,7 @@ with TF Serving's own message. An unknown model name lists the models of `models
 """
 
 import json
+import math
 import pathlib
 import time
 import urllib.error
@@ -45,9 +46,13 @@ class ServerError(ServingError):
 
 class _Client:
     def __init__(self, timeout=10.0, retries=2, backoff=0.5, models_config=None):
-        if not timeout > 0 or retries < 0 or backoff < 0:
-            raise ValueError(f"need timeout > 0, retries >= 0, backoff >= 0. Received: timeout={timeout}, "
-                             f"retries={retries}, backoff={backoff}")
+        def number(value):
+            return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+        if not (number(timeout) and timeout > 0 and isinstance(retries, int) and not isinstance(retries, bool)
+                and retries >= 0 and number(backoff) and backoff >= 0):
+            raise ValueError(f"need a finite timeout > 0 (seconds), an int retries >= 0 and a finite backoff >= 0. "
+                             f"Received: timeout={timeout!r}, retries={retries!r}, backoff={backoff!r}")
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.models_config = models_config
         self._signatures = {}
@@ -72,6 +77,8 @@ class _Client:
 
     def signature(self, model, signature_name="serving_default", version=None):
         """(inputs, outputs): {name: (numpy dtype, shape with -1 for any)} of a served signature."""
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
+            raise ValueError(f"version must be None (the newest) or an int >= 1. Received: version={version!r}")
         key = (model, version)
         if key not in self._signatures:
             self._signatures[key] = self._signature_defs(model, version)
@@ -211,6 +218,8 @@ class GrpcClient(_Client):
 
     def __init__(self, target="localhost:8500", **options):
         super().__init__(**options)
+        if not isinstance(target, str) or not target.strip():
+            raise ValueError(f"target must be host:port, such as localhost:8500. Received: target={target!r}")
         import grpc
         from tensorflow_serving.apis import prediction_service_pb2_grpc
 
