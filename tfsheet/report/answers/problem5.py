@@ -518,9 +518,9 @@ def _copy(result):
         "as TBPTT($k$) makes in one pass, so it sees w/k times the tokens, with the carried RNN's learning rate; it "
         f"beats the carried-state RNN on every seed in {counts['full_bptt'][0]} of {counts['full_bptt'][1]} cells "
         "beyond the window"
-        + (f" ({_cells_text(learnable)}): there a gradient that spans $L$, given that much more text, learns the copy"
+        + (f" ({'; '.join(learnable)}): there a gradient that spans $L$, given that much more text, learns the copy"
            if learnable else "")
-        + (f"; at {_cells_text(unlearned)} it does not" if unlearned else "") + ". The reset RNN and full BPTT are "
+        + (f"; at {'; '.join(unlearned)} it does not" if unlearned else "") + ". The reset RNN and full BPTT are "
         "scored with resets every k (or w) steps, only on the copy positions whose source lies inside the window "
         "(all copy positions for the reset RNN when $L > k$, where none does): fewer positions than the carried "
         "models, so their columns are not directly comparable with those."
@@ -529,10 +529,6 @@ def _copy(result):
         f"k = {search['k']}, L = {search['L']}, where the source is inside the window and the RNN candidates' "
         f"validation losses range from {fmt.number(min(tried))} to {fmt.number(max(tried))} nats." + "\n\n"
         + fmt.table(("k", "L", *COPY_LEARNERS.values()), rows))
-
-
-def _cells_text(cells):
-    return "; ".join(cells)
 
 
 COPY_LEARNERS = {"neural_ngram": "neural n-gram", "rnn_tbptt_carried": "RNN, carried", "rnn_tbptt_reset": "RNN, reset",
@@ -610,20 +606,28 @@ EQUAL_UPDATE_MODELS = (("rnn_tbptt_carried_equal_updates", "RNN, state carried, 
                        ("rnn_tbptt_reset_equal_updates", "RNN, state reset, equal updates"))
 
 
-def carried_against_reset_finding(result):
-    """The RNN with carried state and the smallest k against the RNN reset every largest-k characters, on validation,
-    SEED_SEPARATED, at equal tokens (the same passes: the smaller k makes more updates) and at equal updates."""
+def _carried_and_reset(result):
+    """[(budget, carried RNN with the smallest k, RNN reset every largest-k characters)], validation bits/char, at
+    equal tokens (the same passes: the smaller k makes more updates) and at equal updates."""
     smallest, largest = result["rows"][0], result["rows"][-1]
-    columns, evidence = [], []
-    for label, carried_model, reset_model in (("equal tokens", "rnn_tbptt_carried", "rnn_tbptt_reset"),
-                                              ("equal updates", "rnn_tbptt_carried_equal_updates",
-                                               "rnn_tbptt_reset_equal_updates")):
-        carried, reset = smallest["bpc"]["validation"][carried_model], largest["bpc"]["validation"][reset_model]
-        columns.append((label, compare(carried, reset)))
-        evidence.append(f"{label}: {fmt.seeded(carried)} vs {fmt.seeded(reset)}")
-    return Finding("5.1", f"Tiny Shakespeare: carried state with k = {smallest['n']} against a window of "
-                          f"{largest['n']} reset each time", SEED_SEPARATED, tuple(columns),
-                   "validation bits/char, " + "; ".join(evidence))
+    return [(label, smallest["bpc"]["validation"][carried], largest["bpc"]["validation"][reset])
+            for label, carried, reset in (("equal tokens", "rnn_tbptt_carried", "rnn_tbptt_reset"),
+                                          ("equal updates", "rnn_tbptt_carried_equal_updates",
+                                           "rnn_tbptt_reset_equal_updates"))]
+
+
+def _pairs_text(pairs):
+    return "; ".join(f"{label}: {fmt.seeded(carried)} vs {fmt.seeded(reset)}" for label, carried, reset in pairs)
+
+
+def carried_against_reset_finding(result):
+    """The carried state with the smallest k against a window of the largest k reset each time, SEED_SEPARATED, on
+    validation at both budgets (_carried_and_reset)."""
+    pairs = _carried_and_reset(result)
+    return Finding("5.1", f"Tiny Shakespeare: carried state with k = {result['rows'][0]['n']} against a window of "
+                          f"{result['rows'][-1]['n']} reset each time", SEED_SEPARATED,
+                   tuple((label, compare(carried, reset)) for label, carried, reset in pairs),
+                   "validation bits/char, " + _pairs_text(pairs))
 
 
 CARRIED_WORDS = {BETTER: "the carried state is better on every seed", WORSE: "the longer window is better on every seed",
@@ -634,7 +638,7 @@ def _carried_against_reset(result, smallest, largest):
     finding = carried_against_reset_finding(result)
     readings = "; ".join(f"at {column}, {CARRIED_WORDS[reading]}" for column, reading in finding.columns)
     return (f"Carried state with $k = {smallest['n']}$ against a window of {largest['n']} characters reset each time "
-            f"(validation bits/char, {finding.evidence.split(', ', 1)[1]}; {smallest['rnn_updates']:,} and "
+            f"(validation bits/char, {_pairs_text(_carried_and_reset(result))}; {smallest['rnn_updates']:,} and "
             f"{largest['rnn_updates']:,} updates at equal tokens, {result['equal_updates']:,} each at equal updates): "
             f"{readings}. ")
 
