@@ -1,5 +1,6 @@
 """Shared test set-up: quiet TensorFlow, the real MNIST splits, and a seeded start for every test."""
 
+import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -29,6 +30,21 @@ def upstream(experiment, config, results, workdir):
     from tfsheet.experiments.registry import Upstream
 
     return {experiment.name: Upstream(config, results, workdir)}
+
+
+def comparable(results):
+    """The results as written, wall times, export paths and Problem 5.2's timed costs left out (they differ between
+    any two runs)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {key: strip(item) for key, item in value.items()
+                    if "seconds" not in key and key not in ("saved_models", "cost")}
+        if isinstance(value, list):
+            return [strip(item) for item in value]
+        return value
+    from tfsheet.results import as_written
+
+    return strip(json.loads(json.dumps(as_written(results))))
 
 
 def pytest_report_header(config):

@@ -17,12 +17,13 @@ import time
 import numpy as np
 import pytest
 
+from tests.conftest import comparable
 from tests.report import browser
 from tfsheet.runs import cache
 from tfsheet.experiments.registry import EXPERIMENTS, P2_APPENDED, P2_DIRECT, P2_SEARCH, PROBLEMS, select
 from tfsheet.report.document import write_report
 from tfsheet.runs import ALL
-from tfsheet.runs.runner import run_experiments
+from tfsheet.runs.runner import TRAININGS_FOLDER, run_experiments
 
 QUESTIONS = ("1", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5.1", "5.2")
 
@@ -181,6 +182,29 @@ def test_a_killed_report_resumes_from_its_cached_results(tmp_path):
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "P1: cached" in completed.stdout and "P3: done in" in completed.stdout
     assert (tmp_path / "index.md").exists()
+
+
+def test_a_report_killed_mid_experiment_resumes_its_finished_trainings_to_the_same_numbers(quick_report, tmp_path):
+    """kill -9 once a training of P1 has finished (its checkpoint written) and before P1 has a record: the run
+    again restores that training without a step, trains the rest, and P1's numbers equal the report never
+    killed (the quick report's)."""
+    command = [sys.executable, "-m", "tfsheet.cli", "report", "--scale", "quick", "--out", str(tmp_path),
+               "--only", "P1", "--no-export"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    trainings, record = tmp_path / "runs" / "P1" / TRAININGS_FOLDER, tmp_path / "results" / "P1.json"
+    deadline = time.monotonic() + 300
+    while not list(trainings.glob("*/checkpoints/checkpoint")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert list(trainings.glob("*/checkpoints/checkpoint")) and not record.exists()
+    completed = _report_command("--scale", "quick", "--out", str(tmp_path), "--only", "P1", "--no-export")
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    resumed = json.loads(record.read_text())
+    assert not trainings.exists()                         # cleared once the record is written
+    never_killed = json.loads((quick_report[0] / "results" / "P1.json").read_text())
+    assert comparable(resumed["results"]) == comparable(never_killed["results"])
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -29,6 +29,7 @@ from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.results import NATS_PER_BIT, seeded
 from tfsheet.serving.export import export_model, recurrent_language_model_signature
 from tfsheet.training import seed_everything
+from tfsheet.training.callbacks import KeepBest
 from tfsheet.training.dynamic_evaluation import dynamic_log_probs
 from tfsheet.training.language_models import rate_and_clipping_grid
 from tfsheet.training.scoring import CountScorer, RecurrentScorer, mean_loss
@@ -60,7 +61,7 @@ def run(config, workdir, runtime, export_root=None):
     runs = results["cells"][cell]["runs"]
     best = min(range(len(runs)), key=lambda i: runs[i]["nats"]["validation"])
     results["best"] = {"cell": cell, "seed": runs[best]["seed"]}
-    results["dynamic"] = _dynamic_evaluation(config, data, cell, trained[cell])
+    results["dynamic"] = _dynamic_evaluation(config, runtime, data, cell, trained[cell])
     if export_root is not None:
         signature = recurrent_language_model_signature(trained[cell][best])
         results["saved_models"] = {"char_rnn": str(export_model(
@@ -78,13 +79,10 @@ def _train(config, runtime, data, cell, settings, seed, epochs):
     """(model, learning curve): one RNN trained `epochs` passes, with the weights of its pass with the lowest
     validation loss; the curve holds train and validation nats per pass."""
     seed_everything(seed)
-    kept = {"nats": float("inf"), "weights": None}
+    kept = KeepBest("validation_nats", maximize=False)      # kept on disk too, when the runtime keeps checkpoints
 
     def validation(model):
-        nats = _nats(config, model, data.splits["validation"])
-        if nats < kept["nats"]:
-            kept.update(nats=nats, weights=model.get_weights())
-        return {"validation_nats": nats}
+        return {"validation_nats": _nats(config, model, data.splits["validation"])}
 
     inputs, targets = language_model_pairs(data.train_ids)
     vocab = len(data.vocab)
@@ -96,31 +94,33 @@ def _train(config, runtime, data, cell, settings, seed, epochs):
         clip_norm=settings["clip_norm"] or None, seed=seed, epochs=epochs, schedule=config.lm_schedule,
         name=f"lm_{cell}_hidden{config.lm_hidden}_lr{settings['learning_rate']:g}_clip{settings['clip_norm']:g}"
              f"_seed{seed}_{epochs}passes",
-        after_epoch=validation)
+        after_epoch=validation, callbacks=(kept,))
     curve = [{"epoch": record["epoch"], "train_nats": record["loss"], "validation_nats": record["validation_nats"],
               "seconds": record["seconds"]} for record in history]
-    if kept["weights"] is not None:
-        model.set_weights(kept["weights"])
-    return model, curve
+    return kept.restore(model), curve
 
 
-def _dynamic_evaluation(config, data, cell, models):
-    """The cell's models (one per seed) and the Kneser-Ney control, each learning from the text as it is scored."""
-    def nats(model, split, learning_rate):
-        inputs, targets = language_model_pairs(data.splits[split])
-        return _scored(config, dynamic_log_probs(model, inputs, targets, learning_rate=learning_rate,
-                                                 window=config.lm_window))
+def _dynamic_evaluation(config, runtime, data, cell, models):
+    """The cell's models (one per seed) and the Kneser-Ney control, each learning from the text as it is scored.
+    Each score is kept by the runtime (runtime.remember), so a resumed run does not adapt a model again."""
+    def nats(seed, split, learning_rate):
+        def adapted():
+            inputs, targets = language_model_pairs(data.splits[split])
+            return _scored(config, dynamic_log_probs(models[config.seeds.index(seed)], inputs, targets,
+                                                     learning_rate=learning_rate, window=config.lm_window))
+        return runtime.remember(f"dynamic_{cell}_seed{seed}_{split}_lr{learning_rate:g}", adapted)
 
     search = choose(grid(learning_rate=config.lm_dynamic_learning_rates),
-                    lambda settings: nats(models[0], "validation", settings["learning_rate"]))
+                    lambda settings: nats(config.seeds[0], "validation", settings["learning_rate"]))
     rate = search["chosen"]["learning_rate"]
     runs = [{"seed": seed, "nats": {   # the first seed's validation score is the chosen candidate's, the lowest
                  "validation": (min(tried["validation_nats"] for tried in search["tried"]) if i == 0
-                                else nats(model, "validation", rate)),
-                 "test": nats(model, "test", rate)}}        # the one look at the test split
-            for i, (seed, model) in enumerate(zip(config.seeds, models))]
+                                else nats(seed, "validation", rate)),
+                 "test": nats(seed, "test", rate)}}        # the one look at the test split
+            for i, seed in enumerate(config.seeds)]
     return {"cell": cell, "window": config.lm_window, "search": search, "runs": runs,
-            **_over_runs(runs, config.seeds, ("validation", "test")), "kneser_ney": _adaptive_kneser_ney(config, data)}
+            **_over_runs(runs, config.seeds, ("validation", "test")),
+            "kneser_ney": runtime.remember("adaptive_kneser_ney", lambda: _adaptive_kneser_ney(config, data))}
 
 
 def _over_runs(runs, seeds, splits):

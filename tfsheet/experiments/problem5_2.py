@@ -186,5 +186,7 @@ def _copy_positions(distance, vocab, seed, length=20_000):
 
 def run(config, workdir, runtime, export_root=None):
     """Agreement of RTRL with BPTT, SnAp-1's gradient quality, online learning and the cost per step."""
+    seed_everything(config.seed)      # deterministic kernels from the start: the float64 checks do not depend on
+                                      # whether an earlier experiment of the process turned them on
     return {"agreement": gradient_agreement(config), "snap1": snap1_quality(config), "uoro": uoro_quality(config),
             "online": online_copy_task(config, runtime), "cost": step_costs(config.cost_sizes)}

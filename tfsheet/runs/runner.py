@@ -30,6 +30,7 @@ from tfsheet.runs.memory import MemoryMeter
 from tfsheet.runs.stopwatch import ELAPSED_FILE, Stopwatch
 
 COMPLETE_FILE = ".complete"   # in an experiment's workdir: its run finished, so the files it keeps are whole
+TRAININGS_FOLDER = "trainings"   # in an experiment's workdir: a checkpoint folder per training, until it finishes
 
 
 @dataclasses.dataclass
@@ -132,7 +133,8 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
                          "tensorboard": (tensorboard / experiment.name).relative_to(out).as_posix()}  # it can move
     stopwatch, meter = Stopwatch(workdir / ELAPSED_FILE), MemoryMeter()
     try:
-        logged = dataclasses.replace(runtime, log_root=tensorboard).below(experiment.name)
+        logged = dataclasses.replace(runtime, log_root=tensorboard / experiment.name,
+                                     checkpoint_root=workdir / TRAININGS_FOLDER)
         if failed_needs:
             raise TfsheetError(f"{experiment.name} needs {', '.join(failed_needs)}, which failed in this run "
                                "(its record says why)")
@@ -145,6 +147,7 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
         if not (out / record["outputs"]["tensorboard"]).is_dir():     # an experiment that trains nothing logs nothing
             del record["outputs"]["tensorboard"]
         (workdir / COMPLETE_FILE).write_text(key)
+        shutil.rmtree(workdir / TRAININGS_FOLDER, ignore_errors=True)    # the results hold what they were for
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error) + disk_full_hint(error),

@@ -6,6 +6,8 @@ epoch's weights. The Trainer only trains; it calls these hooks of every callback
     on_epoch_end(trainer, record)                     with the epoch's record (loss, metrics, val_*, seconds)
 """
 
+import os
+import pathlib
 import sys
 import time
 
@@ -13,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfsheet import clock, console
+from tfsheet.errors import CheckpointError
 
 
 class Callback:
@@ -100,6 +103,22 @@ class Heartbeat(Callback):
         self._beat(trainer, f"epoch {record['epoch']}/{self._epochs} done, {_values(values)}")
 
 
+BEST_FILE = "best_epoch.npz"   # in a trainer's workdir: KeepBest's best epoch so far (value, epoch, weights)
+
+
+def _best_file(trainer):
+    workdir = getattr(trainer, "workdir", None)
+    return None if workdir is None or not getattr(trainer, "chief", True) else pathlib.Path(workdir) / BEST_FILE
+
+
+def _save_arrays(path, **arrays):
+    """np.savez under a temporary name, then renamed: a kill leaves the old file or the new one, whole."""
+    temporary = path.with_name(path.name + ".tmp.npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(temporary, **arrays)
+    os.replace(temporary, path)
+
+
 def _values(values):
     return " ".join(f"{name} {value:.4f}" for name, value in values.items())
 
@@ -128,12 +147,27 @@ class KeepBest(Callback):
     """The model's weights at the epoch with the best `metric` (the first of equals), so that a search's
     winner is kept as trained rather than trained again. `restore(model)` puts them back.
 
-    Only the epochs of this process are seen: a run resumed from a checkpoint compares the epochs after it.
+    With a trainer that has a workdir, the best so far is also written there (BEST_FILE) and read back when
+    a resumed run starts, so a run killed after its best epoch still keeps that epoch's weights.
     """
 
     def __init__(self, metric="val_accuracy", maximize=True):
         self.metric, self.maximize = metric, maximize
         self.best, self.epoch, self.weights = None, None, None
+
+    def on_fit_start(self, trainer, total_steps, epochs):
+        path = _best_file(trainer)
+        if path is None or not path.is_file():
+            return
+        try:
+            with np.load(path) as saved:
+                best, epoch = float(saved["best"]), int(saved["epoch"])
+                weights = [saved[f"w{i}"] for i in range(int(saved["count"]))]
+        except (OSError, ValueError, KeyError) as error:
+            raise CheckpointError(f"{path} (the best epoch's weights kept for a resumed run) is unreadable "
+                                  f"({type(error).__name__}: {error}); delete {path.parent} to train this run again."
+                                  ) from error
+        self.best, self.epoch, self.weights = best, epoch, weights
 
     def on_epoch_end(self, trainer, record):
         if self.metric not in record:
@@ -143,6 +177,10 @@ class KeepBest(Callback):
         if self.best is None or (value > self.best if self.maximize else value < self.best):
             self.best, self.epoch = value, record["epoch"]
             self.weights = [np.array(weight) for weight in trainer.model.get_weights()]
+            path = _best_file(trainer)
+            if path is not None:
+                _save_arrays(path, best=self.best, epoch=self.epoch, count=len(self.weights),
+                             **{f"w{i}": weight for i, weight in enumerate(self.weights)})
 
     def restore(self, model):
         if self.weights is None:

@@ -17,8 +17,11 @@ What the engine adds around it:
     follows from the step counter alone (a resumed run sees the same batches);
   * each replica's gradient is the mean over its slice times its share of the global batch,
     b_r / b, so the all-reduce sum is the global mean (on one device the share is 1 and skipped);
-  * checkpoints (model, optimizer slots, step, the Keras seed-generator states) every N steps
-    and at each epoch end, restored on start, skipping unreadable ones;
+  * checkpoints (model, optimizer slots, step, the epoch's running sums, the Keras seed-generator
+    states) every N steps and at each epoch end, or with `checkpoint_seconds` at most once a minute
+    (say) and at the end, the compiled calls sized to fit; restored on start, skipping unreadable
+    ones. How an epoch is cut into calls changes no number: each step runs the same ops, and the
+    epoch's sums carry from call to call (and through a checkpoint) in step order;
   * a NaN/Inf loss on any replica stops training before the bad update is applied, with no
     checkpoint written, so the last good checkpoint survives;
   * SIGTERM (preemption) stops a run with a workdir after the current compiled call, every worker
@@ -52,6 +55,7 @@ from tfsheet.training.seeding import seed_generator_states
 
 HISTORY_FILE = "history.json"   # a workdir's epoch records, so that a resumed run reports all of them
 DIVERGENCE_FACTOR = 1e3         # an epoch's mean loss this many times the first epoch's: diverged
+PROBE_STEPS = 16                # with checkpoint_seconds: the first call's steps, which measure the speed
 DIVERGED_LOSS = 1e6             # ... or this large at all: no loss of the sheet's models gets near it when training
 
 
@@ -64,6 +68,9 @@ class TrainConfig:
     seed: int = 0                   # fixes the shuffle order of every epoch
     steps_per_call: int = 0         # steps per compiled call; 0 = a whole epoch (fastest here)
     checkpoint_every: int = 0       # steps between checkpoints; 0 = only at epoch ends
+    checkpoint_seconds: float = 0.0  # > 0: a checkpoint when this long has passed (mid-epoch too) and at the end,
+                                     # instead of one per epoch: a kill loses about this much time, whatever
+                                     # an epoch takes (the experiments use 60 s)
     keep_checkpoints: int = 3       # older checkpoints are deleted
     eval_batch_size: int = 2000     # evaluation needs no gradients, so larger batches are fine
     shuffle: bool = True            # False keeps data order (sequence windows for TBPTT)
@@ -81,6 +88,9 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an int >= 0. Received: {name}={value!r}")
+        seconds = self.checkpoint_seconds
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < float("inf"):
+            raise ValueError(f"checkpoint_seconds must be a finite number >= 0. Received: checkpoint_seconds={seconds!r}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,14 +153,18 @@ class Trainer:
                                     aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
             self._data_shape = tf.Variable([0, 0], dtype=tf.int64, trainable=False, name="data_shape",
                                            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+            self._epoch_sums = tf.Variable(tf.zeros([3 + len(self.metrics)]), trainable=False, name="epoch_sums",
+                                           aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
             self.optimizer.build(model.trainable_variables)
         self.chief = distribution.is_chief(self.strategy)
+        self._last_save, self._seconds_per_step, self._total_steps = time.perf_counter(), None, 0
         self.workdir = pathlib.Path(workdir) if workdir is not None else None
         self.checkpointer = None
         if self.workdir is not None:
             carried = {"gradient_state": gradients} if isinstance(gradients, tf.Module) else {}
             checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, step=self.step,
-                                             data_shape=self._data_shape, rng=seed_generator_states(model), **carried)
+                                             data_shape=self._data_shape, epoch_sums=self._epoch_sums,
+                                             rng=seed_generator_states(model), **carried)
             self.checkpointer = Checkpointer(checkpoint, self.workdir / "checkpoints", config.keep_checkpoints,
                                              chief=self.chief)
         if log_dir is None and self.workdir is not None:
@@ -210,9 +224,9 @@ class Trainer:
     def _apply(self, grads):
         self.optimizer.apply(grads, self.model.trainable_variables)
 
-    def _train_steps_impl(self, x, y, order, first, last):
-        """Run steps first..last-1 of an epoch; stop before applying a non-finite loss on any replica."""
-        totals = tf.zeros([3 + len(self.metrics)])
+    def _train_steps_impl(self, x, y, order, first, last, totals):
+        """Run steps first..last-1 of an epoch, adding each step's sums to `totals` (the epoch's so far); stop
+        before applying a non-finite loss on any replica."""
         finite = tf.constant(True)
         bad_loss = tf.constant(0.0)
         for index in tf.range(first, last):
@@ -226,7 +240,7 @@ class Trainer:
             self.strategy.run(self._apply, args=(grads,))   # outside control flow in the replica function
             self.step.assign_add(1)
             totals += sums
-        return {"loss_sum": totals[0], "metric_sums": totals[3:], "count": totals[1],
+        return {"loss_sum": totals[0], "metric_sums": totals[3:], "count": totals[1], "totals": totals,
                 "finite": finite, "bad_loss": bad_loss}
 
     def _eval_sums_impl(self, x, y):
@@ -286,16 +300,23 @@ class Trainer:
         x, y = tf.constant(train.x), tf.constant(train.y)
         history = self._earlier_history(steps_per_epoch)
         epoch_seconds = 0.0
+        self._last_save, self._seconds_per_step = time.perf_counter(), None
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
             while self.current_step() < total_steps:
                 epoch, first = divmod(self.current_step(), steps_per_epoch)
                 last = min(self._chunk_end(first, steps_per_epoch), first + total_steps - self.current_step())
                 order = batches.epoch_order(len(train), config.seed, epoch, config.shuffle)
+                if first == 0:
+                    self._epoch_sums.assign(tf.zeros_like(self._epoch_sums))
                 started = time.perf_counter()
-                sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64))
-                epoch_seconds += time.perf_counter() - started
+                sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64),
+                                         tf.convert_to_tensor(self._epoch_sums))
+                took = time.perf_counter() - started
+                epoch_seconds += took
                 if not bool(sums["finite"]):
                     self._stop_on_non_finite(float(sums["bad_loss"]), epoch)
+                self._epoch_sums.assign(sums["totals"])
+                self._seconds_per_step = took / max(last - first, 1)
                 record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch)
                 if record is not None:
                     history.append(record)
@@ -324,11 +345,20 @@ class Trainer:
             for callback in self.callbacks:
                 callback.on_epoch_end(self, record)
             self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
-            self._save()
+            if not self.config.checkpoint_seconds or self._save_is_due():
+                self._save()
             return record
         if self.config.checkpoint_every and self.current_step() % self.config.checkpoint_every == 0:
             self._save()
+        elif self.config.checkpoint_seconds and self._save_is_due():
+            self._save()
         return None
+
+    def _save_is_due(self):
+        """With checkpoint_seconds: the end of training, or that many seconds since the last checkpoint (90 % of
+        them, so that calls sized to the interval do not miss it by a hair)."""
+        return (self.current_step() >= self._total_steps
+                or time.perf_counter() - self._last_save >= 0.9 * self.config.checkpoint_seconds)
 
     def current_step(self):
         """The number of updates applied so far (restored checkpoints included)."""
@@ -340,6 +370,11 @@ class Trainer:
         last = steps_per_epoch
         if self.config.steps_per_call:
             last = min(last, first + self.config.steps_per_call)
+        if self.config.checkpoint_seconds and self.checkpointer is not None:
+            # Calls of about checkpoint_seconds, sized from the last call's speed (a short first call measures it).
+            steps = (PROBE_STEPS if self._seconds_per_step is None
+                     else int(self.config.checkpoint_seconds / max(self._seconds_per_step, 1e-9)))
+            last = min(last, first + max(steps, 1))
         every = self.config.checkpoint_every
         if every:
             step = self.current_step()
@@ -377,6 +412,7 @@ class Trainer:
     def _save(self):
         if self.checkpointer is not None:
             self.checkpointer.save(self.current_step())
+            self._last_save = time.perf_counter()
 
     def _stop_on_non_finite(self, bad_loss, epoch):
         raise NonFiniteLossError(

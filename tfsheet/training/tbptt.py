@@ -115,7 +115,7 @@ def log_softmax_at(logits, targets):
 
 def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, gradients_for, learning_rate,
                      seed, name, epochs=1, workdir=None, clip_norm=None, after_epoch=None, schedule="constant",
-                     **train_options):
+                     callbacks=(), **train_options):
     """Train a recurrent language model on `streams` parallel streams in windows of `window` tokens.
 
     Adam on the token cross-entropy (the gradient rescaled to global norm <= clip_norm when given), data in order (window 0 of every stream, then window 1, ...),
@@ -123,7 +123,8 @@ def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, 
     learning rate over the run: "constant", or "cosine", eta_s = eta (1 + cos(pi s / S)) / 2 over the
     updates s = 0, ..., S - 1 of the run (S = epochs * windows): from eta down towards 0. `after_epoch(model)`,
     when given, is called after every epoch and what it returns (e.g. a validation loss) is added to
-    that epoch's record: the learning curve. Returns (model, trainer, history).
+    that epoch's record: the learning curve; `callbacks` go to the trainer (say a KeepBest on that value).
+    Returns (model, trainer, history).
     """
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}. Received: schedule={schedule!r}")
@@ -133,5 +134,5 @@ def train_on_streams(runtime, build_model, inputs, targets, *, streams, window, 
     model, trainer = runtime.make_trainer(
         build_model, token_cross_entropy, lambda: keras.optimizers.Adam(learning_rate, global_clipnorm=clip_norm),
         TrainConfig(epochs=epochs, batch_size=streams, shuffle=False, seed=seed, **train_options),
-        name=name, gradients_for=gradients_for, workdir=workdir)
+        name=name, gradients_for=gradients_for, workdir=workdir, callbacks=callbacks)
     return model, trainer, trainer.fit(ArrayData(x, y), after_epoch=after_epoch)
