@@ -16,6 +16,9 @@ from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.serving.sampling import sample
 
 
+MAX_LENGTH = 1_000_000   # characters; one step each, so a typo of extra zeros would run for hours
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("saved_model", type=pathlib.Path, help="a version folder, e.g. saved_models/char_rnn/3")
@@ -27,8 +30,10 @@ def main(argv=None):
     vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
     if not vocabulary_file.is_file():
         parser.error(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
-    if args.length < 0 or not args.temperature > 0:
-        parser.error("--length must be >= 0 and --temperature > 0")
+    if not 0 <= args.length <= MAX_LENGTH:
+        parser.error(f"--length must be in [0, {MAX_LENGTH:,}] characters. Received: --length {args.length}")
+    if not 0 < args.temperature < float("inf"):
+        parser.error(f"--temperature must be a finite number > 0. Received: --temperature {args.temperature}")
     if not args.prompt:
         parser.error("--prompt must hold at least one character (the text the sample continues)")
     if not 0 <= args.seed < 2 ** 32:

@@ -2,6 +2,7 @@
 and answers --help without starting TensorFlow."""
 
 import errno
+import json
 import os
 import pathlib
 import signal
@@ -207,3 +208,18 @@ def test_train_distributed_refuses_more_mnist_images_than_the_split_holds(tmp_pa
         main(["train-distributed", "--workdir", str(tmp_path), "--train-examples", "100000000"])
     assert stop.value.code == 2 and "train_examples must be at most" in capsys.readouterr().err
     assert not (tmp_path / "results.json").exists()
+
+
+def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_path):
+    root, work = tmp_path / "published", tmp_path / "work"
+    settings = ["--set", "epochs=1", "--set", "learning_rate=0.1"]
+    for _ in range(2):
+        assert main(["export", "softmax_regression", "--scale", "quick", "--export-dir", str(root),
+                     "--workdir", str(work), *settings]) == 0
+    record = json.loads((work / "results" / "P1.json").read_text())
+    facts = json.loads((root / "softmax_regression" / "2" / "assets.extra" / "card.json").read_text())
+    assert facts["test"].startswith(f"test accuracy {record['results']['test_accuracy']:.4f}")
+    assert facts["command"] == "tfsheet export --scale quick --models softmax_regression --set epochs=1 --set learning_rate=0.1"
+    card = (root / "softmax_regression" / "MODEL_CARD.md").read_text()
+    assert card.index("## Version 2") < card.index("## Version 1") and facts["test"] in card
+    assert "saved_model_cli show --dir softmax_regression/<version>" in card

@@ -298,6 +298,7 @@ def _export(args, strategy):
     from tfsheet.runs.runner import run_experiments, summary_table
     from tfsheet.serving.load_check import check_saved_models
     from tfsheet.serving.export import publish_staged
+    from tfsheet.serving.model_card import card, write_card
     from tfsheet.serving.models_config import write_serving_config
 
     root = pathlib.Path(args.export_dir or settings.saved_models_dir())
@@ -333,6 +334,9 @@ def _export(args, strategy):
             print(f"tfsheet: nothing was published into {root}: an experiment failed", file=sys.stderr)
             return 1
         published = publish_staged(staging, root, args.models) if staging.is_dir() else {}
+        records = {outcome.name: outcome.record for outcome in outcomes}
+        for model, path in published.items():        # each version with its card, read from its run's record
+            write_card(path, card(model, records[registry.exporters()[model].name]))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     config_path, skipped = write_serving_config(root)

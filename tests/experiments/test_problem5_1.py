@@ -152,6 +152,14 @@ def test_export_refuses_unknown_token_ids(language_model):
         serve(tokens=tf.constant([[9999]]), state=tf.zeros([1, LM.lm_hidden]))
 
 
+def test_tokens_of_the_wrong_rank_are_refused_by_name(language_model):
+    """A loaded signature does not enforce its declared shapes: the graph's own check names the input."""
+    results, _ = language_model
+    serve = tf.saved_model.load(results["saved_models"]["char_rnn"]).signatures["serving_default"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="tokens_must_be_B_by_T"):
+        serve(tokens=tf.constant([1, 2]), state=tf.zeros([2, LM.lm_hidden]))       # (T,) instead of (B, T)
+
+
 def test_a_reset_model_is_scored_only_where_its_window_holds_the_source():
     copies = np.ones(12, bool)
     visible = problem5_1._visible(copies, distance=3, reset_every=4)      # offsets 2 and 3 of each window of 4
@@ -208,7 +216,9 @@ def test_copy_task_is_learned_inside_the_window_and_not_beyond_it(tmp_path):
 
 
 @pytest.mark.parametrize("flags, message", [(["--prompt="], "--prompt must hold at least one character"),
-                                            (["--seed", "-1"], "--seed must be in")])
+                                            (["--seed", "-1"], "--seed must be in"),
+                                            (["--temperature", "inf"], "--temperature must be a finite number > 0"),
+                                            (["--length", "10000000000"], "--length must be in [0, 1,000,000]")])
 def test_sample_script_refuses_bad_flags_in_one_line(language_model, flags, message):
     results, _ = language_model
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"),

@@ -235,6 +235,7 @@ def recurrent_language_model_signature(model):
     @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32, name="tokens"),
                                   tf.TensorSpec([None, model.hidden_size], tf.float32, name="state")])
     def serve(tokens, state):
+        tokens = tf.ensure_shape(tokens, [None, None], name="tokens_must_be_B_by_T")   # loaded, it checks no rank
         state = tf.ensure_shape(state, [None, model.hidden_size], name="state_must_be_B_by_H")
         same_batch = tf.debugging.assert_equal(tf.shape(state)[0], tf.shape(tokens)[0],
                                                message="state needs one row per row of tokens (B, H)")
