@@ -31,6 +31,14 @@ def free_ports(count):
     return ports
 
 
+def checked_address(text):
+    """`text` if it is HOST:PORT with a port in 1..65535, else a ValueError saying so."""
+    host, _, port = str(text).rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"{text!r} is not HOST:PORT with a port in 1..65535 (e.g. host0:12345)")
+    return text
+
+
 def tf_configs(addresses):
     """One TF_CONFIG (JSON text) per worker of the cluster `addresses` ("host:port" each)."""
     cluster = {"worker": list(addresses)}
@@ -50,7 +58,13 @@ def launch(command, workers, timeout=None, environment=None, out=sys.stdout):
     processes, relays = [], []
     for index, config in enumerate(configs):
         env = {**os.environ, **(environment or {}), "TF_CONFIG": config}
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except OSError:
+            for started in processes:              # none of the cluster runs without all its workers
+                started.kill()
+                started.wait()
+            raise
         relay = threading.Thread(target=_relay, args=(f"worker{index}", process.stdout, out), daemon=True)
         relay.start()
         processes.append(process)
@@ -88,6 +102,12 @@ def main(argv=None):
                         help="print the TF_CONFIG of each worker of this cluster, then stop")
     args = parser.parse_args(options)
     if args.print_tf_config:
+        try:
+            [checked_address(address) for address in args.print_tf_config]
+        except ValueError as error:
+            parser.error(str(error))
+        if len(set(args.print_tf_config)) != len(args.print_tf_config):
+            parser.error(f"every worker needs its own HOST:PORT. Received: {' '.join(args.print_tf_config)}")
         for index, config in enumerate(tf_configs(args.print_tf_config)):
             print(f"# worker {index} ({args.print_tf_config[index]}):\nexport TF_CONFIG='{config}'")
         return 0
@@ -97,7 +117,10 @@ def main(argv=None):
         parser.error("--workers must be >= 1")
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         parser.error(f"--timeout must be a finite number of seconds > 0. Received: {args.timeout}")
-    return launch(command, args.workers, args.timeout)
+    try:
+        return launch(command, args.workers, args.timeout)
+    except OSError as error:                       # the command cannot be started (missing, not executable)
+        parser.error(f"cannot run {command[0]!r}: {error.strerror or error}")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from tfsheet.analysis import universal
 from tfsheet.cli import main
 from tfsheet.errors import DataError, NonFiniteLossError
 from tfsheet.models.language_models import RNNLanguageModel
+from tfsheet.models.relu_net import ReluNet
 from tfsheet.serving.client import RestClient, ServerError
 from tfsheet.serving.export import STALE_SECONDS, export_model, recurrent_language_model_signature
 from tfsheet.training import ArrayData, TrainConfig, Trainer, rtrl
@@ -90,6 +91,7 @@ def test_a_batch_larger_than_the_data_is_refused():
     (["serving-config", "--export-dir", "{tmp}/nowhere"], "no SavedModels under {tmp}/nowhere: no such folder"),
     (["export", "--check", "--export-dir", "{tmp}/nowhere"], "no SavedModels under {tmp}/nowhere"),
     (["export", "--check", "--export-dir", "{tmp}/empty"], "no SavedModels under {tmp}/empty: it is empty"),
+    (["serving-config", "--export-dir", "{file}"], "no SavedModels under {file}: it is a file, not a folder"),
 ])
 def test_unusable_folders_are_named_before_any_training(argv, message, tmp_path, capsys):
     (tmp_path / "a_file").write_text("not a folder")
@@ -292,3 +294,20 @@ def test_the_main_job_leaves_a_clone_clean(tmp_path):
     assert (clone / "report" / "saved_models" / "softmax_regression").is_dir()
     status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
     assert status.stdout == ""
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: universal.ramp("a", 1.0), ValueError, "ramp needs finite numbers c < d"),
+    (lambda: universal.asymptote(None), TypeError, "asymptote reads a ReluNet"),
+    (lambda: universal.is_prime(7.0), TypeError, "is_prime takes an int"),
+    (lambda: universal.prime_counterexample("net"), TypeError, "asymptote reads a ReluNet"),
+    (lambda: ReluNet.random_init(4, low=1.0, high=0.0), ValueError, "low < high"),
+    (lambda: ReluNet.random_init(0), ValueError, "width must be an int >= 1"),
+])
+def test_problem4s_functions_refuse_wrong_types_by_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_is_prime_still_takes_numpy_integers():
+    assert universal.is_prime(np.int64(59)) and not universal.is_prime(np.int64(57))

@@ -398,7 +398,8 @@ def _existing_models(root):
     models = [child for child in root.iterdir() if child.is_dir() and not child.name.startswith(".")] \
         if root.is_dir() else []
     if not models:
-        raise TfsheetError(f"no SavedModels under {root}: {'it is empty' if root.is_dir() else 'no such folder'}. "
+        why = "it is empty" if root.is_dir() else "it is a file, not a folder" if root.exists() else "no such folder"
+        raise TfsheetError(f"no SavedModels under {root}: {why}. "
                            "Export models first (tfsheet export, or tfsheet report), or give --export-dir.")
     return root
 

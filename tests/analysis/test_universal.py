@@ -40,7 +40,7 @@ def test_ramp_is_h_cd(c, d):
 
 @pytest.mark.parametrize("c, d", [(1.0, 1.0), (2.0, 1.0), (0.0, math.inf), (math.nan, 1.0)])
 def test_ramp_needs_c_below_d(c, d):
-    with pytest.raises(ValueError, match="ramp needs finite c < d"):
+    with pytest.raises(ValueError, match="ramp needs finite numbers c < d"):
         universal.ramp(c, d)
 
 

@@ -232,6 +232,17 @@ def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
     assert completed.returncode == 2 and "--timeout must be a finite number of seconds > 0" in completed.stderr
 
 
+@pytest.mark.parametrize("arguments, message", [
+    (["--print-tf-config", "host0"], "'host0' is not HOST:PORT"),
+    (["--print-tf-config", "host0:99999"], "a port in 1..65535"),
+    (["--print-tf-config", "h:1", "h:1"], "every worker needs its own HOST:PORT"),
+    (["--workers", "1", "--", "/no/such/program"], "cannot run '/no/such/program'"),
+])
+def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_one_line(arguments, message):
+    completed = subprocess.run([*LAUNCH, *arguments], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+
+
 def test_commands_that_write_shared_outputs_refuse_several_workers(capsys):
     from tfsheet.cli import main
 

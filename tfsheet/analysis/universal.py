@@ -34,8 +34,8 @@ def ramp(c, d, dtype=None):
     (ReLU(x - c) - ReLU(x - d)) / (d - c) is 0 for x < c, (x - c)/(d - c) on [c, d], and
     (d - c)/(d - c) = 1 for x > d: exactly the sheet's function.
     """
-    if not (np.isfinite(c) and np.isfinite(d)) or not c < d:
-        raise ValueError(f"ramp needs finite c < d. Received: c={c!r}, d={d!r}")
+    if not (_is_number(c) and _is_number(d)) or not (np.isfinite(c) and np.isfinite(d)) or not c < d:
+        raise ValueError(f"ramp needs finite numbers c < d. Received: c={c!r}, d={d!r}")
     scale = 1.0 / (d - c)
     return ReluNet.from_weights(w=[1.0, 1.0], b=[-c, -d], v=[scale, -scale], c=0.0, dtype=dtype, name="relu_ramp")
 
@@ -244,6 +244,8 @@ def asymptote(model, side="right"):
     """
     if side not in ("right", "left"):
         raise ValueError(f"side must be 'right' or 'left'. Received: side={side!r}")
+    if not isinstance(model, ReluNet):
+        raise TypeError(f"asymptote reads a ReluNet's weights (tfsheet.models.relu_net). Received: {type(model).__name__}")
     w, b, v, c = model.parameters()
     active = w > 0 if side == "right" else w < 0
     flat = w == 0
@@ -268,6 +270,10 @@ def asymptote(model, side="right"):
 # -- Q4.6 -------------------------------------------------------------------------------------------------------------
 
 def is_prime(n):
+    """Whether the int `n` is prime, by trial division (integers only: 7.0 is refused, not guessed at)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"is_prime takes an int. Received: {n!r} ({type(n).__name__})")
+    n = int(n)
     if n < 2:
         return False
     if n % 2 == 0:

@@ -10,6 +10,8 @@ Forward equations (Q4.1), in the sheet's notation for width 2 and in general:
 so h is continuous and piecewise linear, with a kink only where some w_j x + b_j = 0.
 """
 
+import math
+
 import keras
 import numpy as np
 
@@ -64,6 +66,11 @@ class ReluNet(keras.Model):
         interval like [0, 1] and gradient descent barely moves it. Here the kinks k_j are uniform on
         [low, high], w_j ~ N(0, 1) (so b_j = -w_j k_j), and v_j ~ N(0, 1 / width), c = 0.
         """
+        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+            raise ValueError(f"width must be an int >= 1. Received: width={width!r}")
+        if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in (low, high)) \
+                or not low < high:
+            raise ValueError(f"the kinks need finite numbers low < high. Received: low={low!r}, high={high!r}")
         rng = np.random.default_rng(seed)
         w = rng.normal(size=width)
         kinks = rng.uniform(low, high, size=width)
