@@ -208,7 +208,8 @@ def test_the_rest_client_turns_a_wrong_server_into_a_serving_error(body, message
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda: universal.approximate(np.sin, 0.01, b=10.0, lipschitz=0.01), ValueError, "lipschitz=0.01 is contradicted"),
-    (lambda: universal.approximate(np.sin, 0.01, check_points=0), ValueError, "check_points must be an int >= 1000"),
+    (lambda: universal.approximate(np.sin, 0.01, check_points=0), ValueError, r"check_points must be an int in \[1000"),
+    (lambda: universal.approximate(np.sin, 0.01, check_points=10 ** 12), ValueError, "holds every point in memory"),
     (lambda: universal.approximate("sin", 0.01), TypeError, "f must be a function"),
     (lambda: universal.approximate(lambda x: x * (1 // 0), 0.01), ValueError, "f raised ZeroDivisionError"),
 ])
@@ -311,3 +312,13 @@ def test_problem4s_functions_refuse_wrong_types_by_name(call, error, message):
 
 def test_is_prime_still_takes_numpy_integers():
     assert universal.is_prime(np.int64(59)) and not universal.is_prime(np.int64(57))
+
+
+def test_a_vocabulary_nested_too_deep_and_model_names_given_as_one_string_are_refused(tmp_path):
+    from tfsheet.data.vocabulary import CharVocabulary
+    from tfsheet.serving.load_check import check_saved_models
+
+    with pytest.raises(ValueError, match="a vocabulary must be the JSON"):
+        CharVocabulary.from_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(TypeError, match="names must be a list of model names"):
+        check_saved_models(tmp_path, names="char_rnn")          # would check models 'c', 'h', 'a', ...

@@ -90,3 +90,13 @@ def test_scores_holding_a_nan_or_an_infinity_name_no_digit(encoding, width):
 def test_a_threshold_that_is_not_a_number_is_refused():
     with pytest.raises(ValueError, match="threshold must be a finite number"):
         decode_binary(np.zeros((1, 4)), threshold=float("nan"))
+
+
+@pytest.mark.parametrize("encoding, scores, message", [
+    ("one_hot", np.array([["a"] * 10]), "scores must be numbers"),
+    ("binary", np.array([[None] * 4]), "scores must be numbers"),
+    ("integer", np.zeros((2, 12)), r"integer scores must have shape \(N, 10\)"),     # no digit 11
+])
+def test_scores_that_name_no_digit_are_refused(encoding, scores, message):
+    with pytest.raises(ValueError, match=message):
+        decode(scores, encoding)

@@ -106,9 +106,12 @@ def test_every_number_in_the_markdown_comes_from_the_results(quick_report):
 def test_a_second_run_renders_from_the_cache(quick_report):
     out, _ = quick_report
     before = json.loads((out / "results" / "P4.json").read_text())
-    completed = _report_command("--scale", "quick", "--out", str(out), "--only", "P1,P4", "--no-export")
+    completed = _report_command("--scale", "quick", "--out", str(out), "--only", "P1,P4", "--export-dir",
+                                str(out / "more_models"))
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "P1: cached" in completed.stdout and "P4: cached" in completed.stdout
+    assert ("not exported into " + str(out / "more_models") + ": softmax_regression, relu_sheet_example, relu_ramp"
+            in completed.stdout) and not any((out / "more_models").iterdir())     # said, not silently skipped
     assert json.loads((out / "results" / "P4.json").read_text()) == before
     assert "### 4.6" in (out / "index.md").read_text() and "### 2.1" not in (out / "index.md").read_text()
 

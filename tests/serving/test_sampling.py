@@ -21,3 +21,9 @@ def test_the_sampler_refuses_a_temperature_that_is_not_finite_and_positive():
     for temperature in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="finite temperature > 0"):
             sample(None, None, "a", 3, 4, temperature)
+
+
+@pytest.mark.parametrize("probabilities", [[0.0, 0.0, 0.0], [0.5, float("nan"), 0.5], [0.5, -0.1, 0.6]])
+def test_probabilities_that_are_no_distribution_are_refused_not_turned_into_nan(probabilities):
+    with pytest.raises(ValueError, match="probabilities must be finite, >= 0 and not all 0"):
+        tempered(probabilities, 1.0)

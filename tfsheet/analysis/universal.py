@@ -96,8 +96,10 @@ def approximate(f, eps, a=0.0, b=1.0, lipschitz=None, max_width=100_000, check_p
         raise ValueError(f"need finite numbers a < b. Received: a={a!r}, b={b!r}")
     if lipschitz is not None and not (_is_number(lipschitz) and math.isfinite(lipschitz) and lipschitz > 0):
         raise ValueError(f"lipschitz must be a finite number > 0. Received: lipschitz={lipschitz!r}")
-    if isinstance(check_points, bool) or not isinstance(check_points, int) or check_points < MIN_CHECK_POINTS:
-        raise ValueError(f"check_points must be an int >= {MIN_CHECK_POINTS}: the dense check is the guarantee. "
+    if (isinstance(check_points, bool) or not isinstance(check_points, int)
+            or not MIN_CHECK_POINTS <= check_points <= MAX_CHECK_POINTS):
+        raise ValueError(f"check_points must be an int in [{MIN_CHECK_POINTS}, {MAX_CHECK_POINTS:,}]: the dense check "
+                         "is the guarantee, and it holds every point in memory. "
                          f"Received: check_points={check_points!r}")
     if isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < 1:
         raise ValueError(f"max_width must be an int >= 1 (the most pieces, so hidden units, allowed). "
@@ -139,6 +141,7 @@ def approximate(f, eps, a=0.0, b=1.0, lipschitz=None, max_width=100_000, check_p
 
 
 MIN_CHECK_POINTS = 1000
+MAX_CHECK_POINTS = 2 ** 24   # 16M float64 points and their values: about 256 MiB for the dense check
 
 
 def _is_number(value):

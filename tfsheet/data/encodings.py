@@ -73,7 +73,7 @@ def decode(scores, encoding):
     if encoding == "binary":
         return decode_binary(scores)
     if encoding == "integer":
-        scores = np.asarray(scores)
+        scores = _check_width(scores, NUM_DIGITS, "integer")          # component i is digit i
         return _invalid_where_not_finite(scores, np.argmax(scores, axis=-1).astype(np.int64))
     raise ValueError(f"Unknown encoding {encoding!r}; expected one of {ENCODINGS}.")
 
@@ -90,6 +90,8 @@ def _check_labels(labels):
 
 def _check_width(scores, width, name):
     scores = np.asarray(scores)
+    if not (np.issubdtype(scores.dtype, np.floating) or np.issubdtype(scores.dtype, np.integer)):
+        raise ValueError(f"{name} scores must be numbers (a float or int array); received dtype={scores.dtype}.")
     if scores.ndim != 2 or scores.shape[1] != width:
         raise ValueError(f"{name} scores must have shape (N, {width}); received shape={scores.shape}.")
     return scores

@@ -47,7 +47,7 @@ class CharVocabulary:
         character. Anything else is a ValueError that says what was expected."""
         try:
             value = json.loads(text)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, RecursionError) as error:   # RecursionError: nested too deep
             raise ValueError(f"a vocabulary must be the JSON that CharVocabulary.to_json writes: {error}") from None
         characters = value.get("characters") if isinstance(value, dict) else None
         if (not isinstance(characters, list) or not characters or characters[0] != UNKNOWN

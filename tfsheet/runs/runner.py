@@ -105,6 +105,11 @@ def run_experiments(scale="default", out="report", only=None, replace=REFUSE, ex
         clock.done(experiment, outcome)
         outcomes.append(outcome)
         print(f"{prefix}: {_describe(outcome)}; {clock.left()}", file=stream, flush=True)
+    not_exported = [model for experiment, outcome in zip(chosen, outcomes) if outcome.status == "cached"
+                    for model in experiment.exports]
+    if export_root is not None and not_exported:     # a cached result has no model in memory to export
+        print(f"note: cached experiments export nothing; not exported into {export_root}: {', '.join(not_exported)} "
+              f"(`tfsheet export {' '.join(not_exported)}` trains and publishes them)", file=stream, flush=True)
     return outcomes
 
 

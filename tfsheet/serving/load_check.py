@@ -72,6 +72,8 @@ def check_saved_models(root, names=None):
     from tfsheet.serving.export import version_dir, versions
 
     root = pathlib.Path(root)
+    if isinstance(names, str) or (names is not None and not all(isinstance(name, str) for name in names)):
+        raise TypeError(f"names must be a list of model names (say ['char_rnn']). Received: {names!r}")
     names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     report = []
     for name in names:

@@ -24,8 +24,12 @@ def compiled_step(model):
 def tempered(probabilities, temperature):
     """probabilities ** (1 / temperature), renormalised, computed in log space: a tiny temperature gives the argmax
     (greedy) rather than 0 / 0, a large one tends to uniform over the possible tokens."""
+    probabilities = np.asarray(probabilities, np.float64)
+    if not (np.all(probabilities >= 0) and np.all(np.isfinite(probabilities)) and np.any(probabilities > 0)):
+        raise ValueError("probabilities must be finite, >= 0 and not all 0 (the model's output went wrong: NaN, "
+                         f"negative or empty). Received: {probabilities[:8]}{' ...' if probabilities.size > 8 else ''}")
     with np.errstate(divide="ignore"):
-        logits = np.log(np.asarray(probabilities, np.float64)) / temperature
+        logits = np.log(probabilities) / temperature
     weights = np.exp(logits - logits.max())
     return weights / weights.sum()
 
