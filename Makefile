@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python benchmarks/tbptt_vs_fit.py
 	$(BIN)/python benchmarks/rtrl_cost.py
 	$(BIN)/python benchmarks/distribution_scaling.py
+	$(BIN)/python benchmarks/versus_pytorch.py
 
 clean:
 	rm -rf runs report .pytest_cache

@@ -2,6 +2,8 @@
 
 import sys
 
+import numpy as np
+
 from tests.conftest import REPOSITORY
 
 sys.path.insert(0, str(REPOSITORY / "benchmarks"))
@@ -44,3 +46,16 @@ def test_quick_distribution_scaling_benchmark():
     assert all(row["examples/s"] > 0 for row in rows)
     losses = [row["final loss"] for row in rows]
     assert max(losses) - min(losses) < 1e-3          # every configuration trains on the same global batches
+
+
+def test_the_pytorch_benchmark_times_the_engine_and_without_pytorch_says_how_to_install_it(monkeypatch, capsys):
+    import versus_pytorch
+    from tfsheet.training.tbptt import stream_windows
+
+    tokens = np.arange(8 * 16 * 3 + 1) % 20
+    x, y = stream_windows(tokens[:-1], tokens[1:], 8, 16)
+    seconds = versus_pytorch.engine_epochs(20, 16, 8, 0.2, x, y, 2)         # the engine's side, on the same shapes
+    assert len(seconds) == 2 and all(second > 0 for second in seconds)
+    monkeypatch.setitem(sys.modules, "torch", None)                         # as on a machine without PyTorch
+    assert versus_pytorch.main(["--quick"]) is None
+    assert versus_pytorch.INSTALL in capsys.readouterr().err
