@@ -282,6 +282,18 @@ def test_add_missing_warmup_adds_to_the_models_named_and_says_what_it_added_befo
     assert f"skipped {tmp_path / 'abroken' / '1'}" in captured.err and "Traceback" not in captured.err
 
 
+def test_add_missing_warmup_says_a_damaged_warmup_file_is_damaged_instead_of_calling_it_present(tmp_path, capsys):
+    from tfsheet.cli import main
+    from tfsheet.serving.export import WARMUP_FILE
+
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    (tmp_path / "relu_ramp" / "1" / WARMUP_FILE).write_bytes(b"garbage")
+    assert main(["export", "--add-missing-warmup", "--export-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "its warm-up file is unreadable" in err and "Traceback" not in err
+    assert (tmp_path / "relu_ramp" / "1" / WARMUP_FILE).read_bytes() == b"garbage"        # said, not replaced
+
+
 def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
     from tfsheet.cli import main
 

@@ -295,6 +295,16 @@ def saved_input_signatures(saved_model_dir):
             for name, function in loaded.signatures.items()}
 
 
+def _unreadable_warmup(path):
+    """Why the warm-up file at `path` cannot be read as TF Serving's PredictionLogs, or None when it can."""
+    from tfsheet.serving.load_check import _check_warmup
+
+    try:
+        return _check_warmup(path)
+    except Exception as error:  # noqa: BLE001 - a damaged record fails in the reader or the parser
+        return f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
+
+
 def add_missing_warmup(root, models=None, report=None):
     """Write warm-up files into versions exported without one (adds a file; the model is untouched): every model
     under `root`, or only `models`. Each path is passed to `report` as soon as its file is written; a version that
@@ -305,7 +315,11 @@ def add_missing_warmup(root, models=None, report=None):
                             and (not models or p.name in models)):
         for version in versions(model_dir):
             path = version_dir(model_dir, version)
-            if (path / WARMUP_FILE).is_file():
+            if (path / WARMUP_FILE).exists():
+                problem = _unreadable_warmup(path / WARMUP_FILE)
+                if problem:                     # present but damaged: said, not replaced (it may be someone's)
+                    skipped.append((path, f"its warm-up file is unreadable ({problem}); delete {path / WARMUP_FILE} "
+                                          "and run --add-missing-warmup again to write a new one"))
                 continue
             try:
                 write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
