@@ -334,14 +334,18 @@ def _export(args, strategy):
             print(f"tfsheet: nothing was published into {root}: an experiment failed", file=sys.stderr)
             return 1
         published = publish_staged(staging, root, args.models) if staging.is_dir() else {}
-        records = {outcome.name: outcome.record for outcome in outcomes}
-        for model, path in published.items():        # each version with its card, read from its run's record
-            write_card(path, card(model, records[registry.exporters()[model].name]))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     config_path, skipped = write_serving_config(root)
     for model, version, problem in skipped:
         print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
+    records = {outcome.name: outcome.record for outcome in outcomes}
+    for model, path in published.items():            # each version with its card, read from its run's record
+        try:
+            write_card(path, card(model, records[registry.exporters()[model].name]))
+        except (OSError, KeyError, TypeError, ValueError) as error:   # the model is published and served anyway
+            print(f"tfsheet: warning: {path} was published without its card ({type(error).__name__}: {error})",
+                  file=sys.stderr)
     print(json.dumps({"saved_models": str(root), "published": {name: str(path) for name, path in published.items()},
                       "models_config": str(config_path)}, indent=2))
     return 0

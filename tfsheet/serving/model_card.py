@@ -10,7 +10,7 @@ from the record; a version published without a card is listed as such.
 import json
 import pathlib
 
-from tfsheet.results import write_atomically, write_json
+from tfsheet.results import as_written, write_atomically, write_json
 from tfsheet.serving.export import versions
 
 CARD_FILE = "card.json"          # in a version's assets.extra/
@@ -45,7 +45,7 @@ def _spread(seeded):
             f"range {seeded['min']:.4f}-{seeded['max']:.4f}")
 
 
-def test_metric(model, results):
+def metric_on_test(model, results):
     """The model's metric on its test split as one line, read from its experiment's results."""
     if model == "softmax_regression":
         return f"test accuracy {results['test_accuracy']:.4f} (one run: the weights start at zero)"
@@ -77,13 +77,15 @@ def test_metric(model, results):
 
 
 def card(model, record):
-    """The card of `model` as exported by the run of `record` (a results record, tfsheet.runs.cache)."""
+    """The card of `model` as exported by the run of `record` (a results record, tfsheet.runs.cache), read as it is
+    written to its results file."""
+    record = json.loads(json.dumps(as_written(record)))
     what, data = WHAT.get(model, (model, "see the report"))
     settings = record.get("settings") or {}
     command = f"tfsheet export --scale {record['scale']} --models {model}" + "".join(
         f" --set {name}={','.join(map(str, value)) if isinstance(value, list) else value}"
         for name, value in sorted(settings.items()))
-    return {"model": model, "what": what, "data": data, "test": test_metric(model, record["results"]),
+    return {"model": model, "what": what, "data": data, "test": metric_on_test(model, record["results"]),
             "experiment": record["experiment"], "scale": record["scale"], "command": command,
             "config": record["config"], "tfsheet": record["tfsheet"], "made": record.get("started_at", "?")}
 

@@ -1,0 +1,29 @@
+"""Every exportable model's card reads its test metric from its run's record, as written or as held in memory."""
+
+import json
+
+import pytest
+
+from tests.report.committed import COMMITTED_REPORTS, results
+from tfsheet.experiments.registry import exporters
+from tfsheet.serving.model_card import card, metric_on_test, write_card
+
+
+@pytest.mark.parametrize("scale", list(COMMITTED_REPORTS))
+@pytest.mark.parametrize("model", list(exporters()))
+def test_a_card_reads_the_same_metric_from_a_record_in_memory_and_as_written(model, scale):
+    experiment = exporters()[model]
+    written = json.loads((COMMITTED_REPORTS[scale] / "results" / f"{experiment.name}.json").read_text())
+    in_memory = {**written, "results": results(scale, experiment)}          # Seeded numbers typed, as a run holds them
+    assert card(model, in_memory) == card(model, written)
+    assert card(model, written)["test"] == metric_on_test(model, written["results"]) and "nan" not in card(model, written)["test"]
+
+
+def test_the_model_card_lists_versions_newest_first_and_one_without_a_card_as_such(tmp_path):
+    written = json.loads((COMMITTED_REPORTS["default"] / "results" / "P1.json").read_text())
+    for version in ("1", "2"):
+        (tmp_path / "softmax_regression" / version).mkdir(parents=True)
+    page = write_card(tmp_path / "softmax_regression" / "2", card("softmax_regression", written)).read_text()
+    assert page.index("## Version 2") < page.index("## Version 1")
+    assert "Published without a card" in page.split("## Version 1")[1]
+    assert f"test accuracy {written['results']['test_accuracy']:.4f}" in page.split("## Version 1")[0]
