@@ -219,7 +219,7 @@ def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_pa
     record = json.loads((work / "results" / "P1.json").read_text())
     facts = json.loads((root / "softmax_regression" / "2" / "assets.extra" / "card.json").read_text())
     assert facts["test"].startswith(f"test accuracy {record['results']['test_accuracy']:.4f}")
-    assert facts["command"] == "tfsheet export --scale quick --models softmax_regression --set epochs=1 --set learning_rate=0.1"
+    assert facts["command"] == "tfsheet export softmax_regression --scale quick --set epochs=1 --set learning_rate=0.1"
     card = (root / "softmax_regression" / "MODEL_CARD.md").read_text()
     assert card.index("## Version 2") < card.index("## Version 1") and facts["test"] in card
     assert "saved_model_cli show --dir softmax_regression/<version>" in card

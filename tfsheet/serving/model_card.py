@@ -82,7 +82,7 @@ def card(model, record):
     record = json.loads(json.dumps(as_written(record)))
     what, data = WHAT.get(model, (model, "see the report"))
     settings = record.get("settings") or {}
-    command = f"tfsheet export --scale {record['scale']} --models {model}" + "".join(
+    command = f"tfsheet export {model} --scale {record['scale']}" + "".join(
         f" --set {name}={','.join(map(str, value)) if isinstance(value, list) else value}"
         for name, value in sorted(settings.items()))
     return {"model": model, "what": what, "data": data, "test": metric_on_test(model, record["results"]),
