@@ -342,7 +342,8 @@ def _export(args, strategy):
     records = {outcome.name: outcome.record for outcome in outcomes}
     for model, path in published.items():            # each version with its card, read from its run's record
         try:
-            write_card(path, card(model, records[registry.exporters()[model].name]))
+            experiment = registry.exporters()[model]
+            write_card(path, card(model, records[experiment.name], [records[n.name] for n in experiment.needs]))
         except (OSError, KeyError, TypeError, ValueError) as error:   # the model is published and served anyway
             print(f"tfsheet: warning: {path} was published without its card ({type(error).__name__}: {error})",
                   file=sys.stderr)

@@ -27,3 +27,9 @@ def test_the_model_card_lists_versions_newest_first_and_one_without_a_card_as_su
     assert page.index("## Version 2") < page.index("## Version 1")
     assert "Published without a card" in page.split("## Version 1")[1]
     assert f"test accuracy {written['results']['test_accuracy']:.4f}" in page.split("## Version 1")[0]
+
+
+def test_the_cards_command_carries_the_settings_of_the_experiments_the_model_was_read_from():
+    written = json.loads((COMMITTED_REPORTS["default"] / "results" / "P2_appended.json").read_text())
+    search = {"settings": {"num_hidden": "64"}}
+    assert card("mlp_onehot", written, [search])["command"].endswith("--set num_hidden=64")

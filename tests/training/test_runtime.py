@@ -87,3 +87,38 @@ def test_remember_computes_once_per_name_and_a_resumed_run_reads_what_was_kept(t
 def test_checkpoint_seconds_must_be_a_finite_number_at_least_zero(seconds):
     with pytest.raises(ValueError, match="checkpoint_seconds must be a finite number >= 0"):
         TrainConfig(checkpoint_seconds=seconds)
+
+
+def test_run_names_are_never_handed_out_twice_even_when_a_name_looks_like_a_suffixed_one():
+    runtime = Runtime()
+    assert [runtime.run_name(name) for name in ("a", "a", "a_2", "a")] == ["a", "a_2", "a_2_2", "a_3"]
+
+
+def test_a_restored_training_keeps_its_whole_history_and_is_judged_against_its_own_first_epoch(tmp_path):
+    from tfsheet.training import ArrayData, Trainer
+
+    x = tf.random.stateless_normal((100, 3), seed=(1, 2)).numpy()
+    y = x[:, :1].astype("float32")
+
+    def trainer():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        return Trainer(model, squared_loss, keras.optimizers.SGD(0.05),
+                       TrainConfig(epochs=3, batch_size=16, max_updates=17, verbose=False), workdir=tmp_path)
+
+    first = trainer()
+    saves = []
+    save = first.checkpointer.save
+
+    def save_then_die(step):                        # killed just after the last checkpoint is written
+        saves.append(save(step))
+        if step == 17:
+            raise KeyboardInterrupt
+
+    first.checkpointer.save = save_then_die
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(ArrayData(x, y))
+    again = trainer()
+    history = again.fit(ArrayData(x, y))             # restored without a step: 7 + 7 + 3 updates, three records
+    assert again.current_step() == 17 and [record["epoch"] for record in history] == [1, 2, 3]
+    assert again._first_loss == history[0]["loss"]  # the divergence check's yardstick is the run's first epoch

@@ -131,9 +131,9 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
         return Outcome(experiment.name, "cached", cached.get("seconds", 0.0), path, cached)
     print(f"{prefix}: running (about {duration(clock.estimate(experiment))}); {clock.left()}",
           file=stream, flush=True)
-    workdir = _fresh_workdir(out / "runs" / experiment.name, key, force)
-    record = cache.new_record(experiment, scale, fields)
     tensorboard = out / "tensorboard"
+    workdir = _fresh_workdir(out / "runs" / experiment.name, key, force, logs=tensorboard / experiment.name)
+    record = cache.new_record(experiment, scale, fields)
     record["outputs"] = {"workdir": workdir.relative_to(out).as_posix(),    # relative to the report folder, so
                          "tensorboard": (tensorboard / experiment.name).relative_to(out).as_posix()}  # it can move
     stopwatch, meter = Stopwatch(workdir / ELAPSED_FILE), MemoryMeter()
@@ -152,7 +152,6 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
         if not (out / record["outputs"]["tensorboard"]).is_dir():     # an experiment that trains nothing logs nothing
             del record["outputs"]["tensorboard"]
         (workdir / COMPLETE_FILE).write_text(key)
-        shutil.rmtree(workdir / TRAININGS_FOLDER, ignore_errors=True)    # the results hold what they were for
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error) + disk_full_hint(error),
@@ -163,6 +162,8 @@ def _run_one(experiment, scale, config, fields, runtime, out, force, export_root
     if stopwatch.before:
         record["seconds_before_resuming"] = round(stopwatch.before, 1)
     cache.write_record(out, experiment, record)
+    if record["status"] == "ok":          # only now: a kill before the record is written keeps every training
+        shutil.rmtree(workdir / TRAININGS_FOLDER, ignore_errors=True)
     return Outcome(experiment.name, "ran" if record["status"] == "ok" else "failed", record["seconds"], path, record)
 
 
@@ -223,15 +224,17 @@ def _shown(value):
     return ",".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
 
 
-def _fresh_workdir(workdir, key, force):
+def _fresh_workdir(workdir, key, force, logs):
     """The experiment's workdir, emptied unless it holds an interrupted run with the same key.
 
     An interrupted run's checkpoints are kept so that its training resumes; files made with
-    another configuration (or any, with `force`) are removed so nothing stale is resumed.
+    another configuration (or any, with `force`) are removed so nothing stale is resumed, and so
+    are the experiment's TensorBoard `logs`, whose runs would otherwise mix with the new ones.
     """
     marker = workdir / ".report_key"
     if workdir.exists() and (force or not marker.is_file() or marker.read_text() != key):
         shutil.rmtree(workdir)
+        shutil.rmtree(logs, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
     marker.write_text(key)
     return workdir

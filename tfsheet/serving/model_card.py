@@ -76,12 +76,15 @@ def metric_on_test(model, results):
     raise ValueError(f"no card for the model {model!r}; known models: {', '.join(WHAT)}")
 
 
-def card(model, record):
+def card(model, record, needed=()):
     """The card of `model` as exported by the run of `record` (a results record, tfsheet.runs.cache), read as it is
-    written to its results file."""
+    written to its results file; `needed` are the records of the experiments it read (Problem 2's search), whose
+    settings are part of the command that makes the model again."""
     record = json.loads(json.dumps(as_written(record)))
     what, data = WHAT.get(model, (model, "see the report"))
-    settings = record.get("settings") or {}
+    settings = {}
+    for source in (*needed, record):
+        settings.update(source.get("settings") or {})
     command = f"tfsheet export {model} --scale {record['scale']}" + "".join(
         f" --set {name}={','.join(map(str, value)) if isinstance(value, list) else value}"
         for name, value in sorted(settings.items()))

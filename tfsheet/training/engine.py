@@ -148,6 +148,9 @@ class Trainer:
         self.replicas = strategy.num_replicas_in_sync
         if distribution.is_distributed(strategy):
             self._check_created_in_scope(model, optimizer)
+        if config.checkpoint_seconds and distribution.spans_workers(strategy):
+            raise ValueError("checkpoint_seconds sizes calls by each worker's own clock, so workers would disagree on "
+                             "when to save; use checkpoint_every (steps) with several workers.")
         with self.strategy.scope():
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
                                     aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
@@ -296,9 +299,9 @@ class Trainer:
         self._restore(len(train))
         for callback in self.callbacks:
             callback.on_fit_start(self, total_steps, -(-total_steps // steps_per_epoch))
-        self._first_loss = None
         x, y = tf.constant(train.x), tf.constant(train.y)
         history = self._earlier_history(steps_per_epoch)
+        self._first_loss = history[0]["loss"] if history else None     # a resumed run is judged by its first epoch
         epoch_seconds = 0.0
         self._last_save, self._seconds_per_step = time.perf_counter(), None
         with PreemptionWatcher(self.strategy, enabled=self.checkpointer is not None) as preemption:
@@ -320,9 +323,11 @@ class Trainer:
                 record = self._after_call(sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch)
                 if record is not None:
                     history.append(record)
-                    if self.workdir is not None:
+                    if self.workdir is not None:         # before the checkpoint, so a checkpoint never lacks its record
                         write_json(self.workdir / HISTORY_FILE, history)
                     epoch_seconds = 0.0
+                    if not config.checkpoint_seconds or self._save_is_due():
+                        self._save()
                 if preemption.requested():
                     self._save()
                     raise Preempted(f"Stopped by SIGTERM at step {self.current_step()}; the checkpoint "
@@ -345,8 +350,6 @@ class Trainer:
             for callback in self.callbacks:
                 callback.on_epoch_end(self, record)
             self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
-            if not self.config.checkpoint_seconds or self._save_is_due():
-                self._save()
             return record
         if self.config.checkpoint_every and self.current_step() % self.config.checkpoint_every == 0:
             self._save()
@@ -406,7 +409,8 @@ class Trainer:
             saved = json.loads((self.workdir / HISTORY_FILE).read_text())
         except (OSError, ValueError):
             return []
-        finished = self.current_step() // steps_per_epoch
+        step = self.current_step()
+        finished = -(-step // steps_per_epoch) if step >= self._total_steps else step // steps_per_epoch  # a last part
         return [record for record in saved if isinstance(record, dict) and record.get("epoch", 0) <= finished]
 
     def _save(self):

@@ -61,9 +61,13 @@ class Runtime:
 
     def run_name(self, name):
         """`name` made safe for a folder, with _2, _3, ... for its second, third, ... run in this runtime."""
-        base = _safe(name)
-        count = self._names[base] = self._names.get(base, 0) + 1
-        return base if count == 1 else f"{base}_{count}"
+        base, count = _safe(name), 1
+        candidate = base
+        while candidate in self._names:                   # names handed out already, suffixed ones included
+            count += 1
+            candidate = f"{base}_{count}"
+        self._names[candidate] = True
+        return candidate
 
     def remember(self, name, compute):
         """compute(), kept as JSON under checkpoint_root/remembered/ so that a resumed run reads it instead of
