@@ -38,7 +38,7 @@ class Calls(Callback):
 
 
 def stopped_and_resumed(run, config, tmp_path, **needs):
-    """(reference results, resumed results, the stopped run's calls, the reference's calls)."""
+    """(the results of a run never stopped, the results of a run stopped half-way and run again)."""
     for folder in ("reference", "stopped"):
         (tmp_path / folder).mkdir()
     calls = Calls()
