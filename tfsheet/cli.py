@@ -148,7 +148,8 @@ def _add_run_flags(parser):
                          help="replace the results and checkpoints of the experiments whose settings changed "
                               "(the others are reused)")
     replace.add_argument("--force", dest="replace", action="store_const", const=ALL,
-                         help="re-run every experiment, unchanged ones included")
+                         help="re-run every experiment, unchanged ones included (one interrupted with the "
+                              "same settings resumes from its checkpoints)")
     parser.add_argument("--export-dir", type=_nonempty, default=None,
                         help="SavedModel root (default: saved_models/ inside the output folder; publishing into "
                              "the repository's saved_models/ is `tfsheet export`)")

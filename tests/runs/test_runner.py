@@ -22,7 +22,7 @@ from tests.report import browser
 from tfsheet.runs import cache
 from tfsheet.experiments.registry import EXPERIMENTS, P2_APPENDED, P2_DIRECT, P2_SEARCH, PROBLEMS, select
 from tfsheet.report.document import write_report
-from tfsheet.runs import ALL
+from tfsheet.runs import ALL, REFUSE
 from tfsheet.runs.runner import TRAININGS_FOLDER, run_experiments
 
 QUESTIONS = ("1", "2.1", "2.2", "2.3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "5.1", "5.2")
@@ -167,6 +167,28 @@ def test_a_failed_experiment_is_reported_and_the_others_still_run(tmp_path):
     assert record["status"] == "failed" and "Traceback" in record["error"]["traceback"]
     again = run_experiments("quick", tmp_path, experiments=experiments, stream=open(os.devnull, "w"))
     assert [outcome.status for outcome in again] == ["failed", "cached"]     # failures are retried, not cached
+
+
+def _interrupted_then_resumed(config, workdir, runtime, export_root=None):
+    """Trains nothing: the first run leaves a checkpoint and dies; a resumed run finds that checkpoint."""
+    checkpoint = runtime.checkpoint_root / "probe" / "ckpt-1"
+    if not checkpoint.exists():
+        checkpoint.parent.mkdir(parents=True)
+        checkpoint.write_text("step 1")
+        raise RuntimeError("killed half-way")
+    return {"resumed_from": checkpoint.read_text()}
+
+
+@pytest.mark.parametrize("replace", [REFUSE, ALL])
+def test_an_interrupted_run_resumes_even_when_run_again_on_purpose(tmp_path, replace):
+    """`--force` and `tfsheet export` (replace ALL) re-run every experiment, but one interrupted with the same
+    settings resumes from its checkpoints rather than start from zero; a finished one starts afresh."""
+    experiment = dataclasses.replace(select(["P4"])[0], run=_interrupted_then_resumed)
+    quiet = open(os.devnull, "w")
+    assert run_experiments("quick", tmp_path, experiments=(experiment,), stream=quiet)[0].status == "failed"
+    resumed = run_experiments("quick", tmp_path, experiments=(experiment,), replace=replace, stream=quiet)[0]
+    assert resumed.status == "ran" and resumed.record["results"] == {"resumed_from": "step 1"}
+    assert run_experiments("quick", tmp_path, experiments=(experiment,), replace=ALL, stream=quiet)[0].status == "failed"
 
 
 def test_a_report_killed_mid_experiment_resumes_its_finished_trainings_to_the_same_numbers(quick_report, tmp_path):

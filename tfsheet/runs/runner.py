@@ -11,6 +11,12 @@ or "failed" with the error. A failure is reported and the next experiment runs. 
 What happens to a record made with other settings (another key) is `replace`'s choice:
 REFUSE (the default) stops with an error naming the change, CHANGED (`--restart`) replaces
 only those records, ALL (`--force`) re-runs every experiment, unchanged ones included.
+
+An interrupted run (killed, stopped or failed before its record said "ok") is resumed from its
+checkpoints whenever its experiment runs again with the same key, re-run on purpose (ALL,
+`tfsheet export`) or not: a resumed training gives the numbers of one never stopped, so starting
+it again from zero would only repeat work. A finished run's files, and any made with another key,
+are removed first.
 """
 
 import contextlib
@@ -122,17 +128,17 @@ def _needed_folders(chosen, fields, out, force):
             if not (out / "runs" / needed.name / COMPLETE_FILE).is_file()}
 
 
-def _run_one(experiment, scale, config, fields, runtime, out, force, export_root, stream, prefix, clock, upstream,
+def _run_one(experiment, scale, config, fields, runtime, out, rerun, export_root, stream, prefix, clock, upstream,
              failed_needs):
     key = cache.cache_key(fields)
     path = cache.record_path(out, experiment)
-    cached = None if force else cache.load_cached(out, experiment, key)
+    cached = None if rerun else cache.load_cached(out, experiment, key)
     if cached is not None:
         return Outcome(experiment.name, "cached", cached.get("seconds", 0.0), path, cached)
     print(f"{prefix}: running (about {duration(clock.estimate(experiment))}); {clock.left()}",
           file=stream, flush=True)
     tensorboard = out / "tensorboard"
-    workdir = _fresh_workdir(out / "runs" / experiment.name, key, force, logs=tensorboard / experiment.name)
+    workdir = _fresh_workdir(out / "runs" / experiment.name, key, logs=tensorboard / experiment.name)
     record = cache.new_record(experiment, scale, fields)
     record["outputs"] = {"workdir": workdir.relative_to(out).as_posix(),    # relative to the report folder, so
                          "tensorboard": (tensorboard / experiment.name).relative_to(out).as_posix()}  # it can move
@@ -224,15 +230,17 @@ def _shown(value):
     return ",".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
 
 
-def _fresh_workdir(workdir, key, force, logs):
+def _fresh_workdir(workdir, key, logs):
     """The experiment's workdir, emptied unless it holds an interrupted run with the same key.
 
-    An interrupted run's checkpoints are kept so that its training resumes; files made with
-    another configuration (or any, with `force`) are removed so nothing stale is resumed, and so
-    are the experiment's TensorBoard `logs`, whose runs would otherwise mix with the new ones.
+    An interrupted run (its key, no COMPLETE_FILE) keeps its checkpoints so that its trainings resume,
+    also when the experiment is re-run on purpose (`--force`, `tfsheet export`). A finished run's files
+    and files made with another configuration are removed so nothing stale is resumed, and so are the
+    experiment's TensorBoard `logs`, whose runs would otherwise mix with the new ones.
     """
     marker = workdir / ".report_key"
-    if workdir.exists() and (force or not marker.is_file() or marker.read_text() != key):
+    interrupted = marker.is_file() and marker.read_text() == key and not (workdir / COMPLETE_FILE).exists()
+    if workdir.exists() and not interrupted:
         shutil.rmtree(workdir)
         shutil.rmtree(logs, ignore_errors=True)
     workdir.mkdir(parents=True, exist_ok=True)
