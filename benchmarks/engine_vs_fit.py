@@ -79,7 +79,7 @@ def time_pytorch(images, targets, batch_size, epochs):
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.Sigmoid(), torch.nn.Linear(256, 10),
                                 torch.nn.Sigmoid())
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = torch.from_numpy(images), torch.from_numpy(np.asarray(targets, np.float32))
+    x, y = torch.from_numpy(np.array(images, np.float32)), torch.from_numpy(np.array(targets, np.float32))  # writable copies
     seconds = []
     for epoch in range(epochs):
         started = time.perf_counter()

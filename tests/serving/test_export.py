@@ -98,8 +98,18 @@ def test_wrong_inputs_are_refused_not_answered(exported):
 def test_both_loaders_refuse_a_wrong_shape(exported):
     with pytest.raises(ExportError) as error:
         load_in_fresh_process(exported, {"pixels": np.zeros((2, 28, 28), np.float32)})
-    assert "tf2 loader" in str(error.value) and "is not compatible with expected shape" in str(error.value)
+    assert "tf2 loader: ValueError: input 'pixels' of signature 'serving_default' must have shape (None, 784)" \
+        in str(error.value)
     assert "session loader" in str(error.value) and "Cannot feed value of shape" in str(error.value)
+
+
+def test_the_fresh_process_check_names_the_input_of_a_wrong_dtype_or_name(exported):
+    """TensorFlow's own error names only the position of an input of the wrong dtype ("input #0")."""
+    with pytest.raises(ExportError, match="input 'pixels' of signature 'serving_default' must be float32; "
+                                          "received uint8"):
+        load_in_fresh_process(exported, {"pixels": np.zeros((2, 784), np.uint8)})
+    with pytest.raises(ExportError, match=r"takes inputs \['pixels'\]; received \['images'\]"):
+        load_in_fresh_process(exported, {"images": np.zeros((2, 784), np.float32)})
 
 
 def test_signatures_must_include_serving_default(trained_model, tmp_path):

@@ -17,8 +17,27 @@ import tensorflow as tf
 
 def run_tf2(saved_model, signature, inputs):
     loaded = tf.saved_model.load(saved_model)
-    outputs = loaded.signatures[signature](**{name: tf.constant(value) for name, value in inputs.items()})
+    if signature not in loaded.signatures:
+        raise KeyError(f"no signature {signature!r}; the model has {sorted(loaded.signatures)}")
+    function = loaded.signatures[signature]
+    check_inputs(signature, function.structured_input_signature[1], inputs)
+    outputs = function(**{name: tf.constant(value) for name, value in inputs.items()})
     return {name: value.numpy() for name, value in outputs.items()}
+
+
+def check_inputs(signature, specs, inputs):
+    """Raise ValueError naming the input whose name, dtype or shape `signature`'s TensorSpecs refuse
+    (TensorFlow's own error names only an input's position)."""
+    if set(inputs) != set(specs):
+        raise ValueError(f"signature {signature!r} takes inputs {sorted(specs)}; received {sorted(inputs)}")
+    for name, spec in specs.items():
+        value = inputs[name]
+        if value.dtype != spec.dtype.as_numpy_dtype:
+            raise ValueError(f"input {name!r} of signature {signature!r} must be {spec.dtype.name}; "
+                             f"received {value.dtype}")
+        if not spec.shape.is_compatible_with(value.shape):
+            raise ValueError(f"input {name!r} of signature {signature!r} must have shape {spec.shape} "
+                             f"(None: any); received {value.shape}")
 
 
 def run_session(saved_model, signature, inputs, report):
