@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from tfsheet.errors import CheckpointError, NonFiniteLossError
 from tfsheet.training import ArrayData, TrainConfig, Trainer, seed_everything
+from tfsheet.training.callbacks import Callback
 
 
 def mean_squared(y, outputs):
@@ -110,9 +111,20 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
         np.array_equal(a, b) for a, b in zip(before, weights(model)))
 
 
+class _KilledInTheThirdEpoch(Callback):
+    """Stops a run in its third epoch, after the second epoch's checkpoint, as a kill would."""
+
+    def on_chunk(self, trainer, epoch, done, steps_per_epoch, means):
+        if epoch == 2:
+            raise RuntimeError("killed")
+
+
 def test_truncated_checkpoint_falls_back_to_the_previous_one(tmp_path, caplog):
-    model = build()
-    trainer(model, tmp_path, epochs=2).fit(toy_data())
+    killed = Trainer(build(), mean_squared, keras.optimizers.Adam(0.01),
+                     TrainConfig(epochs=3, batch_size=32, verbose=False), workdir=tmp_path,
+                     callbacks=[_KilledInTheThirdEpoch()])
+    with pytest.raises(RuntimeError, match="killed"):
+        killed.fit(toy_data())
     newest = tf.train.latest_checkpoint(str(tmp_path / "checkpoints"))
     data_file = f"{newest}.data-00000-of-00001"
     with open(data_file, "r+b") as stream:
@@ -121,6 +133,15 @@ def test_truncated_checkpoint_falls_back_to_the_previous_one(tmp_path, caplog):
     resumed._restore(300)
     assert int(resumed.step) == 10  # the epoch-1 checkpoint, not the damaged epoch-2 one
     assert "unreadable" in caplog.text
+
+
+def test_a_finished_training_keeps_its_newest_checkpoint_only(tmp_path):
+    finished = trainer(build(), tmp_path, epochs=3)
+    finished.fit(toy_data())
+    assert sorted(path.name for path in (tmp_path / "checkpoints").glob("*.index")) == ["ckpt-30.index"]
+    again = trainer(build(seed=5), tmp_path, epochs=3)
+    again.fit(toy_data())                                   # restored, nothing left to train
+    assert int(again.step) == 30 and again.checkpointer.latest == finished.checkpointer.latest
 
 
 def test_every_checkpoint_unreadable_is_an_error_and_deletes_nothing(tmp_path):

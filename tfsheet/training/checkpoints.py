@@ -39,8 +39,9 @@ class Checkpointer:
         checkpoint.save_counter  # noqa: B018 - create it now, on every worker alike
         if chief:
             _repair_state(self.directory)
+        self.max_to_keep = max_to_keep if chief else 1
         self.manager = tf.train.CheckpointManager(checkpoint, self._scratch or self.directory,
-                                                  max_to_keep=max_to_keep if chief else 1)
+                                                  max_to_keep=self.max_to_keep)
 
     @property
     def latest(self):
@@ -54,6 +55,23 @@ class Checkpointer:
         for entry in os.listdir(self._scratch):
             os.remove(os.path.join(self._scratch, entry))
         return None
+
+    def keep_only_latest(self):
+        """Delete every checkpoint but the newest (once a training has finished, the older ones would only
+        be a fallback for a step that never comes again); the state file then lists the newest alone."""
+        if self._scratch is not None or self.latest is None:
+            return
+        latest = self.latest
+        for path in self._saved():
+            if path != latest:
+                for piece in pathlib.Path(path).parent.glob(pathlib.Path(path).name + ".*"):
+                    piece.unlink(missing_ok=True)
+        saved_at = os.path.getmtime(latest + ".index")        # with its time, so that rotation may delete it later
+        tf.compat.v1.train.update_checkpoint_state(self.directory, latest, all_model_checkpoint_paths=[latest],
+                                                   all_model_checkpoint_timestamps=[saved_at],
+                                                   last_preserved_timestamp=saved_at - 1)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, self.directory,
+                                                  max_to_keep=self.max_to_keep)      # reads the new state file
 
     def _saved(self):
         return _listed(self.directory) or _found(self.directory)

@@ -71,7 +71,7 @@ class TrainConfig:
     checkpoint_seconds: float = 0.0  # > 0: a checkpoint when this long has passed (mid-epoch too) and at the end,
                                      # instead of one per epoch: a kill loses about this much time, whatever
                                      # an epoch takes (the experiments use 60 s)
-    keep_checkpoints: int = 3       # older checkpoints are deleted
+    keep_checkpoints: int = 3       # older checkpoints are deleted (all but the newest once training finished)
     eval_batch_size: int = 2000     # evaluation needs no gradients, so larger batches are fine
     shuffle: bool = True            # False keeps data order (sequence windows for TBPTT)
     drop_remainder: bool = False    # True skips each epoch's last partial batch (kept by default)
@@ -333,6 +333,8 @@ class Trainer:
                     raise Preempted(f"Stopped by SIGTERM at step {self.current_step()}; the checkpoint "
                                     f"{self.checkpointer.latest if self.checkpointer else '(none: no workdir)'} "
                                     "holds it. Run the same command again to resume.")
+        if self.checkpointer is not None:      # finished: the newest checkpoint is all a restore will read
+            self.checkpointer.keep_only_latest()
         return history
 
     def _after_call(self, sums, epoch, steps_per_epoch, epoch_seconds, validation, after_epoch=None):
