@@ -191,6 +191,24 @@ def test_an_interrupted_run_resumes_even_when_run_again_on_purpose(tmp_path, rep
     assert run_experiments("quick", tmp_path, experiments=(experiment,), replace=ALL, stream=quiet)[0].status == "failed"
 
 
+def test_a_run_that_dies_before_its_record_is_written_keeps_its_trainings(tmp_path, monkeypatch):
+    """Finished is what the record says: a run stopped between its results and its record (a full disk, a kill)
+    is still an interrupted run, and its trainings resume rather than start again."""
+    experiment = dataclasses.replace(select(["P4"])[0], run=_interrupted_then_resumed)
+    quiet = open(os.devnull, "w")
+    run_experiments("quick", tmp_path, experiments=(experiment,), stream=quiet)        # leaves its checkpoint
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cache, "write_record", disk_full)
+        with pytest.raises(OSError, match="No space left"):
+            run_experiments("quick", tmp_path, experiments=(experiment,), stream=quiet)
+    resumed = run_experiments("quick", tmp_path, experiments=(experiment,), replace=ALL, stream=quiet)[0]
+    assert resumed.status == "ran" and resumed.record["results"] == {"resumed_from": "step 1"}
+
+
 def test_a_report_killed_mid_experiment_resumes_its_finished_trainings_to_the_same_numbers(quick_report, tmp_path):
     """kill -9 once a training of P1 has finished (its checkpoint written) and before P1 has a record: the run
     again restores that training without a step, trains the rest and goes on to P3, and P1's numbers equal

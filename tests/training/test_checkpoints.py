@@ -25,17 +25,19 @@ def test_the_newest_checkpoint_is_restored_and_only_the_last_k_are_kept(tmp_path
 
 
 def test_a_finished_training_keeps_only_its_newest_checkpoint_and_goes_on_rotating_from_it(tmp_path):
-    variable, checkpointer = _checkpointed(tmp_path, max_to_keep=3)
+    variable, checkpointer = _checkpointed(tmp_path / "run", max_to_keep=3)
     for step in (1, 2, 3):
         variable.assign(float(step))
         checkpointer.save(step)
     checkpointer.keep_only_latest()
-    assert sorted(path.name for path in tmp_path.glob("ckpt-*")) == ["ckpt-3.data-00000-of-00001", "ckpt-3.index"]
-    restored, fresh = _checkpointed(tmp_path, max_to_keep=3)
+    kept = sorted(path.name for path in (tmp_path / "run").glob("ckpt-*"))
+    assert kept == ["ckpt-3.data-00000-of-00001", "ckpt-3.index"]
+    moved = (tmp_path / "run").rename(tmp_path / "moved")          # the state file names it relative to its folder
+    restored, fresh = _checkpointed(moved, max_to_keep=3)
     assert fresh.restore_latest().endswith("ckpt-3") and restored.numpy() == 3.0
     for step in (4, 5, 6):
         fresh.save(step)
-    assert sorted(path.name for path in tmp_path.glob("*.index")) == ["ckpt-4.index", "ckpt-5.index", "ckpt-6.index"]
+    assert sorted(path.name for path in moved.glob("*.index")) == ["ckpt-4.index", "ckpt-5.index", "ckpt-6.index"]
 
 
 def test_nothing_to_restore_is_none_not_an_error(tmp_path):

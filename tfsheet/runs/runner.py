@@ -157,7 +157,6 @@ def _run_one(experiment, scale, config, fields, runtime, out, rerun, export_root
         record["status"] = "ok"
         if not (out / record["outputs"]["tensorboard"]).is_dir():     # an experiment that trains nothing logs nothing
             del record["outputs"]["tensorboard"]
-        (workdir / COMPLETE_FILE).write_text(key)
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error) + disk_full_hint(error),
@@ -169,6 +168,7 @@ def _run_one(experiment, scale, config, fields, runtime, out, rerun, export_root
         record["seconds_before_resuming"] = round(stopwatch.before, 1)
     cache.write_record(out, experiment, record)
     if record["status"] == "ok":          # only now: a kill before the record is written keeps every training
+        (workdir / COMPLETE_FILE).write_text(key)
         shutil.rmtree(workdir / TRAININGS_FOLDER, ignore_errors=True)
     return Outcome(experiment.name, "ran" if record["status"] == "ok" else "failed", record["seconds"], path, record)
 

@@ -1,4 +1,5 @@
-"""Checkpoints that survive crashes: keep the last K, restore the newest readable one.
+"""Checkpoints that survive crashes: keep the last K (the newest alone once training finished), restore the
+newest readable one.
 
 In a multi-worker run every worker saves (saving is a collective), but only the chief keeps its
 files; the others write into a temporary folder that is emptied after each save. Every worker
@@ -67,7 +68,8 @@ class Checkpointer:
                 for piece in pathlib.Path(path).parent.glob(pathlib.Path(path).name + ".*"):
                     piece.unlink(missing_ok=True)
         saved_at = os.path.getmtime(latest + ".index")        # with its time, so that rotation may delete it later
-        tf.compat.v1.train.update_checkpoint_state(self.directory, latest, all_model_checkpoint_paths=[latest],
+        name = os.path.basename(latest)                     # relative, like the manager's: the folder may move
+        tf.compat.v1.train.update_checkpoint_state(self.directory, name, all_model_checkpoint_paths=[name],
                                                    all_model_checkpoint_timestamps=[saved_at],
                                                    last_preserved_timestamp=saved_at - 1)
         self.manager = tf.train.CheckpointManager(self.checkpoint, self.directory,
@@ -125,6 +127,7 @@ def _repair_state(directory):
     log.warning("the checkpoint state file in %s is missing or unreadable; rebuilt it from %d checkpoint(s) found "
                 "by name, newest %s", directory, len(found), found[-1])
     times = [os.path.getmtime(path + ".index") for path in found]     # so that rotation may delete them again
-    tf.compat.v1.train.update_checkpoint_state(directory, found[-1], all_model_checkpoint_paths=found,
+    tf.compat.v1.train.update_checkpoint_state(directory, os.path.basename(found[-1]),
+                                               all_model_checkpoint_paths=[os.path.basename(path) for path in found],
                                                all_model_checkpoint_timestamps=times,
                                                last_preserved_timestamp=min(times) - 1)
