@@ -22,6 +22,7 @@ from tests.report import browser
 from tfsheet.runs import cache
 from tfsheet.experiments.registry import EXPERIMENTS, P2_APPENDED, P2_DIRECT, P2_SEARCH, PROBLEMS, select
 from tfsheet.report.document import write_report
+from tfsheet.errors import Preempted
 from tfsheet.runs import ALL, REFUSE
 from tfsheet.runs.runner import TRAININGS_FOLDER, run_experiments
 
@@ -207,6 +208,18 @@ def test_a_run_that_dies_before_its_record_is_written_keeps_its_trainings(tmp_pa
             run_experiments("quick", tmp_path, experiments=(experiment,), stream=quiet)
     resumed = run_experiments("quick", tmp_path, experiments=(experiment,), replace=ALL, stream=quiet)[0]
     assert resumed.status == "ran" and resumed.record["results"] == {"resumed_from": "step 1"}
+
+
+def _stopped_by_sigterm(config, workdir, runtime, export_root=None):
+    raise Preempted("Stopped by SIGTERM at step 8; run the same command again to resume.")
+
+
+def test_sigterm_stops_the_whole_run_not_only_its_experiment(tmp_path):
+    stopped = dataclasses.replace(select(["P4"])[0], run=_stopped_by_sigterm)
+    with pytest.raises(Preempted, match="Stopped by SIGTERM"):
+        run_experiments("quick", tmp_path, experiments=(stopped, *select(["P1"])), stream=open(os.devnull, "w"))
+    assert not (tmp_path / "results" / "P4.json").exists() and not (tmp_path / "results" / "P1.json").exists()
+    assert (tmp_path / "runs" / "P4" / ".report_key").is_file()                # kept, to resume
 
 
 def test_a_report_killed_mid_experiment_resumes_its_finished_trainings_to_the_same_numbers(quick_report, tmp_path):

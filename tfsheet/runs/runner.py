@@ -28,7 +28,7 @@ import sys
 import traceback
 
 from tfsheet.clock import duration
-from tfsheet.errors import TfsheetError, disk_full_hint
+from tfsheet.errors import Preempted, TfsheetError, disk_full_hint
 from tfsheet.experiments.registry import EXPERIMENTS, SCALES, Upstream, check_settings, select, settings_for, with_needs
 from tfsheet.results import as_written
 from tfsheet.runs import ALL, REFUSE, REPLACE_MODES, cache
@@ -157,6 +157,8 @@ def _run_one(experiment, scale, config, fields, runtime, out, rerun, export_root
         record["status"] = "ok"
         if not (out / record["outputs"]["tensorboard"]).is_dir():     # an experiment that trains nothing logs nothing
             del record["outputs"]["tensorboard"]
+    except Preempted:                     # SIGTERM stops the whole run, as Ctrl-C does: resumable, nothing recorded
+        raise
     except Exception as error:  # noqa: BLE001 - one failed experiment must not stop the others
         record["status"] = "failed"
         record["error"] = {"type": type(error).__name__, "message": str(error) + disk_full_hint(error),
