@@ -12,6 +12,8 @@ received and lists the valid fields.
 import dataclasses
 import typing
 
+LARGEST_INT = 2**31 - 1      # no count, size or seed here is larger; a larger one is a typing slip
+
 
 def parse_assignments(texts):
     """["epochs=3", "P2.seeds=0,1"] -> {"epochs": "3", "P2.seeds": "0,1"}; ValueError on a malformed one."""
@@ -20,7 +22,10 @@ def parse_assignments(texts):
         name, separator, value = text.partition("=")
         if not separator or not name.strip():
             raise ValueError(f"a setting must be written field=value. Received: {text!r}")
-        assignments[name.strip()] = value.strip()
+        name, value = name.strip(), value.strip()
+        if assignments.get(name, value) != value:
+            raise ValueError(f"{name} is set twice ({assignments[name]} and {value}); give each setting once")
+        assignments[name] = value
     return assignments
 
 
@@ -38,20 +43,24 @@ def parse_value(text, kind, name="value"):
         if text.strip() and not all(items):
             raise ValueError(f"{name} has an empty item; write the values comma-separated with none left out. "
                              f"Received: {name}={text!r}")
-        return tuple(parse_value(piece, item, name) for piece in items if piece)
+        values = tuple(parse_value(piece, item, name) for piece in items if piece)
+        repeated = sorted({str(value) for value in values if values.count(value) > 1})
+        if repeated:
+            raise ValueError(f"{name} holds {', '.join(repeated)} more than once; give each value once (a repeated "
+                             f"seed would count one run twice). Received: {name}={text!r}")
+        return values
     try:
         if kind is bool:
             lowered = text.lower()
             if lowered not in ("true", "false", "1", "0", "yes", "no"):
                 raise ValueError
             return lowered in ("true", "1", "yes")
-        if kind is int:
-            return int(text)
-        if kind is float:
-            return float(text)
-        return kind(text)
+        value = int(text) if kind is int else float(text) if kind is float else kind(text)
     except ValueError:
         raise ValueError(f"{name} must be {_describe(kind)}. Received: {name}={text!r}") from None
+    if kind is int and abs(value) > LARGEST_INT:
+        raise ValueError(f"{name} must be at most {LARGEST_INT:,} in size. Received: {name}={text!r}")
+    return value
 
 
 def apply(config, assignments):
