@@ -214,6 +214,7 @@ def test_an_unknown_strategy_or_a_bad_tf_config_is_a_clear_error(monkeypatch):
 
 
 @pytest.mark.parametrize("variable, value", [("TFSHEET_LOGICAL_CPUS", "abc"), ("TFSHEET_LOGICAL_CPUS", "0"),
+                                             ("TFSHEET_LOGICAL_CPUS", str(2**70)), ("TFSHEET_LOGICAL_CPUS", "100000"),
                                              ("TFSHEET_WORKER_TIMEOUT", "abc"), ("TFSHEET_WORKER_TIMEOUT", "-5"),
                                              ("TFSHEET_WORKER_TIMEOUT", "nan")])
 def test_a_bad_distribution_setting_is_an_error_naming_the_variable(monkeypatch, variable, value):

@@ -29,6 +29,7 @@ from tfsheet.settings import strategy_name
 
 LOGICAL_CPUS_ENV = "TFSHEET_LOGICAL_CPUS"
 WORKER_TIMEOUT_ENV = "TFSHEET_WORKER_TIMEOUT"
+MAX_LOGICAL_CPUS = 64      # replicas of one CPU beyond this only add copies and collectives
 
 
 class WorkerStartupError(TfsheetError):
@@ -55,9 +56,9 @@ def logical_cpus():
         count = int(text)
     except ValueError:
         count = 0
-    if count < 1:
-        raise TfsheetError(f"{LOGICAL_CPUS_ENV} must be a whole number >= 1 (the logical CPUs to mirror over). "
-                           f"Received: {text!r}")
+    if not 1 <= count <= MAX_LOGICAL_CPUS:
+        raise TfsheetError(f"{LOGICAL_CPUS_ENV} must be a whole number from 1 to {MAX_LOGICAL_CPUS} (the logical CPUs "
+                           f"to mirror over). Received: {text!r}")
     return count
 
 
