@@ -84,6 +84,14 @@ def test_a_report_compared_with_a_folder_without_results_is_a_one_line_error(tmp
     assert not (tmp_path / "out").exists()                       # refused before anything is written
 
 
+def test_a_report_compared_with_a_results_file_that_is_not_a_record_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "P1.json").write_text("[]")
+    code = main(["report", "--scale", "quick", "--out", str(tmp_path / "out"), "--compare-with", str(tmp_path),
+                 "--only", "P4"])
+    assert code == 1 and "results/P1.json is not a results record tfsheet wrote" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("arguments", [
     ["report", "--out", ""], ["report", "--export-dir", " "], ["problem4", "--workdir", ""],
     ["export", "--export-dir", ""], ["serving-config", "--base-path", ""], ["train-softmax-regression", "--log-dir", ""],

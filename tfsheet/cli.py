@@ -265,6 +265,10 @@ def _compared_reports(folders):
             records = [json.loads(path.read_text()) for path in paths]
         except (OSError, ValueError) as error:
             raise TfsheetError(f"--compare-with {folder}: a results file is unreadable ({error})") from None
+        strange = [path.name for path, record in zip(paths, records) if not isinstance(record, dict)]
+        if strange:
+            raise TfsheetError(f"--compare-with {folder}: results/{strange[0]} is not a results record tfsheet wrote "
+                               "(a JSON object); give a report folder such as docs/report-full")
         if not records:
             raise TfsheetError(f"--compare-with {folder}: no results/*.json there; give a report folder such as "
                                "docs/report-full")
