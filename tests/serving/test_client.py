@@ -292,6 +292,8 @@ def test_add_missing_warmup_says_a_damaged_warmup_file_is_damaged_instead_of_cal
     err = capsys.readouterr().err
     assert "its warm-up file is unreadable" in err and "Traceback" not in err
     assert (tmp_path / "relu_ramp" / "1" / WARMUP_FILE).read_bytes() == b"garbage"        # said, not replaced
+    assert main(["export", "--check", "--export-dir", str(tmp_path)]) == 1
+    assert "holds no whole TFRecord (damaged or not a warm-up file)" in capsys.readouterr().out
 
 
 def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):

@@ -111,4 +111,8 @@ def _check_warmup(path):
     records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
     for record in records:
         prediction_log_pb2.PredictionLog.FromString(record)
-    return None if records else f"empty warm-up file {path}"
+    if records:
+        return None
+    if path.stat().st_size:              # bytes, but not one whole record: TFRecordDataset reads it as an early end
+        return f"warm-up file {path} holds no whole TFRecord (damaged or not a warm-up file)"
+    return f"empty warm-up file {path}"
