@@ -322,7 +322,8 @@ def _export(args, strategy):
     if args.check:
         report = check_saved_models(root, args.models or None)
         for row in report:
-            print(f"{'ok  ' if row['ok'] else 'FAIL'} {row['model']}/{row['version']}"
+            where = row["model"] if row["version"] is None else f"{row['model']}/{row['version']}"
+            print(f"{'ok  ' if row['ok'] else 'FAIL'} {where}"
                   + ("" if row["ok"] else f": {row['problem']}"))
         return 0 if all(row["ok"] for row in report) else 1
     _writable_folder(root, "--export-dir")

@@ -85,6 +85,18 @@ def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp
     assert damaged.read_bytes() == before  # reported, never replaced
 
 
+def test_export_check_names_a_version_without_its_graph_and_a_model_without_versions(tmp_path, capsys):
+    from tfsheet.cli import main
+
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    (tmp_path / "relu_ramp" / "1" / "saved_model.pb").unlink()
+    (tmp_path / "empty_model").mkdir()
+    assert main(["export", "--check", "--export-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL relu_ramp/1: no saved_model.pb in {tmp_path / 'relu_ramp' / '1'}: not a whole SavedModel" in out
+    assert "FAIL empty_model: no versions in" in out and "None" not in out
+
+
 def test_export_check_command_line():
     completed = subprocess.run([sys.executable, "-m", "tfsheet.cli", "export", "--check", "relu_sheet_example",
                                 "--export-dir", str(ROOT)], capture_output=True, text=True, timeout=300,

@@ -91,6 +91,8 @@ def check_version(path):
     from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, warmup_inputs
 
     path = pathlib.Path(path)
+    if not (path / "saved_model.pb").is_file():
+        return f"no saved_model.pb in {path}: not a whole SavedModel (export the model again, or remove the folder)"
     try:
         for signature, specs in saved_input_signatures(path).items():
             tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
