@@ -363,6 +363,7 @@ def _train_distributed(args, strategy):
     from tfsheet.experiments.configs import DistributedConfig
 
     config = overrides.apply(DistributedConfig(), _settings(args))
+    _writable_folder(args.workdir, "--workdir")
     results = run(config, args.workdir, strategy, verbose=True)
     print(json.dumps({key: results[key] for key in ("model", "strategy", "replicas", "steps", "train_seconds",
                                                     "examples_per_second")}))

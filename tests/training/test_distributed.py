@@ -244,6 +244,14 @@ def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_o
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
 
 
+def test_train_distributed_names_a_workdir_that_is_a_file(tmp_path, capsys):
+    from tfsheet.cli import main
+
+    (tmp_path / "a_file").write_text("")
+    assert main(["train-distributed", "--workdir", str(tmp_path / "a_file")]) == 1
+    assert "--workdir " + str(tmp_path / "a_file") + " is a file, not a folder" in capsys.readouterr().err
+
+
 def test_commands_that_write_shared_outputs_refuse_several_workers(capsys):
     from tfsheet.cli import main
 
