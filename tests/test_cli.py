@@ -231,3 +231,10 @@ def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_pa
     card = (root / "softmax_regression" / "MODEL_CARD.md").read_text()
     assert card.index("## Version 2") < card.index("## Version 1") and facts["test"] in card
     assert "saved_model_cli show --dir softmax_regression/<version>" in card
+
+
+def test_an_unusable_saved_models_variable_is_named_not_blamed_on_export_dir(tmp_path, monkeypatch, capsys):
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setenv("TFSHEET_SAVED_MODELS", str(tmp_path / "a_file"))
+    assert main(["export", "relu_ramp", "--workdir", str(tmp_path / "work")]) == 1
+    assert f"$TFSHEET_SAVED_MODELS (the default --export-dir) {tmp_path / 'a_file'} is a file" in capsys.readouterr().err

@@ -326,7 +326,9 @@ def _export(args, strategy):
             print(f"{'ok  ' if row['ok'] else 'FAIL'} {where}"
                   + ("" if row["ok"] else f": {row['problem']}"))
         return 0 if all(row["ok"] for row in report) else 1
-    _writable_folder(root, "--export-dir")
+    from_environment = not args.export_dir and os.environ.get(settings.SAVED_MODELS_ENV, "").strip()
+    _writable_folder(root, f"${settings.SAVED_MODELS_ENV} (the default --export-dir)" if from_environment
+                     else "--export-dir")
     _writable_folder(args.workdir, "--workdir")
     # every model is exported into a staging folder beside the published ones and published only when every
     # experiment succeeded: an export that fails half-way leaves saved_models/ and models.config as they were
