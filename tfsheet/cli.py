@@ -150,10 +150,11 @@ def _add_run_flags(parser):
     replace.add_argument("--force", dest="replace", action="store_const", const=ALL,
                          help="re-run every experiment, unchanged ones included (one interrupted with the "
                               "same settings resumes from its checkpoints)")
-    parser.add_argument("--export-dir", type=_nonempty, default=None,
-                        help="SavedModel root (default: saved_models/ inside the output folder; publishing into "
-                             "the repository's saved_models/ is `tfsheet export`)")
-    parser.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
+    exports = parser.add_mutually_exclusive_group()
+    exports.add_argument("--export-dir", type=_nonempty, default=None,
+                         help="SavedModel root (default: saved_models/ inside the output folder; publishing into "
+                              "the repository's saved_models/ is `tfsheet export`)")
+    exports.add_argument("--no-export", action="store_true", help="train and measure only; export nothing")
 
 
 def _add_field_flags(parser, *config_classes):

@@ -90,8 +90,9 @@ def test_restart_replaces_only_the_changed_experiments_and_force_reruns_all(tmp_
     (["train-softmax-regression", "--epochs", "ten"], "epochs must be an integer"),
     (["train-distributed", "--workdir", "w", "--model", "resnet"], "unknown model 'resnet'"),
     (["report", "--set", "seeds=0,0"], "seeds holds 0 more than once; give each value once"),
+    (["report", "--no-export", "--export-dir", "x"], "argument --export-dir: not allowed with argument --no-export"),
     (["problem1", "--set", "epochs=3", "--set", "epochs=4"], "epochs is set twice (3 and 4); give each setting once"),
-    (["report", "--only", "P1", "--set", f"epochs={2**70}"], "epochs must be at most 2,147,483,647 in size"),
+    (["report", "--only", "P1", "--set", f"epochs={2**70}"], "epochs must be at most 2147483647 (2**31 - 1) in size"),
 ])
 def test_a_bad_setting_is_a_usage_error_that_says_what_is_valid(arguments, message, capsys):
     with pytest.raises(SystemExit) as exit_info:

@@ -59,7 +59,7 @@ def parse_value(text, kind, name="value"):
     except ValueError:
         raise ValueError(f"{name} must be {_describe(kind)}. Received: {name}={text!r}") from None
     if kind is int and abs(value) > LARGEST_INT:
-        raise ValueError(f"{name} must be at most {LARGEST_INT:,} in size. Received: {name}={text!r}")
+        raise ValueError(f"{name} must be at most {LARGEST_INT} (2**31 - 1) in size. Received: {name}={text!r}")
     return value
 
 
