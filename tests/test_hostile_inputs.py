@@ -21,6 +21,7 @@ from tfsheet.cli import main
 from tfsheet.errors import DataError, NonFiniteLossError
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.models.relu_net import ReluNet
+from tfsheet.training import TrainConfig
 from tfsheet.serving.client import RestClient, ServerError
 from tfsheet.serving.export import STALE_SECONDS, export_model, recurrent_language_model_signature
 from tfsheet.training import ArrayData, TrainConfig, Trainer, rtrl
@@ -308,6 +309,11 @@ def test_the_main_job_leaves_a_clone_clean(tmp_path):
 def test_problem4s_functions_refuse_wrong_types_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_a_training_config_refuses_a_bool_for_a_count():
+    with pytest.raises(ValueError, match="epochs must be an int >= 1. Received: epochs=True"):
+        TrainConfig(epochs=True)
 
 
 def test_is_prime_still_takes_numpy_integers():

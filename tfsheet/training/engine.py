@@ -82,7 +82,7 @@ class TrainConfig:
     def __post_init__(self):
         for name in ("epochs", "batch_size", "eval_batch_size", "keep_checkpoints"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be an int >= 1. Received: {name}={value!r}")
         for name in ("seed", "steps_per_call", "checkpoint_every", "max_updates"):
             value = getattr(self, name)
