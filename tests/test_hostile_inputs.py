@@ -21,7 +21,6 @@ from tfsheet.cli import main
 from tfsheet.errors import DataError, NonFiniteLossError
 from tfsheet.models.language_models import RNNLanguageModel
 from tfsheet.models.relu_net import ReluNet
-from tfsheet.training import TrainConfig
 from tfsheet.serving.client import RestClient, ServerError
 from tfsheet.serving.export import STALE_SECONDS, export_model, recurrent_language_model_signature
 from tfsheet.training import ArrayData, TrainConfig, Trainer, rtrl
