@@ -12,7 +12,9 @@ received and lists the valid fields.
 import dataclasses
 import typing
 
-LARGEST_INT = 2**31 - 1      # no count, size or seed here is larger; a larger one is a typing slip
+from tfsheet.experiments.configs import MAX_SEED
+
+LARGEST_INT = MAX_SEED      # no count, size or seed here is larger than the largest seed; a larger one is a slip
 
 
 def parse_assignments(texts):
