@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+MAX_WORKERS = 16      # local workers: each is a TensorFlow process of its own on this one machine
+
 
 def free_ports(count):
     sockets = [socket.socket() for _ in range(count)]
@@ -113,8 +115,9 @@ def main(argv=None):
         return 0
     if not command:
         parser.error("give the command to run after --")
-    if args.workers < 1:
-        parser.error("--workers must be >= 1")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        parser.error(f"--workers must be from 1 to {MAX_WORKERS} (each worker is a whole TensorFlow process on "
+                     f"this machine). Received: {args.workers}")
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         parser.error(f"--timeout must be a finite number of seconds > 0. Received: {args.timeout}")
     try:

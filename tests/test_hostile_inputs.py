@@ -315,6 +315,24 @@ def test_a_training_config_refuses_a_bool_for_a_count():
         TrainConfig(epochs=True)
 
 
+def test_seeds_array_data_and_the_verbose_setting_refuse_what_no_run_could_use(monkeypatch):
+    from tfsheet import console
+    from tfsheet.errors import TfsheetError
+    from tfsheet.training import seed_everything
+
+    for seed in (2**70, -1, True, 1.0):
+        with pytest.raises(ValueError, match=r"seed must be an int from 0 to 2147483647"):
+            seed_everything(seed)
+    with pytest.raises(TypeError, match="ArrayData's x must be an array whose first axis is the examples"):
+        ArrayData(None, None)
+    monkeypatch.setitem(console._state, "verbose", None)     # as in a fresh process: no command has decided yet
+    monkeypatch.setenv(console.VERBOSE_ENV, "maybe")
+    with pytest.raises(TfsheetError, match="TFSHEET_VERBOSE must be one of 1, true, yes, 0, false, no"):
+        console.verbose()
+    monkeypatch.setenv(console.VERBOSE_ENV, " No ")
+    assert not console.verbose()
+
+
 def test_is_prime_still_takes_numpy_integers():
     assert universal.is_prime(np.int64(59)) and not universal.is_prime(np.int64(57))
 

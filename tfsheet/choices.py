@@ -6,3 +6,4 @@ SCHEDULES = ("constant", "cosine")                      # learning rate over a r
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid")        # hidden units Problem 2 may try
 RNN_CELLS = ("tanh", "gru")                             # the sheet's cell and a gated one (Problem 5.1's language model)
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax", "linear")   # Problem 2's output units (squared loss)
+MAX_SEED = 2**31 - 1                                    # the largest seed every random generator here takes (TF's op seeds are int32)

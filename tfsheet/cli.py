@@ -470,8 +470,8 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
     args = parser.parse_args(argv)
     if hasattr(args, "experiments_of") or args.handler is _train_distributed:
         _check_settings(parser, args)
-    console.quiet(args.verbose)
     try:
+        console.quiet(args.verbose)
         return args.handler(args, _make_strategy(args))
     except Preempted as stop:
         print(f"tfsheet: {stop}", file=sys.stderr)

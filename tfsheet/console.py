@@ -16,7 +16,11 @@ import re
 import sys
 import threading
 
+from tfsheet.errors import TfsheetError
+
 VERBOSE_ENV = "TFSHEET_VERBOSE"
+VERBOSE_VALUES = ("1", "true", "yes")
+QUIET_VALUES = ("", "0", "false", "no")
 # "I0000 00:00:1795893015.164088   18326 cudart_stub.cc:31] ..." and absl's notice before its logger starts
 ABSL_LINE = re.compile(rb"^(?:[IWEF]\d{4} [\d:.]+\s+\d+ [^ \]]+:\d+\] |"
                        rb"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)")
@@ -28,7 +32,11 @@ def verbose():
     """Whether the libraries' own logs are wanted: --verbose, or TFSHEET_VERBOSE set to 1/true/yes."""
     if _state["verbose"] is not None:
         return _state["verbose"]
-    return os.environ.get(VERBOSE_ENV, "").strip().lower() in ("1", "true", "yes")
+    text = os.environ.get(VERBOSE_ENV, "").strip().lower()
+    if text not in VERBOSE_VALUES + QUIET_VALUES:
+        raise TfsheetError(f"{VERBOSE_ENV} must be one of {', '.join(VERBOSE_VALUES + QUIET_VALUES[1:])} "
+                           f"(or unset). Received: {text!r}")
+    return text in VERBOSE_VALUES
 
 
 def interactive():

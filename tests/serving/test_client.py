@@ -319,6 +319,9 @@ def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
 @pytest.mark.parametrize("make", [lambda: RestClient("http://127.0.0.1:1", timeout=float("inf")),
                                   lambda: RestClient("http://127.0.0.1:1", retries=1.5),
                                   lambda: GrpcClient(""),
+                                  lambda: GrpcClient("localhost"),
+                                  lambda: GrpcClient("localhost:0"),
+                                  lambda: RestClient("http://127.0.0.1:1", models_config="no/such/models.config"),
                                   lambda: RestClient("http://127.0.0.1:1").signature("m", version=0),
                                   lambda: RestClient("http://127.0.0.1:1").signature("m", version=True),
                                   lambda: RestClient("http://127.0.0.1:1").signature("m", version=1.9)])

@@ -211,12 +211,15 @@ def test_an_unknown_strategy_or_a_bad_tf_config_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 3}}')
     with pytest.raises(TfsheetError, match="not a usable cluster description"):
         cluster_spec()
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1"]}, "task": {"index": 0}}')
+    with pytest.raises(TfsheetError, match="it has no 'type' entry"):
+        cluster_spec()
 
 
 @pytest.mark.parametrize("variable, value", [("TFSHEET_LOGICAL_CPUS", "abc"), ("TFSHEET_LOGICAL_CPUS", "0"),
                                              ("TFSHEET_LOGICAL_CPUS", str(2**70)), ("TFSHEET_LOGICAL_CPUS", "100000"),
                                              ("TFSHEET_WORKER_TIMEOUT", "abc"), ("TFSHEET_WORKER_TIMEOUT", "-5"),
-                                             ("TFSHEET_WORKER_TIMEOUT", "nan")])
+                                             ("TFSHEET_WORKER_TIMEOUT", "nan"), ("TFSHEET_WORKER_TIMEOUT", "1e300")])
 def test_a_bad_distribution_setting_is_an_error_naming_the_variable(monkeypatch, variable, value):
     from tfsheet.errors import TfsheetError
     from tfsheet.training.distribution import logical_cpus, worker_timeout_seconds
@@ -238,6 +241,7 @@ def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
     (["--print-tf-config", "host0:99999"], "a port in 1..65535"),
     (["--print-tf-config", "h:1", "h:1"], "every worker needs its own HOST:PORT"),
     (["--workers", "1", "--", "/no/such/program"], "cannot run '/no/such/program'"),
+    (["--workers", "100000", "--", sys.executable, "-c", "pass"], "--workers must be from 1 to 16"),
 ])
 def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_one_line(arguments, message):
     completed = subprocess.run([*LAUNCH, *arguments], capture_output=True, text=True, timeout=60)

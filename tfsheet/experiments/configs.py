@@ -10,12 +10,11 @@ This module imports no TensorFlow, so the command line can list experiments and 
 
 import dataclasses
 
-from tfsheet.choices import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, RNN_CELLS, SCHEDULES
+from tfsheet.choices import HIDDEN_ACTIVATIONS, MAX_SEED, OUTPUT_ACTIVATIONS, RNN_CELLS, SCHEDULES
 
 SCALES = ("quick", "default", "full")
 
 
-MAX_SEED = 2**31 - 1          # the largest seed every random generator here takes (TensorFlow's op seeds are int32)
 SEED_FIELDS = ("seed", "seeds", "online_seeds")
 MNIST_TRAIN_EXAMPLES = 55_000   # the training split; the file's last 5,000 images are the validation split
 

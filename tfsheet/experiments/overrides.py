@@ -12,7 +12,7 @@ received and lists the valid fields.
 import dataclasses
 import typing
 
-from tfsheet.experiments.configs import MAX_SEED
+from tfsheet.choices import MAX_SEED
 
 LARGEST_INT = MAX_SEED      # no count, size or seed here is larger than the largest seed; a larger one is a slip
 

@@ -53,6 +53,9 @@ class _Client:
                 and retries >= 0 and number(backoff) and backoff >= 0):
             raise ValueError(f"need a finite timeout > 0 (seconds), an int retries >= 0 and a finite backoff >= 0. "
                              f"Received: timeout={timeout!r}, retries={retries!r}, backoff={backoff!r}")
+        if models_config is not None and not pathlib.Path(models_config).is_file():
+            raise ValueError(f"models_config must be None or the server's models.config file (its model names then "
+                             f"complete a 'not served' error). No such file: {models_config!r}")
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
         self.models_config = models_config
         self._signatures = {}
@@ -213,13 +216,24 @@ def parse_rest_response(response, outputs):
                           f"{error}): {str(response)[:120]}") from None
 
 
+def _is_grpc_target(target):
+    """Whether `target` names a gRPC server: host:port (port 1..65535), or a unix: socket path."""
+    if not isinstance(target, str):
+        return False
+    if target.startswith("unix:"):
+        return len(target) > len("unix:")
+    host, _, port = target.rpartition(":")
+    return bool(host.strip()) and port.isdigit() and 1 <= int(port) <= 65535
+
+
 class GrpcClient(_Client):
     """TF Serving's gRPC API (port 8500): PredictionService.Predict and GetModelMetadata."""
 
     def __init__(self, target="localhost:8500", **options):
         super().__init__(**options)
-        if not isinstance(target, str) or not target.strip():
-            raise ValueError(f"target must be host:port, such as localhost:8500. Received: target={target!r}")
+        if not _is_grpc_target(target):
+            raise ValueError(f"target must be host:port with a port in 1..65535, such as localhost:8500 (or a "
+                             f"unix: socket). Received: target={target!r}")
         import grpc
         from tensorflow_serving.apis import prediction_service_pb2_grpc
 

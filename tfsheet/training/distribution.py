@@ -29,6 +29,7 @@ from tfsheet.settings import strategy_name
 
 LOGICAL_CPUS_ENV = "TFSHEET_LOGICAL_CPUS"
 WORKER_TIMEOUT_ENV = "TFSHEET_WORKER_TIMEOUT"
+MAX_WORKER_TIMEOUT = 86_400     # seconds; a longer wait for a worker to start is a slip, not a plan
 MAX_LOGICAL_CPUS = 64      # replicas of one CPU beyond this only add copies and collectives
 
 
@@ -63,15 +64,16 @@ def logical_cpus():
 
 
 def worker_timeout_seconds(worker_timeout=None):
-    """`worker_timeout`, else $TFSHEET_WORKER_TIMEOUT, else 120: seconds to wait for every worker; finite and > 0."""
+    """`worker_timeout`, else $TFSHEET_WORKER_TIMEOUT, else 120: seconds to wait for every worker; > 0, at most a day."""
     value = worker_timeout if worker_timeout is not None else os.environ.get(WORKER_TIMEOUT_ENV, "120")
     try:
         seconds = float(value)
     except (TypeError, ValueError):
         seconds = math.nan
-    if not 0 < seconds < math.inf:
+    if not 0 < seconds <= MAX_WORKER_TIMEOUT:
         where = "the timeout" if worker_timeout is not None else WORKER_TIMEOUT_ENV
-        raise TfsheetError(f"{where} must be a finite number of seconds > 0. Received: {value!r}")
+        raise TfsheetError(f"{where} must be a number of seconds > 0 and at most {MAX_WORKER_TIMEOUT} (a day). "
+                           f"Received: {value!r}")
     return seconds
 
 
@@ -113,7 +115,8 @@ def cluster_spec():
         if task_type not in cluster or not 0 <= index < len(cluster[task_type]):
             raise ValueError(f"task {task_type}:{index} is not in the cluster {cluster}")
     except (ValueError, KeyError, TypeError) as error:
-        raise TfsheetError(f"TF_CONFIG is not a usable cluster description ({error}): {text}") from None
+        reason = f"it has no {error.args[0]!r} entry" if isinstance(error, KeyError) else str(error)
+        raise TfsheetError(f"TF_CONFIG is not a usable cluster description ({reason}): {text}") from None
     return cluster, task_type, index
 
 

@@ -101,6 +101,10 @@ class ArrayData:
     y: np.ndarray
 
     def __post_init__(self):
+        for name in ("x", "y"):
+            if np.ndim(getattr(self, name)) == 0:
+                raise TypeError(f"ArrayData's {name} must be an array whose first axis is the examples. Received: "
+                                f"{name}={getattr(self, name)!r:.80}")
         if len(self.x) != len(self.y):
             raise ValueError(f"x and y must hold the same number of examples. Received: "
                              f"len(x)={len(self.x)}, len(y)={len(self.y)}")

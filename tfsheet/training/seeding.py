@@ -3,11 +3,13 @@
 import keras
 import tensorflow as tf
 
+from tfsheet.choices import MAX_SEED
+
 
 def seed_everything(seed):
     """Seed every RNG and turn on op determinism, so a run with the same seed repeats exactly."""
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int. Received: seed={seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an int from 0 to {MAX_SEED} (2**31 - 1). Received: seed={seed!r}")
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
