@@ -27,6 +27,9 @@ from tfsheet.experiments import overrides, registry
 from tfsheet.runs import ALL, CHANGED, REFUSE
 
 
+EXPORT_WORKDIR = "runs/export"
+
+
 def _command_name(problem):
     """"P5.1" -> "problem5.1"."""
     return f"problem{problem[1:]}"
@@ -98,7 +101,7 @@ def build_parser(experiments=registry.EXPERIMENTS):
     _add_scale(export)
     export.add_argument("--export-dir", type=_nonempty, default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
-    export.add_argument("--workdir", type=_nonempty, default="runs/export",
+    export.add_argument("--workdir", type=_nonempty, default=EXPORT_WORKDIR,
                         help="where the training runs write (default: %(default)s)")
     export.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE",
                         help="change a setting of the experiments that train the models")
@@ -309,6 +312,7 @@ def _export(args, strategy):
 
     root = pathlib.Path(args.export_dir or settings.saved_models_dir())
     if args.check or args.add_missing_warmup:
+        _refuse_training_flags(args)
         _existing_models(root)
     if args.add_missing_warmup:
         from tfsheet.serving.export import add_missing_warmup
@@ -382,6 +386,18 @@ def _serving_config(args, strategy):
         print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
     print(path)
     return 0
+
+
+def _refuse_training_flags(args):
+    """--check and --add-missing-warmup read the published versions and train nothing: a training flag given with
+    them would be silently ignored, so it is an error instead."""
+    chore = "--check" if args.check else "--add-missing-warmup"
+    given = [flag for flag, value, default in (("--scale", args.scale, "default"), ("--workdir", args.workdir,
+                                                EXPORT_WORKDIR), ("--set", args.settings, []))
+             if value != default]
+    if given:
+        raise TfsheetError(f"{chore} reads the versions under --export-dir and trains nothing, so {', '.join(given)} "
+                           f"would have no effect; leave {'it' if len(given) == 1 else 'them'} out.")
 
 
 def _export_root(args):

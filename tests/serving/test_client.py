@@ -276,6 +276,13 @@ def test_a_version_folder_with_leading_zeros_is_checked_where_it_is(tmp_path):
     assert row == {"model": "relu_ramp", "version": 7, "ok": True, "problem": None}
 
 
+def test_two_folders_of_one_version_number_fail_the_check_once_naming_both(tmp_path):
+    for name in ("3", "03"):
+        shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / name)
+    (row,) = check_saved_models(tmp_path, ["relu_ramp"])
+    assert row["version"] == 3 and not row["ok"] and "folders 03 and 3 are both version 3" in row["problem"]
+
+
 def test_add_missing_warmup_adds_to_the_models_named_and_says_what_it_added_before_a_broken_one(tmp_path, capsys):
     from tfsheet.cli import main
     from tfsheet.serving.export import WARMUP_FILE
@@ -306,6 +313,15 @@ def test_add_missing_warmup_says_a_damaged_warmup_file_is_damaged_instead_of_cal
     assert (tmp_path / "relu_ramp" / "1" / WARMUP_FILE).read_bytes() == b"garbage"        # said, not replaced
     assert main(["export", "--check", "--export-dir", str(tmp_path)]) == 1
     assert "holds no whole TFRecord (damaged or not a warm-up file)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, named", [(["--scale", "full"], "--scale"), (["--workdir", "elsewhere"], "--workdir"),
+                                          (["--set", "epochs=2", "--scale", "quick"], "--scale, --set")])
+def test_check_refuses_training_flags_it_would_ignore(flags, named, capsys):
+    from tfsheet.cli import main
+
+    assert main(["export", "--check", *flags]) == 1
+    assert f"trains nothing, so {named} would have no effect" in capsys.readouterr().err
 
 
 def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):

@@ -32,7 +32,18 @@ def versions(model_dir):
     model_dir = pathlib.Path(model_dir)
     if not model_dir.is_dir():
         return []
-    return sorted(int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit())
+    return sorted({int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()})
+
+
+def version_clashes(model_dir):
+    """{version: [folder names]} for each integer version named by more than one folder ("3" and "03"): TF Serving
+    reads both as the same version, so which one it serves is not defined."""
+    model_dir = pathlib.Path(model_dir)
+    named = {}
+    for path in sorted(model_dir.iterdir()) if model_dir.is_dir() else ():
+        if path.is_dir() and path.name.isdigit():
+            named.setdefault(int(path.name), []).append(path.name)
+    return {version: names for version, names in named.items() if len(names) > 1}
 
 
 def _check_plain_name(name, what):

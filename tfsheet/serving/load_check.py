@@ -69,7 +69,7 @@ def check_saved_models(root, names=None):
     same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
     Returns a list of {"model", "version", "ok", "problem"}.
     """
-    from tfsheet.serving.export import version_dir, versions
+    from tfsheet.serving.export import versions
 
     root = pathlib.Path(root)
     if isinstance(names, str) or (names is not None and not all(isinstance(name, str) for name in names)):
@@ -81,9 +81,20 @@ def check_saved_models(root, names=None):
         if not found:
             report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
         for version in found:
-            problem = check_version(version_dir(root / name, version))
+            problem = check_model_version(root / name, version)
             report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
     return report
+
+
+def check_model_version(model_dir, version):
+    """check_version of integer `version` of `model_dir`, which fails when two folders are that version ("3", "03")."""
+    from tfsheet.serving.export import version_clashes, version_dir
+
+    clashing = version_clashes(model_dir).get(version)
+    if clashing:
+        return (f"folders {' and '.join(clashing)} are both version {version}, and TF Serving would serve either "
+                f"one: rename or remove all but one")
+    return check_version(version_dir(model_dir, version))
 
 
 def check_version(path):

@@ -15,7 +15,7 @@ import pathlib
 import tempfile
 
 from tfsheet import settings
-from tfsheet.serving.export import version_dir, versions
+from tfsheet.serving.export import versions
 
 CONFIG_FILE = "models.config"
 
@@ -56,14 +56,14 @@ def servable_versions(root, keep_versions=1):
     Versions are checked newest first, in fresh processes, until enough pass; a model none of whose
     versions passes is left out.
     """
-    from tfsheet.serving.load_check import check_version
+    from tfsheet.serving.load_check import check_model_version
 
     root = pathlib.Path(root)
     chosen, skipped = {}, []
     for name in exported_models(root):
         passing = []
         for version in reversed(versions(root / name)):
-            problem = check_version(version_dir(root / name, version))
+            problem = check_model_version(root / name, version)
             if problem is None:
                 passing.append(version)
                 if len(passing) == keep_versions:
