@@ -10,10 +10,8 @@ import argparse
 import pathlib
 import sys
 
-import tensorflow as tf
-
+from tfsheet import console
 from tfsheet.data.vocabulary import CharVocabulary
-from tfsheet.serving.sampling import sample
 
 
 MAX_LENGTH = 1_000_000   # characters; one step each, so a typo of extra zeros would run for hours
@@ -27,6 +25,10 @@ def main(argv=None):
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    console.quiet()                 # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
+    import tensorflow as tf         # after quiet(): importing it prints those lines
+
+    from tfsheet.serving.sampling import sample
     vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
     if not vocabulary_file.is_file():
         parser.error(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
@@ -42,7 +44,12 @@ def main(argv=None):
         vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
         parser.error(f"{vocabulary_file} is not a vocabulary tfsheet wrote: {error}")
-    serve = tf.saved_model.load(str(args.saved_model)).signatures["serving_default"]
+    try:
+        serve = tf.saved_model.load(str(args.saved_model)).signatures["serving_default"]
+    except (OSError, KeyError, tf.errors.OpError, ValueError, IndexError) as error:   # missing, truncated, damaged
+        reason = " ".join(str(error).split())[:300]
+        parser.error(f"{args.saved_model} does not load as a SavedModel ({type(error).__name__}: {reason}); if a file "
+                     "in it is damaged or truncated, export the model again (tfsheet export char_rnn)")
     inputs = serve.structured_input_signature[1]
     if "state" not in inputs:
         parser.error(f"{args.saved_model} takes {sorted(inputs)}, not a recurrent state: this script samples from a "

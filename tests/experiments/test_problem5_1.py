@@ -1,6 +1,7 @@
 """Problem 5.1 at quick scale on real Tiny Shakespeare and the synthetic tasks; exports and sampling."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -225,6 +226,19 @@ def test_sample_script_refuses_bad_flags_in_one_line(language_model, flags, mess
                                 results["saved_models"]["char_rnn"], *flags], capture_output=True, text=True,
                                timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_sample_script_names_a_truncated_export_and_prints_no_library_start_up_lines(tmp_path):
+    export = tmp_path / "char_rnn"
+    shutil.copytree(REPOSITORY / "saved_models" / "char_rnn" / "4", export)
+    (weights,) = (export / "variables").glob("variables.data-*")
+    weights.write_bytes(weights.read_bytes()[:1000])
+    environment = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
+                               capture_output=True, text=True, timeout=300, env=environment)
+    assert completed.returncode == 2 and "does not load as a SavedModel" in completed.stderr
+    assert "export the model again" in completed.stderr
+    assert "Traceback" not in completed.stderr and "I0000" not in completed.stderr and "E0000" not in completed.stderr
 
 
 def test_sample_script_on_a_char_ngram_export_says_it_needs_a_char_rnn(shakespeare):

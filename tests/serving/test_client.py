@@ -81,7 +81,8 @@ def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp
     damaged.write_bytes(damaged.read_bytes()[:10])
     before = damaged.read_bytes()
     report = check_saved_models(tmp_path)
-    assert not report[0]["ok"] and report[0]["problem"]
+    assert not report[0]["ok"] and report[0]["problem"].startswith(f"{tmp_path / 'relu_ramp' / '1'} does not load")
+    assert "damaged or truncated, export the model again or remove the folder" in report[0]["problem"]
     assert damaged.read_bytes() == before  # reported, never replaced
 
 

@@ -112,7 +112,9 @@ def check_version(path):
                     raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
         return _check_warmup(path / WARMUP_FILE)
     except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+        reason = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
+        return (f"{path} does not load or run ({reason.strip()}); if a file in it is damaged or truncated, export the "
+                f"model again or remove the folder")
 
 
 def _check_warmup(path):
