@@ -23,6 +23,15 @@ def test_unigram_by_hand():
     assert np.exp(counts.log_probs(np.array([1]), 1))[0] == pytest.approx(4 / 14)
 
 
+def test_a_text_without_singletons_still_gives_every_character_a_probability():
+    text = np.array([1, 2, 1, 2, 3, 3, 3])               # unigrams 1, 2 twice and 3 three times: n1 = 0
+    counts = KneserNeyCounts(2, 5).fit(text)
+    assert counts.raw[1].discount == 0.5
+    for order in (1, 2):
+        with np.errstate(divide="raise"):
+            assert np.isfinite(counts.log_probs(np.array([1, 0, 4, 2]), order)).all()
+
+
 def test_longer_context_predicts_better_on_repetitive_text():
     text = np.tile(np.array([1, 2, 3, 4]), 200)
     counts = KneserNeyCounts(3, 5).fit(text)

@@ -1,7 +1,8 @@
 """Problem 5.1's classic reference: an interpolated Kneser-Ney character n-gram model, from counts.
 
 For order n (context of n - 1 characters), with D_k = n1 / (n1 + 2 n2) per order k (n1, n2: how many
-k-grams were seen once, twice):
+k-grams were seen once, twice; D_k = 1/2 when none was seen once, where the estimate would be 0 and give
+every character not seen after a context probability 0):
 
     P_k(w | h) = max(c_k(h w) - D_k, 0) / c_k(h .) + D_k N_k(h .) / c_k(h .) * P_{k-1}(w | h')
     P_0(w) = 1 / V
@@ -42,7 +43,7 @@ class _Table:
         self.context_totals = np.bincount(inverse, weights=self.counts)
         self.context_types = np.bincount(inverse).astype(np.float64)
         n1, n2 = np.sum(self.counts == 1), np.sum(self.counts == 2)
-        self.discount = n1 / (n1 + 2 * n2) if n1 + n2 else 0.5
+        self.discount = n1 / (n1 + 2 * n2) if n1 else 0.5
 
     @staticmethod
     def _lookup(sorted_keys, values, queries):
