@@ -11,6 +11,7 @@ import pathlib
 import sys
 
 from tfsheet import console
+from tfsheet.errors import TfsheetError
 from tfsheet.data.vocabulary import CharVocabulary
 
 
@@ -25,7 +26,10 @@ def main(argv=None):
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    console.quiet()                 # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
+    try:
+        console.quiet()             # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
+    except TfsheetError as error:   # a bad TFSHEET_VERBOSE
+        parser.error(str(error))
     import tensorflow as tf         # after quiet(): importing it prints those lines
 
     from tfsheet.serving.sampling import sample
@@ -55,6 +59,10 @@ def main(argv=None):
         parser.error(f"{args.saved_model} takes {sorted(inputs)}, not a recurrent state: this script samples from a "
                      "char_rnn export (a char_ngram export reads a fixed window of tokens instead)")
     hidden_size = inputs["state"].shape[1]
+    outputs = serve.structured_outputs["next_token_probabilities"].shape[-1]
+    if outputs != len(vocabulary):
+        parser.error(f"{vocabulary_file} holds {len(vocabulary)} ids but the model predicts {outputs}: the "
+                     "vocabulary is not this export's own (export the model again)")
 
     def step(tokens, state):
         outputs = serve(tokens=tokens, state=state)

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tfsheet.data import load_tiny_shakespeare, text
+from tfsheet.data.vocabulary import CharVocabulary
 from tfsheet.errors import DataError
 
 
@@ -65,3 +66,15 @@ def test_the_first_build_says_nothing_on_the_console(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert (tmp_path / "fresh_cache" / "tensorflow_datasets").is_dir()          # it did build there
     assert completed.stdout == "" and completed.stderr == ""
+
+
+@pytest.mark.parametrize("characters", [None, "abc", ["ab"], [1, 2], ["a", ""]])
+def test_a_vocabulary_is_made_of_single_characters_only(characters):
+    with pytest.raises(ValueError, match="one-character strings"):
+        CharVocabulary(characters)
+
+
+@pytest.mark.parametrize("unknown_id", ["0.0", "false"])
+def test_a_vocabulary_file_names_unknown_as_the_integer_0(unknown_id):
+    with pytest.raises(ValueError, match="a vocabulary must be"):
+        CharVocabulary.from_json('{"unknown_id": %s, "characters": ["\\ufffd", "a"]}' % unknown_id)

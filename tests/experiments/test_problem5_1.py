@@ -241,6 +241,20 @@ def test_sample_script_names_a_truncated_export_and_prints_no_library_start_up_l
     assert "Traceback" not in completed.stderr and "I0000" not in completed.stderr and "E0000" not in completed.stderr
 
 
+def test_sample_script_refuses_a_vocabulary_that_is_not_the_exports_own(tmp_path):
+    export = tmp_path / "char_rnn"
+    shutil.copytree(REPOSITORY / "saved_models" / "char_rnn" / "4", export)
+    (export / "assets.extra" / "vocabulary.json").write_text(CharVocabulary(list("ab")).to_json(), encoding="utf-8")
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
+                               capture_output=True, text=True, timeout=300,
+                               env={**os.environ, "TFSHEET_VERBOSE": "maybe"})
+    assert completed.returncode == 2 and "TFSHEET_VERBOSE must be one of" in completed.stderr
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 2 and "holds 3 ids but the model predicts" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
 def test_sample_script_on_a_char_ngram_export_says_it_needs_a_char_rnn(shakespeare):
     results, _ = shakespeare
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"),

@@ -9,7 +9,8 @@ from tfsheet.serving.sampling import tempered
 def test_temperature_one_keeps_the_distribution_and_a_tiny_one_is_the_argmax():
     probabilities = np.array([0.1, 0.6, 0.3, 0.0])
     np.testing.assert_allclose(tempered(probabilities, 1.0), probabilities)
-    np.testing.assert_array_equal(tempered(probabilities, 1e-30), [0.0, 1.0, 0.0, 0.0])    # not 0 / 0
+    for tiny in (1e-30, 1e-320):                                   # 1e-320: log p / T overflows to -inf
+        np.testing.assert_array_equal(tempered(probabilities, tiny), [0.0, 1.0, 0.0, 0.0])  # not 0 / 0 or NaN
     hot = tempered(probabilities, 1e6)
     np.testing.assert_allclose(hot[:3], 1 / 3, rtol=1e-5)
     assert hot[3] == 0.0                                           # an impossible token stays impossible

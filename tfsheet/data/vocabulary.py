@@ -11,6 +11,8 @@ class CharVocabulary:
     """Maps characters to ids 1..V-1 (sorted) and everything else to 0, UNKNOWN."""
 
     def __init__(self, characters):
+        if not isinstance(characters, (list, tuple)) or not all(isinstance(c, str) and len(c) == 1 for c in characters):
+            raise ValueError(f"characters must be a list of one-character strings. Received: {characters!r:.80}")
         characters = [c for c in characters if c != UNKNOWN]
         if not characters or len(set(characters)) != len(characters):
             raise ValueError(f"characters must be distinct and non-empty. Received: {len(characters)} characters")
@@ -19,8 +21,8 @@ class CharVocabulary:
 
     @classmethod
     def from_text(cls, text):
-        if not text:
-            raise ValueError("Cannot build a vocabulary from empty text. Received: text=''")
+        if not isinstance(text, str) or not text:
+            raise ValueError(f"Cannot build a vocabulary from anything but non-empty text. Received: text={text!r:.80}")
         return cls(sorted(set(text)))
 
     def __len__(self):
@@ -51,7 +53,7 @@ class CharVocabulary:
             raise ValueError(f"a vocabulary must be the JSON that CharVocabulary.to_json writes: {error}") from None
         characters = value.get("characters") if isinstance(value, dict) else None
         if (not isinstance(characters, list) or not characters or characters[0] != UNKNOWN
-                or value.get("unknown_id", 0) != 0
+                or type(value.get("unknown_id", 0)) is not int or value.get("unknown_id", 0) != 0
                 or not all(isinstance(c, str) and len(c) == 1 for c in characters)):
             raise ValueError('a vocabulary must be {"unknown_id": 0, "characters": ["\\ufffd", one character each, '
                              '...]} as CharVocabulary.to_json writes it')

@@ -28,9 +28,9 @@ def tempered(probabilities, temperature):
     if not (np.all(probabilities >= 0) and np.all(np.isfinite(probabilities)) and np.any(probabilities > 0)):
         raise ValueError("probabilities must be finite, >= 0 and not all 0 (the model's output went wrong: NaN, "
                          f"negative or empty). Received: {probabilities[:8]}{' ...' if probabilities.size > 8 else ''}")
-    with np.errstate(divide="ignore"):
-        logits = np.log(probabilities) / temperature
-    weights = np.exp(logits - logits.max())
+    with np.errstate(divide="ignore", over="ignore"):
+        logits = (np.log(probabilities) - np.log(probabilities.max())) / temperature    # the top token's is 0
+    weights = np.exp(logits)
     return weights / weights.sum()
 
 
