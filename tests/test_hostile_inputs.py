@@ -92,10 +92,13 @@ def test_a_batch_larger_than_the_data_is_refused():
     (["export", "--check", "--export-dir", "{tmp}/nowhere"], "no SavedModels under {tmp}/nowhere"),
     (["export", "--check", "--export-dir", "{tmp}/empty"], "no SavedModels under {tmp}/empty: it is empty"),
     (["serving-config", "--export-dir", "{file}"], "no SavedModels under {file}: it is a file, not a folder"),
+    (["serving-config", "--export-dir", "{tmp}/root/model"], "{tmp}/root/model is one model's folder"),
+    (["export", "--check", "--export-dir", "{tmp}/root/model"], "give the folder that holds the models, {tmp}/root."),
 ])
 def test_unusable_folders_are_named_before_any_training(argv, message, tmp_path, capsys):
     (tmp_path / "a_file").write_text("not a folder")
     (tmp_path / "empty").mkdir()
+    (tmp_path / "root" / "model" / "1").mkdir(parents=True)
     fill = {"file": str(tmp_path / "a_file"), "tmp": str(tmp_path)}
     status, err = _cli([part.format(**fill) for part in argv], capsys)
     assert status == 1 and "Traceback" not in err
@@ -331,6 +334,17 @@ def test_seeds_array_data_and_the_verbose_setting_refuse_what_no_run_could_use(m
         console.verbose()
     monkeypatch.setenv(console.VERBOSE_ENV, " No ")
     assert not console.verbose()
+
+
+@pytest.mark.parametrize("variable", [settings.DATA_DIR_ENV, settings.CACHE_DIR_ENV, settings.SAVED_MODELS_ENV])
+def test_a_folder_setting_under_an_unknown_users_home_is_named(monkeypatch, variable):
+    from tfsheet.errors import TfsheetError
+
+    monkeypatch.setenv(variable, "~no_such_user_here/folder")
+    read = {settings.DATA_DIR_ENV: settings.data_dir, settings.CACHE_DIR_ENV: settings.cache_dir,
+            settings.SAVED_MODELS_ENV: settings.saved_models_dir}[variable]
+    with pytest.raises(TfsheetError, match=f"{variable}='~no_such_user_here/folder' starts with a ~"):
+        read()
 
 
 def test_is_prime_still_takes_numpy_integers():

@@ -432,6 +432,11 @@ def _existing_models(root):
         why = "it is empty" if root.is_dir() else "it is a file, not a folder" if root.exists() else "no such folder"
         raise TfsheetError(f"no SavedModels under {root}: {why}. "
                            "Export models first (tfsheet export, or tfsheet report), or give --export-dir.")
+    from tfsheet.serving.export import version_number
+
+    if all(version_number(model.name) is not None for model in models):
+        raise TfsheetError(f"{root} is one model's folder (its subfolders are versions); give the folder that holds "
+                           f"the models, {root.parent}.")
     return root
 
 

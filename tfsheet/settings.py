@@ -13,21 +13,34 @@ TFSHEET_STRATEGY   the tf.distribute strategy when --strategy is not given: one 
 import os
 import pathlib
 
+from tfsheet.errors import TfsheetError
+
 DATA_DIR_ENV = "TFSHEET_DATA_DIR"
 CACHE_DIR_ENV = "TFSHEET_CACHE_DIR"
 SAVED_MODELS_ENV = "TFSHEET_SAVED_MODELS"
 STRATEGY_ENV = "TFSHEET_STRATEGY"
 
 
+def _folder(variable):
+    """The folder $variable names (a leading ~ or ~user expanded), or None when it is unset or empty."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return None
+    try:
+        return pathlib.Path(value).expanduser()
+    except RuntimeError:                # ~user of no such user, or ~ without a home
+        raise TfsheetError(f"{variable}={value!r} starts with a ~ whose home folder is unknown here; give the "
+                           f"folder's full path.") from None
+
+
 def data_dir():
     """The offline data folder, or None to use TFDS the normal way."""
-    value = os.environ.get(DATA_DIR_ENV, "").strip()
-    return pathlib.Path(value).expanduser().resolve() if value else None
+    folder = _folder(DATA_DIR_ENV)
+    return folder.resolve() if folder else None
 
 
 def cache_dir():
-    value = os.environ.get(CACHE_DIR_ENV, "").strip()
-    return pathlib.Path(value).expanduser() if value else pathlib.Path.home() / ".cache" / "tfsheet"
+    return _folder(CACHE_DIR_ENV) or pathlib.Path.home() / ".cache" / "tfsheet"
 
 
 def tfds_data_dir():
@@ -38,8 +51,7 @@ def tfds_data_dir():
 
 
 def saved_models_dir():
-    value = os.environ.get(SAVED_MODELS_ENV, "").strip()
-    return pathlib.Path(value).expanduser() if value else pathlib.Path.cwd() / "saved_models"
+    return _folder(SAVED_MODELS_ENV) or pathlib.Path.cwd() / "saved_models"
 
 
 def strategy_name(name=None):

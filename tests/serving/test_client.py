@@ -277,6 +277,27 @@ def test_a_version_folder_with_leading_zeros_is_checked_where_it_is(tmp_path):
     assert row == {"model": "relu_ramp", "version": 7, "ok": True, "problem": None}
 
 
+def test_only_names_tf_serving_reads_as_an_int64_are_versions(tmp_path):
+    from tfsheet.serving.export import version_number, versions
+
+    assert [version_number(name) for name in ("7", "007", str(2**63 - 1))] == [7, 7, 2**63 - 1]
+    assert [version_number(name) for name in ("\u0663", "\u00b2", str(2**63), "-1", "1.0", ".tmp-1")] == [None] * 6
+    for name in ("2", "\u0663", "\u00b2", str(2**63)):
+        (tmp_path / "model" / name).mkdir(parents=True)
+    assert versions(tmp_path / "model") == [2]
+
+
+def test_models_config_that_is_a_folder_is_named_and_leaves_no_temporary_file(tmp_path):
+    from tfsheet.errors import TfsheetError
+    from tfsheet.serving.models_config import write_serving_config
+
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    (tmp_path / "models.config").mkdir()
+    with pytest.raises(TfsheetError, match="models.config is a folder; remove it"):
+        write_serving_config(tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["models.config", "relu_ramp"]
+
+
 def test_two_folders_of_one_version_number_fail_the_check_once_naming_both(tmp_path):
     for name in ("3", "03"):
         shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / name)

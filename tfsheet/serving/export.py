@@ -25,6 +25,15 @@ from tfsheet.errors import ExportError
 PIXELS_SPEC = tf.TensorSpec([None, NUM_PIXELS], tf.float32, name="pixels")
 X_SPEC = tf.TensorSpec([None, 1], tf.float32, name="x")
 SERVING_DEFAULT = "serving_default"
+MAX_VERSION = 2**63 - 1   # TF Serving reads a version folder's name as an int64
+
+
+def version_number(name):
+    """The version a folder called `name` is to TF Serving: its name read as an int64 of ASCII digits ("007" is 7),
+    or None for any other name ("٣", "²", a number past 2**63 - 1, a temporary folder)."""
+    if name.isascii() and name.isdigit() and int(name) <= MAX_VERSION:
+        return int(name)
+    return None
 
 
 def versions(model_dir):
@@ -32,7 +41,7 @@ def versions(model_dir):
     model_dir = pathlib.Path(model_dir)
     if not model_dir.is_dir():
         return []
-    return sorted({int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()})
+    return sorted({version_number(p.name) for p in model_dir.iterdir() if p.is_dir()} - {None})
 
 
 def version_clashes(model_dir):
@@ -41,8 +50,8 @@ def version_clashes(model_dir):
     model_dir = pathlib.Path(model_dir)
     named = {}
     for path in sorted(model_dir.iterdir()) if model_dir.is_dir() else ():
-        if path.is_dir() and path.name.isdigit():
-            named.setdefault(int(path.name), []).append(path.name)
+        if path.is_dir() and version_number(path.name) is not None:
+            named.setdefault(version_number(path.name), []).append(path.name)
     return {version: names for version, names in named.items() if len(names) > 1}
 
 
@@ -60,7 +69,7 @@ def version_dir(model_dir, version):
     model_dir = pathlib.Path(model_dir)
     if model_dir.is_dir():
         for path in model_dir.iterdir():
-            if path.is_dir() and path.name.isdigit() and int(path.name) == int(version):
+            if path.is_dir() and version_number(path.name) == int(version):
                 return path
     return model_dir / str(int(version))
 

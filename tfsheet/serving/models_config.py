@@ -15,6 +15,7 @@ import pathlib
 import tempfile
 
 from tfsheet import settings
+from tfsheet.errors import TfsheetError
 from tfsheet.serving.export import versions
 
 CONFIG_FILE = "models.config"
@@ -84,12 +85,17 @@ def write_serving_config(root=None, base_path="/models", keep_versions=1):
     if keep_versions < 1:
         raise ValueError(f"keep_versions must be >= 1. Received: keep_versions={keep_versions!r}")
     root = pathlib.Path(root or settings.saved_models_dir())
+    if (root / CONFIG_FILE).is_dir():
+        raise TfsheetError(f"{root / CONFIG_FILE} is a folder; remove it, and the server's config file is written there.")
     chosen, skipped = servable_versions(root, keep_versions)
     text = serving_config_text(chosen, base_path, keep_versions)
     with tempfile.NamedTemporaryFile("w", dir=root, suffix=".tmp", delete=False) as stream:
         stream.write(text)
-    os.chmod(stream.name, 0o644)
-    os.replace(stream.name, root / CONFIG_FILE)
+    try:
+        os.chmod(stream.name, 0o644)
+        os.replace(stream.name, root / CONFIG_FILE)
+    finally:
+        pathlib.Path(stream.name).unlink(missing_ok=True)   # a failed replace leaves no temporary file behind
     return root / CONFIG_FILE, skipped
 
 
