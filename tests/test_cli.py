@@ -233,6 +233,21 @@ def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_pa
     assert "saved_model_cli show --dir softmax_regression/<version>" in card
 
 
+def test_an_export_interrupted_after_publishing_leaves_each_version_with_its_card(tmp_path, monkeypatch):
+    from tfsheet.serving import models_config
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(models_config, "write_serving_config", interrupted)   # Ctrl-C while the config is checked
+    root = tmp_path / "published"
+    assert main(["export", "softmax_regression", "--scale", "quick", "--set", "epochs=1", "--export-dir", str(root),
+                 "--workdir", str(tmp_path / "work")]) == 130
+    facts = json.loads((root / "softmax_regression" / "1" / "assets.extra" / "card.json").read_text())
+    assert facts["model"] == "softmax_regression"
+    assert facts["test"] in (root / "softmax_regression" / "MODEL_CARD.md").read_text()
+
+
 def test_an_unusable_saved_models_variable_is_named_not_blamed_on_export_dir(tmp_path, monkeypatch, capsys):
     (tmp_path / "a_file").write_text("")
     monkeypatch.setenv("TFSHEET_SAVED_MODELS", str(tmp_path / "a_file"))

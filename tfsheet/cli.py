@@ -306,8 +306,8 @@ def _exporting(models, experiments):
 def _export(args, strategy):
     from tfsheet.runs.runner import run_experiments, summary_table
     from tfsheet.serving.load_check import check_saved_models
-    from tfsheet.serving.export import publish_staged
-    from tfsheet.serving.model_card import card, write_card
+    from tfsheet.serving.export import publish_staged, version_dir, versions
+    from tfsheet.serving.model_card import CARD_FILE, MODEL_CARD, card, write_card, write_model_card
     from tfsheet.serving.models_config import write_serving_config
 
     root = pathlib.Path(args.export_dir or settings.saved_models_dir())
@@ -346,20 +346,25 @@ def _export(args, strategy):
         if any(outcome.status == "failed" for outcome in outcomes):
             print(f"tfsheet: nothing was published into {root}: an experiment failed", file=sys.stderr)
             return 1
+        records = {outcome.name: outcome.record for outcome in outcomes}
+        staged = [path for path in staging.iterdir() if path.is_dir()] if staging.is_dir() else []
+        for model_dir in staged:       # each version carries its card before it is published: a kill cannot split them
+            experiment = registry.exporters()[model_dir.name]
+            facts = card(model_dir.name, records[experiment.name], [records[n.name] for n in experiment.needs])
+            for version in versions(model_dir):
+                write_card(version_dir(model_dir, version), facts)
         published = publish_staged(staging, root, args.models) if staging.is_dir() else {}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    for model, path in published.items():
+        try:
+            write_model_card(path.parent)
+        except (OSError, ValueError) as error:         # the model is published, with its card.json, and served anyway
+            print(f"tfsheet: warning: {path.parent / MODEL_CARD} was not rewritten ({type(error).__name__}: {error}); "
+                  f"the card of {path} is in it as {CARD_FILE}", file=sys.stderr)
     config_path, skipped = write_serving_config(root)
     for model, version, problem in skipped:
         print(f"tfsheet: warning: {model}/{version} fails the check and is not served ({problem})", file=sys.stderr)
-    records = {outcome.name: outcome.record for outcome in outcomes}
-    for model, path in published.items():            # each version with its card, read from its run's record
-        try:
-            experiment = registry.exporters()[model]
-            write_card(path, card(model, records[experiment.name], [records[n.name] for n in experiment.needs]))
-        except (OSError, KeyError, TypeError, ValueError) as error:   # the model is published and served anyway
-            print(f"tfsheet: warning: {path} was published without its card ({type(error).__name__}: {error})",
-                  file=sys.stderr)
     print(json.dumps({"saved_models": str(root), "published": {name: str(path) for name, path in published.items()},
                       "models_config": str(config_path)}, indent=2))
     return 0

@@ -6,7 +6,7 @@ import pytest
 
 from tests.report.committed import COMMITTED_REPORTS, results
 from tfsheet.experiments.registry import exporters
-from tfsheet.serving.model_card import card, metric_on_test, write_card
+from tfsheet.serving.model_card import card, metric_on_test, write_card, write_model_card
 
 
 @pytest.mark.parametrize("scale", list(COMMITTED_REPORTS))
@@ -23,9 +23,22 @@ def test_the_model_card_lists_versions_newest_first_and_one_without_a_card_as_su
     written = json.loads((COMMITTED_REPORTS["default"] / "results" / "P1.json").read_text())
     for version in ("1", "2"):
         (tmp_path / "softmax_regression" / version).mkdir(parents=True)
-    page = write_card(tmp_path / "softmax_regression" / "2", card("softmax_regression", written)).read_text()
+    write_card(tmp_path / "softmax_regression" / "2", card("softmax_regression", written))
+    page = write_model_card(tmp_path / "softmax_regression").read_text()
     assert page.index("## Version 2") < page.index("## Version 1")
     assert "Published without a card" in page.split("## Version 1")[1]
+    assert f"test accuracy {written['results']['test_accuracy']:.4f}" in page.split("## Version 1")[0]
+
+
+@pytest.mark.parametrize("damage", ["[1, 2]", "{not json", '{"what": 3}'])
+def test_a_damaged_card_is_named_in_the_model_card_and_the_others_still_show(tmp_path, damage):
+    written = json.loads((COMMITTED_REPORTS["default"] / "results" / "P1.json").read_text())
+    for version in ("1", "2"):
+        (tmp_path / "softmax_regression" / version).mkdir(parents=True)
+        write_card(tmp_path / "softmax_regression" / version, card("softmax_regression", written))
+    (tmp_path / "softmax_regression" / "1" / "assets.extra" / "card.json").write_text(damage)
+    page = write_model_card(tmp_path / "softmax_regression").read_text()
+    assert "Its card, 1/assets.extra/card.json, is damaged" in page.split("## Version 1")[1]
     assert f"test accuracy {written['results']['test_accuracy']:.4f}" in page.split("## Version 1")[0]
 
 

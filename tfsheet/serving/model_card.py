@@ -11,10 +11,11 @@ import json
 import pathlib
 
 from tfsheet.results import as_written, write_atomically, write_json
-from tfsheet.serving.export import versions
+from tfsheet.serving.export import version_dir, versions
 
 CARD_FILE = "card.json"          # in a version's assets.extra/
 MODEL_CARD = "MODEL_CARD.md"     # in a model's folder
+CARD_FIELDS = ("what", "data", "test", "command", "experiment", "scale", "tfsheet", "made")   # MODEL_CARD.md shows
 
 WHAT = {  # model: (what it is, the data and split its metric is measured on)
     "softmax_regression": ("Problem 1: softmax regression (784 -> 10) trained with the hand-derived gradients",
@@ -94,11 +95,11 @@ def card(model, record, needed=()):
 
 
 def write_card(version_path, facts):
-    """Put `facts` (card()) into a published version and rewrite its model's MODEL_CARD.md."""
+    """Put `facts` (card()) into a version folder, as assets.extra/card.json (write_model_card reads it)."""
     version_path = pathlib.Path(version_path)
     (version_path / "assets.extra").mkdir(exist_ok=True)
     write_json(version_path / "assets.extra" / CARD_FILE, facts)
-    return write_model_card(version_path.parent)
+    return version_path / "assets.extra" / CARD_FILE
 
 
 def write_model_card(model_dir):
@@ -107,11 +108,18 @@ def write_model_card(model_dir):
     name = model_dir.name
     lines = [f"# {name}", ""]
     for version in reversed(versions(model_dir)):
-        path = model_dir / str(version) / "assets.extra" / CARD_FILE
+        path = version_dir(model_dir, version) / "assets.extra" / CARD_FILE
+        if not path.exists():
+            lines += [f"## Version {version}", "", "Published without a card (before tfsheet recorded one).", ""]
+            continue
         try:
             facts = json.loads(path.read_text())
-        except (OSError, ValueError):
-            lines += [f"## Version {version}", "", "Published without a card (before tfsheet recorded one).", ""]
+            facts = facts if all(isinstance(facts.get(key), str) for key in CARD_FIELDS) else None
+        except (OSError, ValueError, AttributeError):
+            facts = None
+        if facts is None:
+            lines += [f"## Version {version}", "", f"Its card, {path.relative_to(model_dir)}, is damaged; "
+                      "export the model again for a version with a whole card.", ""]
             continue
         lines += [f"## Version {version}", "", facts["what"] + ".", "",
                   f"- data: {facts['data']}", f"- on test: {facts['test']}",
