@@ -37,7 +37,7 @@ def main(argv=None):
     try:
         digits = np.concatenate([client.predict(args.model, {"pixels": test.images[start:start + args.batch]})["digit"]
                                  for start in range(0, args.count, args.batch)])
-    except TfsheetError as error:
+    except (TfsheetError, ValueError) as error:      # ValueError: a --model no server could have
         print(f"serving_client: {error}", file=sys.stderr)
         return 1
     print(f"{args.model}: accuracy {np.mean(digits == test.labels):.4f} on {args.count} MNIST test images "

@@ -130,6 +130,15 @@ def test_rest_responses_in_both_documented_shapes():
     np.testing.assert_array_equal(single["y"], [[0.5], [1.0]])
 
 
+@pytest.mark.parametrize("response, message", [({"outputs": None}, "neither in the row nor in the columnar format"),
+                                               ({"outputs": {"zzz": [1, 2]}}, r"outputs \['zzz'\] it does not have"),
+                                               ({"predictions": []}, r"without one row for each of the 2 examples"),
+                                               ({"outputs": "nan"}, r"without one row for each of the 2 examples")])
+def test_a_predict_response_that_is_not_the_signatures_is_a_server_error(response, message):
+    with pytest.raises(ServerError, match=message):
+        parse_rest_response(response, {"y": (np.float32, [-1, 1])}, rows=2)
+
+
 # -- the clients against the loopback servers -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("request_format", ["columnar", "row"])
@@ -164,7 +173,9 @@ def test_grpc_predict_and_metadata_match_the_saved_model(grpc_client, mnist_test
 
 @pytest.mark.parametrize("inputs, message", [
     ({"pixels": np.zeros((2, 28, 28), np.float32)}, r"must have shape \(-1, 784\)"),
-    ({"pixels": np.zeros((2, 784), np.uint8)}, "must be float32; received uint8"),
+    ({"pixels": np.zeros((2, 784), np.uint8)}, "must be float32: pass a numpy array of that dtype; received uint8"),
+    ({"pixels": [[0.5] * 784]}, r"received float64 \(numpy's type for the Python list given\)"),
+    ({"pixels": [[0.5] * 784, [0.5]]}, "must be a rectangular array"),
     ({"image": np.zeros((2, 784), np.float32)}, r"takes inputs \['pixels'\]"),
 ])
 def test_bad_requests_are_refused_before_sending(rest, grpc_client, store, inputs, message):
@@ -264,6 +275,8 @@ def test_the_clients_import_as_the_readme_shows_without_tensorflow():
 @pytest.mark.parametrize("flags, message", [(["--rest", "notaurl"], "base_url must be an http(s) URL"),
                                             (["--rest", ""], "base_url must be an http(s) URL"),
                                             (["--rest", "http://[::1"], "base_url must be an http(s) URL"),
+                                            (["--rest", "http://localhost:abc"], "Port could not be cast"),
+                                            (["--rest", "http://local host:8501"], "no query, fragment, spaces"),
                                             (["--timeout", "-1"], "timeout")])
 def test_client_script_refuses_a_bad_url_or_timeout_in_one_line(flags, message):
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), *flags],
@@ -359,6 +372,18 @@ def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
                                   lambda: GrpcClient(""),
                                   lambda: GrpcClient("localhost"),
                                   lambda: GrpcClient("localhost:0"),
+                                  lambda: GrpcClient("localhost:\u00b2"),
+                                  lambda: GrpcClient("http://localhost:8500"),
+                                  lambda: RestClient("http://localhost:abc"),
+                                  lambda: RestClient("http://local host:8501"),
+                                  lambda: RestClient("http://localhost:8501?a=1"),
+                                  lambda: RestClient("http://localhost:8501/v1/models"),
+                                  lambda: RestClient("http://localhost:99999"),
+                                  lambda: RestClient("http://127.0.0.1:1", retries=40),
+                                  lambda: RestClient("http://127.0.0.1:1", models_config=123),
+                                  lambda: RestClient("http://127.0.0.1:1").status("m", version=-3),
+                                  lambda: RestClient("http://127.0.0.1:1").status("../x"),
+                                  lambda: RestClient("http://127.0.0.1:1").metadata(None),
                                   lambda: RestClient("http://127.0.0.1:1", models_config="no/such/models.config"),
                                   lambda: RestClient("http://127.0.0.1:1").signature("m", version=0),
                                   lambda: RestClient("http://127.0.0.1:1").signature("m", version=True),

@@ -14,6 +14,7 @@ with TF Serving's own message. An unknown model name lists the models of `models
 import json
 import math
 import pathlib
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -25,6 +26,8 @@ from tfsheet.errors import TfsheetError
 
 DTYPES = {"DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_INT32": np.int32, "DT_INT64": np.int64,
           "DT_STRING": np.object_, "DT_BOOL": np.bool_, "DT_UINT8": np.uint8}
+MAX_RETRIES = 10       # with backoff doubling per attempt, more would wait for days
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")   # a name that goes into a URL path and a model_spec as is
 DTYPE_ENUMS = {1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 9: "DT_INT64", 7: "DT_STRING", 10: "DT_BOOL", 4: "DT_UINT8"}
 
 
@@ -50,10 +53,12 @@ class _Client:
             return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
         if not (number(timeout) and timeout > 0 and isinstance(retries, int) and not isinstance(retries, bool)
-                and retries >= 0 and number(backoff) and backoff >= 0):
-            raise ValueError(f"need a finite timeout > 0 (seconds), an int retries >= 0 and a finite backoff >= 0. "
-                             f"Received: timeout={timeout!r}, retries={retries!r}, backoff={backoff!r}")
-        if models_config is not None and not pathlib.Path(models_config).is_file():
+                and 0 <= retries <= MAX_RETRIES and number(backoff) and 0 <= backoff <= 60):
+            raise ValueError(f"need a finite timeout > 0 (seconds), an int retries from 0 to {MAX_RETRIES} and a "
+                             f"backoff from 0 to 60 (seconds, doubling per retry). Received: timeout={timeout!r}, "
+                             f"retries={retries!r}, backoff={backoff!r}")
+        if models_config is not None and (not isinstance(models_config, (str, pathlib.PurePath))
+                                          or not pathlib.Path(models_config).is_file()):
             raise ValueError(f"models_config must be None or the server's models.config file (its model names then "
                              f"complete a 'not served' error). No such file: {models_config!r}")
         self.timeout, self.retries, self.backoff = timeout, retries, backoff
@@ -78,10 +83,18 @@ class _Client:
             known = f" Models in {self.models_config}: {', '.join(read_model_names(self.models_config))}."
         return ServerError(f"model {model!r} is not served: {message}.{known}")
 
-    def signature(self, model, signature_name="serving_default", version=None):
-        """(inputs, outputs): {name: (numpy dtype, shape with -1 for any)} of a served signature."""
+    @staticmethod
+    def _check_model(model, version):
+        """Refuse a model name or version no request should carry (they go into a URL or a model_spec as they are)."""
+        if not isinstance(model, str) or not MODEL_NAME.fullmatch(model):
+            raise ValueError(f"model must be a model's name: letters, digits, '_', '.' and '-'. Received: "
+                             f"model={model!r}")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
             raise ValueError(f"version must be None (the newest) or an int >= 1. Received: version={version!r}")
+
+    def signature(self, model, signature_name="serving_default", version=None):
+        """(inputs, outputs): {name: (numpy dtype, shape with -1 for any)} of a served signature."""
+        self._check_model(model, version)
         key = (model, version)
         if key not in self._signatures:
             self._signatures[key] = self._signature_defs(model, version)
@@ -104,15 +117,35 @@ class _Client:
         checked = {}
         for name, value in inputs.items():
             dtype, shape = expected[name]
-            array = np.asarray(value)
+            try:
+                array = np.asarray(value)
+            except ValueError as error:          # a ragged nested list
+                raise ServingRequestError(f"input {name!r} must be a rectangular array ({error})") from None
             if array.dtype != dtype and not (np.issubdtype(array.dtype, np.integer) and np.issubdtype(dtype, np.integer)
                                              and np.can_cast(array.dtype, dtype)):
-                raise ServingRequestError(f"input {name!r} must be {np.dtype(dtype).name}; received {array.dtype}")
+                given = f"{array.dtype}" + (" (numpy's type for the Python list given)" if isinstance(value, list) else "")
+                raise ServingRequestError(f"input {name!r} must be {np.dtype(dtype).name}: pass a numpy array of that "
+                                          f"dtype; received {given}")
             if len(shape) != array.ndim or any(want not in (-1, got) for want, got in zip(shape, array.shape)):
                 raise ServingRequestError(f"input {name!r} must have shape {tuple(shape)} (-1: any); "
                                           f"received {array.shape}")
             checked[name] = array.astype(dtype)
         return checked
+
+
+def _url_problem(parts):
+    """What makes the split URL `parts` unusable as a REST base URL, or "" when nothing does."""
+    try:
+        parts.port                          # a port that is not a number in 0..65535 raises
+    except ValueError as error:
+        return str(error)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "a scheme http or https and a host are needed"
+    if parts.query or parts.fragment or any(c.isspace() or ord(c) < 32 for c in parts.netloc + parts.path):
+        return "no query, fragment, spaces or control characters: the client adds /v1/models/..."
+    if "/v1/" in parts.path + "/":
+        return "the server's root only: the client adds /v1/models/..."
+    return ""
 
 
 class RestClient(_Client):
@@ -122,14 +155,17 @@ class RestClient(_Client):
         super().__init__(**options)
         try:
             parts = urllib.parse.urlsplit(str(base_url))
-        except ValueError as error:
+        except ValueError as error:         # "http://[::1"
             parts, problem = None, str(error)
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"base_url must be an http(s) URL such as http://localhost:8501"
-                             f"{' (' + problem + ')' if parts is None else ''}. Received: base_url={base_url!r}")
+        if parts is not None:
+            problem = _url_problem(parts)
+        if problem:
+            raise ValueError(f"base_url must be an http(s) URL of the server's REST port, such as http://localhost:8501 "
+                             f"({problem}). Received: base_url={base_url!r}")
         self.base_url = str(base_url).rstrip("/")
 
     def _url(self, model, version, suffix=""):
+        self._check_model(model, version)
         return f"{self.base_url}/v1/models/{model}" + (f"/versions/{int(version)}" if version else "") + suffix
 
     def _request(self, url, body=None):
@@ -182,7 +218,8 @@ class RestClient(_Client):
         inputs = self._checked_inputs(model, inputs, signature_name, version)
         _, outputs = self.signature(model, signature_name, version)
         body = rest_request(inputs, signature_name, request_format)
-        return parse_rest_response(self._request(self._url(model, version, ":predict"), body), outputs)
+        rows = len(next(iter(inputs.values())))
+        return parse_rest_response(self._request(self._url(model, version, ":predict"), body), outputs, rows)
 
 
 def rest_request(inputs, signature_name, request_format):
@@ -197,8 +234,21 @@ def rest_request(inputs, signature_name, request_format):
             "instances": [{name: inputs[name][i].tolist() for name in names} for i in range(count)]}
 
 
-def parse_rest_response(response, outputs):
-    """{output name: numpy array} from a predict response in either format (ServerError for anything else)."""
+def parse_rest_response(response, outputs, rows=None):
+    """{output name: numpy array} from a predict response in either format: every name one of the signature's
+    `outputs`, every array with `rows` rows when given (one per example sent); ServerError for anything else."""
+    arrays = _rest_outputs(response, outputs)
+    unknown = sorted(set(arrays) - set(outputs))
+    short = sorted(name for name, array in arrays.items() if rows is not None and (array.ndim == 0 or len(array) != rows))
+    if unknown or short:
+        raise ServerError(f"a predict response that is not the signature's: "
+                          + (f"outputs {unknown} it does not have " if unknown else "")
+                          + (f"outputs {short} without one row for each of the {rows} examples sent" if short else "")
+                          + f": {str(response)[:120]}")
+    return arrays
+
+
+def _rest_outputs(response, outputs):
     try:
         if "outputs" in response:
             values = response["outputs"]
@@ -209,6 +259,8 @@ def parse_rest_response(response, outputs):
                 values = {name: [row[name] for row in predictions] for name in predictions[0]}
             else:
                 values = {next(iter(outputs)): predictions}
+        if any(value is None for value in values.values()):
+            raise ValueError("an output is null")
         return {name: np.asarray(value, dtype=outputs[name][0] if name in outputs else None)
                 for name, value in values.items()}
     except (KeyError, TypeError, ValueError, StopIteration) as error:
@@ -223,7 +275,7 @@ def _is_grpc_target(target):
     if target.startswith("unix:"):
         return len(target) > len("unix:")
     host, _, port = target.rpartition(":")
-    return bool(host.strip()) and port.isdigit() and 1 <= int(port) <= 65535
+    return bool(host.strip()) and "://" not in host and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
 
 
 class GrpcClient(_Client):
@@ -258,6 +310,7 @@ class GrpcClient(_Client):
         return self._with_retries(send, model)
 
     def _model_spec(self, request, model, version, signature_name=None):
+        self._check_model(model, version)
         request.model_spec.name = model
         if version:
             request.model_spec.version.value = int(version)
