@@ -241,7 +241,7 @@ def parse_rest_response(response, outputs, rows=None):
     unknown = sorted(set(arrays) - set(outputs))
     short = sorted(name for name, array in arrays.items() if rows is not None and (array.ndim == 0 or len(array) != rows))
     if unknown or short:
-        raise ServerError(f"a predict response that is not the signature's: "
+        raise ServerError("a predict response that is not the signature's: "
                           + (f"outputs {unknown} it does not have " if unknown else "")
                           + (f"outputs {short} without one row for each of the {rows} examples sent" if short else "")
                           + f": {str(response)[:120]}")
