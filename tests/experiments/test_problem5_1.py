@@ -33,6 +33,18 @@ def language_model(tmp_path_factory):
     return run_experiment(tmp_path_factory, "problem5_1_lm", problem5_1_lm.run, LM)
 
 
+def test_the_exported_n_gram_net_is_the_seed_best_on_validation_at_the_largest_n(tmp_path_factory):
+    import dataclasses
+
+    two_seeds = dataclasses.replace(SHAKESPEARE, seeds=(0, 1), orders=(2, 3), ngram_steps=60, train_chars=20_000, hidden_size=16,
+                                    search_learning_rates=(3e-3,), search_clip_norms=(1.0,))
+    results, _ = run_experiment(tmp_path_factory, "two_seeds", problem5_1.run_shakespeare, two_seeds)
+    row = max(results["rows"], key=lambda row: row["n"])
+    validation = row["nats"]["validation"]["neural_ngram"]
+    assert len(validation.values) >= 2 and "char_ngram" in results["saved_models"]
+    assert results["exported_seed"] == results["seeds"][int(np.argmin(validation.values))]
+
+
 def test_every_family_is_tuned_on_validation_and_the_search_is_recorded(shakespeare):
     results, _ = shakespeare
     for family in ("neural_ngram", "rnn_tbptt"):

@@ -67,7 +67,7 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
     budget = config.rnn_epochs * updates_per_pass(len(inputs), config.streams, max(config.orders))
     search = _shakespeare_search(config, runtime, data, budget, first)
     chosen = {family: found["chosen"] for family, found in search.items()}
-    exported = {}
+    exportable = []            # (validation nats, seed, net): the n-gram nets of the largest n, one per seed
 
     def one_seed(seeded):
         rows = []
@@ -75,11 +75,15 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
             scorers, ngram = _shakespeare_models(seeded, runtime, data, n, budget, chosen)
             rows.append({"n": n, "rnn_updates": seeded.rnn_epochs * updates_per_pass(len(inputs), seeded.streams, n),
                          **_score_shakespeare(scorers, data, n, first)})
-            if export_root is not None and n == max(seeded.orders) and seeded.seed == seeded.seeds[0]:
-                exported.update(export_ngram_model(ngram, data.vocab, n, export_root))
+            if export_root is not None and n == max(seeded.orders):
+                exportable.append((rows[-1]["nats"]["validation"]["neural_ngram"], seeded.seed, ngram))
         return {"rows": rows}
 
     results = over_seeds(config, one_seed)
+    if exportable:             # the seed whose net is best on validation, as char_rnn's is chosen
+        _, seed, ngram = min(exportable, key=lambda candidate: candidate[:2])
+        results["saved_models"] = export_ngram_model(ngram, data.vocab, max(config.orders), export_root)
+        results["exported_seed"] = seed
     for row in results["rows"]:            # the count model has no seed: scored once, outside the seed loop
         counted = _score_shakespeare({"kneser_ney": CountScorer(counts, row["n"])}, data, row["n"], first)
         for unit, splits in counted.items():
@@ -89,8 +93,6 @@ def run_shakespeare(config, workdir, runtime, export_root=None):
     results.update({"vocab_size": len(data.vocab), "train_chars": len(data.train_ids), "equal_updates": budget,
                     "search": search, "seeds": list(config.seeds),
                     "test_unigram_nats": float(-unigram[first:].mean())})
-    if exported:
-        results["saved_models"] = exported
     return results
 
 

@@ -67,7 +67,12 @@ def metric_on_test(model, results):
     if model == "char_ngram":
         row = max(results["rows"], key=lambda row: row["n"])
         bpc = row["bpc"]["test"]["neural_ngram"]
-        return f"n = {row['n']}: test {bpc['values'][0]:.4f} bits/char (this model: the first seed); {_spread(bpc)}"
+        if "exported_seed" not in results:                # exported before the seed was chosen on validation
+            return f"n = {row['n']}: test {bpc['values'][0]:.4f} bits/char (this model: the first seed); {_spread(bpc)}"
+        seed = results["exported_seed"]
+        mine = bpc["values"][results["seeds"].index(seed)]
+        return (f"n = {row['n']}, seed {seed} (the seed best on validation): test {mine:.4f} bits/char; "
+                f"{_spread(bpc)}")
     if model == "char_rnn":
         best = results["best"]
         nats = results["cells"][best["cell"]]["nats"]["test"]
