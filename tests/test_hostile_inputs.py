@@ -307,10 +307,22 @@ def test_the_main_job_leaves_a_clone_clean(tmp_path):
     (lambda: universal.prime_counterexample("net"), TypeError, "asymptote reads a ReluNet"),
     (lambda: ReluNet.random_init(4, low=1.0, high=0.0), ValueError, "low < high"),
     (lambda: ReluNet.random_init(0), ValueError, "width must be an int >= 1"),
+    (lambda: universal.ramp(1e8, 1e8 + 1), ValueError, "are one number in float32"),
+    (lambda: universal.ramp(-1e308, 1e308), ValueError, "or d - c overflows"),
+    (lambda: universal.is_prime(10**30 + 57), ValueError, "trial division, which takes too long past 1e\\+14"),
+    (lambda: universal.asymptote(_with_a_nan_weight(universal.ramp(0.0, 1.0))), ValueError, "hold NaN or an infinity"),
+    (lambda: universal.prime_counterexample(_with_a_nan_weight(universal.sheet_example())), ValueError,
+     "hold NaN or an infinity"),
 ])
 def test_problem4s_functions_refuse_wrong_types_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def _with_a_nan_weight(net):
+    """`net` after a training that diverged: one input weight NaN."""
+    net.hidden.kernel.assign(np.where(np.arange(net.width) == 0, np.nan, net.hidden.kernel.numpy()))
+    return net
 
 
 def test_a_training_config_refuses_a_bool_for_a_count():

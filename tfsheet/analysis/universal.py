@@ -14,6 +14,7 @@ import dataclasses
 import math
 import numbers
 
+import keras
 import numpy as np
 
 from tfsheet.models.relu_net import ReluNet
@@ -36,6 +37,12 @@ def ramp(c, d, dtype=None):
     """
     if not (_is_number(c) and _is_number(d)) or not (np.isfinite(c) and np.isfinite(d)) or not c < d:
         raise ValueError(f"ramp needs finite numbers c < d. Received: c={c!r}, d={d!r}")
+    weights = np.dtype(dtype or keras.config.floatx())
+    with np.errstate(over="ignore"):              # a kink past the dtype's range becomes inf, and is refused
+        apart = np.array(c, weights) < np.array(d, weights) and math.isfinite(float(d) - float(c))
+    if not apart:
+        raise ValueError(f"ramp's kinks c={c!r} and d={d!r} are one number in {weights.name} (or d - c overflows), so "
+                         f"the net would be 0 everywhere: give dtype='float64' or kinks further apart")
     scale = 1.0 / (d - c)
     return ReluNet.from_weights(w=[1.0, 1.0], b=[-c, -d], v=[scale, -scale], c=0.0, dtype=dtype, name="relu_ramp")
 
@@ -250,6 +257,9 @@ def asymptote(model, side="right"):
     if not isinstance(model, ReluNet):
         raise TypeError(f"asymptote reads a ReluNet's weights (tfsheet.models.relu_net). Received: {type(model).__name__}")
     w, b, v, c = model.parameters()
+    if not all(np.isfinite(p).all() for p in (w, b, v, c)):
+        raise ValueError(f"{model.name}'s weights hold NaN or an infinity (training diverged?): such a net is no "
+                         "function, so it has no asymptote. Train it again, or build it with ReluNet.from_weights.")
     active = w > 0 if side == "right" else w < 0
     flat = w == 0
     slope = float(np.sum(v[active] * w[active]))
@@ -272,11 +282,18 @@ def asymptote(model, side="right"):
 
 # -- Q4.6 -------------------------------------------------------------------------------------------------------------
 
+MAX_PRIME_TEST = 10**14       # trial division up to its square root, 10**7: well under a second
+MAX_COUNTEREXAMPLE = 10**12   # where prime_counterexample stops searching: trial division stays fast below it
+
+
 def is_prime(n):
     """Whether the int `n` is prime, by trial division (integers only: 7.0 is refused, not guessed at)."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"is_prime takes an int. Received: {n!r} ({type(n).__name__})")
     n = int(n)
+    if n > MAX_PRIME_TEST:
+        raise ValueError(f"is_prime tests by trial division, which takes too long past {MAX_PRIME_TEST:.0e}. "
+                         f"Received: n={n}")
     if n < 2:
         return False
     if n % 2 == 0:
@@ -284,7 +301,6 @@ def is_prime(n):
     return all(n % d for d in range(3, math.isqrt(n) + 1, 2))
 
 
-MAX_COUNTEREXAMPLE = 10**12   # where prime_counterexample stops searching: trial division stays fast below it
 
 
 def prime_counterexample(model):
