@@ -325,9 +325,18 @@ def _with_a_nan_weight(net):
     return net
 
 
-def test_a_training_config_refuses_a_bool_for_a_count():
-    with pytest.raises(ValueError, match="epochs must be an int >= 1. Received: epochs=True"):
-        TrainConfig(epochs=True)
+@pytest.mark.parametrize("field, value, message", [
+    ("epochs", True, "epochs must be an int >= 1. Received: epochs=True"),
+    ("seed", True, "seed must be an int >= 0"),
+    ("seed", 2**40, "seed must be at most 2147483647"),
+    ("batch_size", 10**12, "batch_size must be at most"),
+    ("shuffle", "no", "shuffle must be True or False. Received: shuffle='no'"),
+    ("drop_remainder", None, "drop_remainder must be True or False"),
+    ("jit_compile", "yes", "jit_compile must be True or False"),
+])
+def test_a_training_config_refuses_what_it_would_misread(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**{field: value})
 
 
 def test_seeds_array_data_and_the_verbose_setting_refuse_what_no_run_could_use(monkeypatch):

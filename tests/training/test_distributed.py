@@ -214,6 +214,16 @@ def test_an_unknown_strategy_or_a_bad_tf_config_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1"]}, "task": {"index": 0}}')
     with pytest.raises(TfsheetError, match="it has no 'type' entry"):
         cluster_spec()
+    for config, message in (('{"worker": ["a:1"]}', "no 'cluster' entry"),
+                            ('{"cluster": {"worker": "a:1"}, "task": {"type": "worker", "index": 0}}',
+                             "a list of \"host:port\" strings"),
+                            ('{"cluster": {"worker": ["a:1", "a:1"]}, "task": {"type": "worker", "index": 0}}',
+                             "the cluster repeats one"),
+                            ('{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 0.7}}',
+                             "must be an int. Received: 0.7")):
+        monkeypatch.setenv("TF_CONFIG", config)
+        with pytest.raises(TfsheetError, match=message):
+            cluster_spec()
 
 
 @pytest.mark.parametrize("variable, value", [("TFSHEET_LOGICAL_CPUS", "abc"), ("TFSHEET_LOGICAL_CPUS", "0"),

@@ -111,7 +111,16 @@ def cluster_spec():
     try:
         config = json.loads(text)
         cluster, task = config["cluster"], config["task"]
-        task_type, index = task["type"], int(task["index"])
+        task_type, index = task["type"], task["index"]
+        if not isinstance(cluster, dict) or not all(
+                isinstance(addresses, list) and addresses and all(isinstance(a, str) and a for a in addresses)
+                for addresses in cluster.values()):
+            raise ValueError('"cluster" must map each task type to a list of "host:port" strings')
+        every = [address for addresses in cluster.values() for address in addresses]
+        if len(set(every)) != len(every):
+            raise ValueError(f"every task needs its own host:port; the cluster repeats one: {every}")
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise ValueError(f'the task\'s "index" must be an int. Received: {index!r}')
         if task_type not in cluster or not 0 <= index < len(cluster[task_type]):
             raise ValueError(f"task {task_type}:{index} is not in the cluster {cluster}")
     except (ValueError, KeyError, TypeError) as error:

@@ -43,6 +43,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from tfsheet.choices import MAX_SEED
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
 from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
@@ -86,8 +87,15 @@ class TrainConfig:
                 raise ValueError(f"{name} must be an int >= 1. Received: {name}={value!r}")
         for name in ("seed", "steps_per_call", "checkpoint_every", "max_updates"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 0:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f"{name} must be an int >= 0. Received: {name}={value!r}")
+        for name in ("epochs", "batch_size", "eval_batch_size", "seed", "steps_per_call", "checkpoint_every",
+                     "max_updates"):
+            if getattr(self, name) > MAX_SEED:    # a count past 2**31 - 1 is a slip; TF's seeds are int32 too
+                raise ValueError(f"{name} must be at most {MAX_SEED}. Received: {name}={getattr(self, name)!r}")
+        for name in ("shuffle", "drop_remainder", "jit_compile", "verbose"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False. Received: {name}={getattr(self, name)!r}")
         seconds = self.checkpoint_seconds
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < float("inf"):
             raise ValueError(f"checkpoint_seconds must be a finite number >= 0. Received: checkpoint_seconds={seconds!r}")
