@@ -38,14 +38,34 @@ def test_longer_context_predicts_better_on_repetitive_text():
     assert -counts.log_probs(text, 3)[2:].mean() < -counts.log_probs(text, 1)[2:].mean()
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda: KneserNeyCounts(True, 5), "max_order must be an int >= 1"),
+    (lambda: KneserNeyCounts(2, 0), "vocab_size must be an int >= 1"),
+    (lambda: KneserNeyCounts(2, 2.5), "vocab_size must be an int >= 1"),
+    (lambda: KneserNeyCounts(2, 5).fit(TEXT.astype(float)), "ids must be integers"),
+    (lambda: KneserNeyCounts(2, 5).fit(np.array(["a", "b", "c"])), "ids must be integers"),
+    (lambda: KneserNeyCounts(2, 5).log_probs(TEXT, 2), "call fit"),
+    (lambda: KneserNeyCounts(2, 5).fit(TEXT).log_probs(np.array([0, 1, 9]), 2), "ids must lie in 0..4"),
+    (lambda: KneserNeyCounts(2, 5).fit(TEXT).log_probs(np.array([0, -3]), 2), "ids must lie in 0..4"),
+    (lambda: KneserNeyCounts(2, 5).fit(TEXT).log_probs(TEXT, True), "order must be an int in 1..2"),
+    (lambda: KneserNeyCounts(2, 5).fit(TEXT).log_probs(TEXT, 2.5), "order must be an int in 1..2"),
+    (lambda: KneserNeyCounts(3, 5).fit(TEXT).next_distribution([9, 9], 3), "ids must lie in 0..4"),
+    (lambda: adaptive_log_probs(TEXT, TEXT, 2, 5, chunk=True), "chunk must be an int >= 1"),
+    (lambda: adaptive_log_probs(TEXT, np.array([], int), 2, 5, chunk=4), "at least one id to score"),
+])
+def test_what_no_count_model_can_score_is_refused_by_name(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="max_order must be"):
         KneserNeyCounts(0, 5)
     with pytest.raises(ValueError, match="ids must lie in"):
         KneserNeyCounts(2, 3).fit(TEXT)
-    with pytest.raises(ValueError, match="longer than max_order"):
+    with pytest.raises(ValueError, match="need a 1-D id sequence of at least 21 ids"):
         KneserNeyCounts(20, 5).fit(TEXT)
-    with pytest.raises(ValueError, match="order must be in"):
+    with pytest.raises(ValueError, match="order must be an int in 1..2"):
         KneserNeyCounts(2, 5).fit(TEXT).log_probs(TEXT, 3)
 
 

@@ -64,19 +64,35 @@ class KneserNeyCounts:
     """Raw and continuation counts of every order up to `max_order`; `model(order)` evaluates one order."""
 
     def __init__(self, max_order, vocab_size, seed=0):
-        if not isinstance(max_order, int) or max_order < 1:
+        if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
             raise ValueError(f"max_order must be an int >= 1. Received: max_order={max_order!r}")
+        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
+            raise ValueError(f"vocab_size must be an int >= 1. Received: vocab_size={vocab_size!r}")
         self.max_order, self.vocab_size = max_order, vocab_size
         rng = np.random.default_rng(seed)
         self._multipliers = [np.uint64(rng.integers(1, 2 ** 63)) * np.uint64(2) + np.uint64(1) for _ in range(2)]
 
-    def fit(self, ids):
+    def _checked_ids(self, ids, shortest):
+        """`ids` as a 1-D integer array of at least `shortest` ids in 0..V-1, else a ValueError saying which."""
         ids = np.asarray(ids)
-        if ids.ndim != 1 or len(ids) <= self.max_order:
-            raise ValueError(f"need a 1-D id sequence longer than max_order={self.max_order}. "
-                             f"Received: shape={ids.shape}")
+        if ids.ndim != 1 or len(ids) < shortest:
+            raise ValueError(f"need a 1-D id sequence of at least {shortest} ids. Received: shape={ids.shape}")
+        if not ids.size:
+            return ids.astype(np.int64)
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"ids must be integers (token ids). Received: dtype {ids.dtype}")
         if ids.min() < 0 or ids.max() >= self.vocab_size:
             raise ValueError(f"ids must lie in 0..{self.vocab_size - 1}. Received: {ids.min()}..{ids.max()}")
+        return ids
+
+    def _checked_order(self, order):
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= self.max_order:
+            raise ValueError(f"order must be an int in 1..{self.max_order}. Received: order={order!r}")
+        if not hasattr(self, "raw"):
+            raise ValueError("these counts are empty: call fit(training ids) first")
+
+    def fit(self, ids):
+        ids = self._checked_ids(ids, self.max_order + 1)
         hashes = _gram_hashes(ids, self.max_order, self._multipliers[0])
         check = _gram_hashes(ids, self.max_order, self._multipliers[1])
         self.raw, self.continuation = {}, {}
@@ -101,8 +117,8 @@ class KneserNeyCounts:
 
     def log_probs(self, ids, order):
         """log P(ids[t] | up to order - 1 previous ids) for every t, in nats (earlier ids as available)."""
-        if not 1 <= order <= self.max_order:
-            raise ValueError(f"order must be in 1..{self.max_order}. Received: order={order!r}")
+        self._checked_order(order)
+        ids = self._checked_ids(ids, 1)
         hashes = _gram_hashes(ids, order, self._multipliers[0])
         length = len(ids)
         probability = np.full(length, 1.0 / self.vocab_size)
@@ -116,7 +132,8 @@ class KneserNeyCounts:
 
     def next_distribution(self, context, order):
         """P(w | context) for every w: a (V,) vector summing to 1 (for tests and sampling)."""
-        context = np.asarray(context, np.int64)[-(order - 1):] if order > 1 else np.zeros(0, np.int64)
+        self._checked_order(order)
+        context = self._checked_ids(context, 0)[-(order - 1):] if order > 1 else np.zeros(0, np.int64)
         rows = np.array([np.append(context, w) for w in range(self.vocab_size)])
         return np.exp(np.array([self.log_probs(row, order)[-1] for row in rows]))
 
@@ -129,9 +146,11 @@ def adaptive_log_probs(train_ids, ids, order, vocab_size, chunk, seed=0):
     (tfsheet.training.dynamic_evaluation); the counts are refitted once per chunk. Joining the two texts
     adds order - 1 n-grams that straddle the join, a negligible share of a training text of any size.
     """
-    if not isinstance(chunk, int) or chunk < 1:
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise ValueError(f"chunk must be an int >= 1. Received: chunk={chunk!r}")
     train_ids, ids = np.asarray(train_ids), np.asarray(ids)
+    if ids.ndim != 1 or not ids.size:
+        raise ValueError(f"ids must be a 1-D sequence of at least one id to score. Received: shape={ids.shape}")
     pieces = []
     for start in range(0, len(ids), chunk):
         counts = KneserNeyCounts(order, vocab_size, seed).fit(np.concatenate([train_ids, ids[:start]]))
