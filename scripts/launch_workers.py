@@ -103,6 +103,9 @@ def main(argv=None):
     parser.add_argument("--print-tf-config", nargs="+", metavar="HOST:PORT",
                         help="print the TF_CONFIG of each worker of this cluster, then stop")
     args = parser.parse_args(options)
+    if args.print_tf_config and (command or "--workers" in options or "--timeout" in options):
+        parser.error("--print-tf-config only prints each worker's TF_CONFIG (you start them on their hosts); "
+                     "--workers, --timeout and a command after -- start local workers instead: give one or the other")
     if args.print_tf_config:
         try:
             [checked_address(address) for address in args.print_tf_config]

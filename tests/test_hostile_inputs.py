@@ -380,3 +380,8 @@ def test_a_vocabulary_nested_too_deep_and_model_names_given_as_one_string_are_re
         CharVocabulary.from_json("[" * 100_000 + "]" * 100_000)
     with pytest.raises(TypeError, match="names must be a list of model names"):
         check_saved_models(tmp_path, names="char_rnn")          # would check models 'c', 'h', 'a', ...
+    for names in ([], ["../elsewhere/relu_ramp"], [".."]):
+        with pytest.raises(ValueError, match="each a folder right under"):
+            check_saved_models(tmp_path, names=names)
+    with pytest.raises(ValueError, match="no SavedModel root at .*: no such folder"):
+        check_saved_models(tmp_path / "nowhere")

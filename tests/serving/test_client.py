@@ -86,6 +86,20 @@ def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp
     assert damaged.read_bytes() == before  # reported, never replaced
 
 
+@pytest.mark.parametrize("damage, problem", [
+    (lambda version: shutil.rmtree(version / "variables"), "no variables/variables.index (the weights) in"),
+    (lambda version: (version / "fingerprint.pb").write_bytes(b"\x0a\xff\xff"), "a damaged fingerprint.pb"),
+    (lambda version: (version / WARMUP_FILE).write_bytes(b"garbage that is long enough to look like a record header"),
+     "is damaged, not TFRecords of PredictionLogs"),
+])
+def test_export_check_names_the_damaged_part_of_a_version(tmp_path, damage, problem):
+    version = tmp_path / "relu_ramp" / "1"
+    shutil.copytree(ROOT / "relu_ramp" / "1", version)
+    damage(version)
+    (row,) = check_saved_models(tmp_path)
+    assert not row["ok"] and problem in row["problem"], row
+
+
 def test_export_check_names_a_version_without_its_graph_and_a_model_without_versions(tmp_path, capsys):
     from tfsheet.cli import main
 

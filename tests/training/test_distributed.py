@@ -252,6 +252,7 @@ def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
     (["--print-tf-config", "h:1", "h:1"], "every worker needs its own HOST:PORT"),
     (["--workers", "1", "--", "/no/such/program"], "cannot run '/no/such/program'"),
     (["--workers", "100000", "--", sys.executable, "-c", "pass"], "--workers must be from 1 to 16"),
+    (["--print-tf-config", "h:1", "--workers", "3", "--", "echo", "hi"], "give one or the other"),
 ])
 def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_one_line(arguments, message):
     completed = subprocess.run([*LAUNCH, *arguments], capture_output=True, text=True, timeout=60)

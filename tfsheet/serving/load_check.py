@@ -72,8 +72,14 @@ def check_saved_models(root, names=None):
     from tfsheet.serving.export import versions
 
     root = pathlib.Path(root)
+    if not root.is_dir():
+        raise ValueError(f"no SavedModel root at {root}: {'it is a file' if root.exists() else 'no such folder'}")
     if isinstance(names, str) or (names is not None and not all(isinstance(name, str) for name in names)):
         raise TypeError(f"names must be a list of model names (say ['char_rnn']). Received: {names!r}")
+    if names is not None and (not names or not all(
+            name and "/" not in name and "\\" not in name and not name.startswith(".") for name in names)):
+        raise ValueError(f"names must be None (every model) or model names, each a folder right under {root}. "
+                         f"Received: {names!r}")
     names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     report = []
     for name in names:
@@ -102,19 +108,37 @@ def check_version(path):
     from tfsheet.serving.export import WARMUP_FILE, saved_input_signatures, warmup_inputs
 
     path = pathlib.Path(path)
-    if not (path / "saved_model.pb").is_file():
-        return f"no saved_model.pb in {path}: not a whole SavedModel (export the model again, or remove the folder)"
+    missing = _missing_part(path)
+    if missing:
+        return f"{missing} in {path}: not a whole SavedModel (export the model again, or remove the folder)"
     try:
         for signature, specs in saved_input_signatures(path).items():
             tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
             for key in tf2:
                 if not np.allclose(tf2[key], session[key], atol=1e-6):
                     raise ExportError(f"signature {signature!r}: the two loaders disagree on {key!r}")
-        return _check_warmup(path / WARMUP_FILE)
     except Exception as error:  # a damaged SavedModel fails in many ways; report, never repair
         reason = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
         return (f"{path} does not load or run ({reason.strip()}); if a file in it is damaged or truncated, export the "
                 f"model again or remove the folder")
+    return _check_warmup(path / WARMUP_FILE)
+
+
+def _missing_part(path):
+    """What a SavedModel folder lacks or holds damaged before anything loads it (the graph, the weights, a readable
+    fingerprint), or None."""
+    import tensorflow as tf
+
+    if not (path / "saved_model.pb").is_file():
+        return "no saved_model.pb"
+    if not (path / "variables" / "variables.index").is_file():
+        return "no variables/variables.index (the weights)"
+    if (path / "fingerprint.pb").exists():
+        try:
+            tf.saved_model.experimental.read_fingerprint(str(path))
+        except (RuntimeError, ValueError, OSError) as error:
+            return f"a damaged fingerprint.pb ({(str(error).strip().splitlines() or [''])[-1]})"
+    return None
 
 
 def _check_warmup(path):
@@ -123,9 +147,13 @@ def _check_warmup(path):
 
     if not path.is_file():
         return f"no warm-up file {path}"
-    records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
-    for record in records:
-        prediction_log_pb2.PredictionLog.FromString(record)
+    try:
+        records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
+        for record in records:
+            prediction_log_pb2.PredictionLog.FromString(record)
+    except (tf.errors.OpError, ValueError) as error:     # DataLossError: not TFRecords; DecodeError: not logs
+        return (f"warm-up file {path} is damaged, not TFRecords of PredictionLogs ({type(error).__name__}); remove it "
+                "and run `tfsheet export --add-missing-warmup`")
     if records:
         return None
     if path.stat().st_size:              # bytes, but not one whole record: TFRecordDataset reads it as an early end
