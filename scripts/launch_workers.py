@@ -124,9 +124,15 @@ def main(argv=None):
     if args.timeout is not None and not 0 < args.timeout < float("inf"):
         parser.error(f"--timeout must be a finite number of seconds > 0. Received: {args.timeout}")
     try:
-        return launch(command, args.workers, args.timeout)
+        status = launch(command, args.workers, args.timeout)
     except OSError as error:                       # the command cannot be started (missing, not executable)
         parser.error(f"cannot run {command[0]!r}: {error.strerror or error}")
+    if status == 124 and args.timeout is not None:
+        print(f"launch_workers: stopped every worker after --timeout {args.timeout:g} s", file=sys.stderr)
+    elif status:
+        print(f"launch_workers: a worker exited with status {status}, so every other was stopped (its output is "
+              "above, prefixed [workerN])", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -248,6 +248,16 @@ def test_an_export_interrupted_after_publishing_leaves_each_version_with_its_car
     assert facts["test"] in (root / "softmax_regression" / "MODEL_CARD.md").read_text()
 
 
+def test_an_export_whose_model_folder_is_a_file_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "published").mkdir()
+    (tmp_path / "published" / "relu_ramp").write_text("a user's file")
+    assert main(["export", "relu_ramp", "--export-dir", str(tmp_path / "published"),
+                 "--workdir", str(tmp_path / "work")]) == 1
+    assert "relu_ramp is a file, not the folder of relu_ramp's versions" in capsys.readouterr().err
+    assert not (tmp_path / "work" / "results").exists()
+    assert (tmp_path / "published" / "relu_ramp").read_text() == "a user's file"
+
+
 def test_an_unusable_saved_models_variable_is_named_not_blamed_on_export_dir(tmp_path, monkeypatch, capsys):
     (tmp_path / "a_file").write_text("")
     monkeypatch.setenv("TFSHEET_SAVED_MODELS", str(tmp_path / "a_file"))

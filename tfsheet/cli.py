@@ -334,6 +334,9 @@ def _export(args, strategy):
     from_environment = not args.export_dir and os.environ.get(settings.SAVED_MODELS_ENV, "").strip()
     _writable_folder(root, f"${settings.SAVED_MODELS_ENV} (the default --export-dir)" if from_environment
                      else "--export-dir")
+    for model in args.models or registry.exporters(args.experiments_of(args)):   # before hours of training
+        if (root / model).exists() and not (root / model).is_dir():
+            raise TfsheetError(f"{root / model} is a file, not the folder of {model}'s versions; move it away first.")
     _writable_folder(args.workdir, "--workdir")
     # every model is exported into a staging folder beside the published ones and published only when every
     # experiment succeeded: an export that fails half-way leaves saved_models/ and models.config as they were

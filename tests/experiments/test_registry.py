@@ -92,6 +92,7 @@ def test_restart_replaces_only_the_changed_experiments_and_force_reruns_all(tmp_
     (["report", "--set", "seeds=0,0"], "seeds holds 0 more than once; give each value once"),
     (["report", "--no-export", "--export-dir", "x"], "argument --export-dir: not allowed with argument --no-export"),
     (["problem1", "--set", "epochs=3", "--set", "epochs=4"], "epochs is set twice (3 and 4); give each setting once"),
+    (["problem1", "--set", "epochs=1", "--set", "P1.epochs=2"], "epochs=1 and P1.epochs=2 both set P1's epochs"),
     (["report", "--only", "P1", "--set", f"epochs={2**70}"], "epochs must be at most 2147483647 (2**31 - 1) in size"),
 ])
 def test_a_bad_setting_is_a_usage_error_that_says_what_is_valid(arguments, message, capsys):

@@ -259,6 +259,15 @@ def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_o
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize("arguments, status, message", [
+    (["--timeout", "1", "--", "sleep", "30"], 124, "stopped every worker after --timeout 1 s"),
+    (["--", "false"], 1, "a worker exited with status 1"),
+])
+def test_the_launcher_says_why_it_stopped_the_workers(arguments, status, message):
+    completed = subprocess.run([*LAUNCH, "--workers", "2", *arguments], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == status and message in completed.stderr
+
+
 def test_train_distributed_names_a_workdir_that_is_a_file(tmp_path, capsys):
     from tfsheet.cli import main
 

@@ -237,13 +237,16 @@ def settings_for(experiment, assignments):
     only to that problem's (or that experiment's) config.
     """
     fields = overrides.field_types(experiment.config_class)
-    chosen = {}
+    chosen, source = {}, {}
     for key, value in assignments.items():
         scope, _, field = key.rpartition(".") if _scoped(key) else ("", "", key)
         if scope and scope.upper() not in (experiment.problem.upper(), experiment.name.upper()):
             continue
         if field in fields:
-            chosen[field] = value
+            if chosen.get(field, value) != value:
+                raise ValueError(f"{source[field]}={chosen[field]} and {key}={value} both set {experiment.name}'s "
+                                 f"{field}; give it once")
+            chosen[field], source[field] = value, key
     return chosen
 
 

@@ -65,7 +65,7 @@ def logical_cpus():
 
 def worker_timeout_seconds(worker_timeout=None):
     """`worker_timeout`, else $TFSHEET_WORKER_TIMEOUT, else 120: seconds to wait for every worker; > 0, at most a day."""
-    value = worker_timeout if worker_timeout is not None else os.environ.get(WORKER_TIMEOUT_ENV, "120")
+    value = worker_timeout if worker_timeout is not None else os.environ.get(WORKER_TIMEOUT_ENV, "").strip() or "120"
     try:
         seconds = float(value)
     except (TypeError, ValueError):
