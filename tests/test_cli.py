@@ -248,6 +248,21 @@ def test_an_export_interrupted_after_publishing_leaves_each_version_with_its_car
     assert facts["test"] in (root / "softmax_regression" / "MODEL_CARD.md").read_text()
 
 
+def test_a_card_that_cannot_be_made_does_not_cost_the_export(tmp_path, monkeypatch, capsys):
+    from tfsheet.serving import model_card
+
+    def broken(*args, **kwargs):
+        raise KeyError("test_accuracy")
+
+    monkeypatch.setattr(model_card, "card", broken)
+    root = tmp_path / "published"
+    assert main(["export", "softmax_regression", "--scale", "quick", "--set", "epochs=1", "--export-dir", str(root),
+                 "--workdir", str(tmp_path / "work")]) == 0
+    assert "softmax_regression is published without its card (KeyError" in capsys.readouterr().err
+    assert (root / "softmax_regression" / "1" / "saved_model.pb").is_file()
+    assert "Published without a card" in (root / "softmax_regression" / "MODEL_CARD.md").read_text()
+
+
 def test_an_export_whose_model_folder_is_a_file_is_refused_before_training(tmp_path, capsys):
     (tmp_path / "published").mkdir()
     (tmp_path / "published" / "relu_ramp").write_text("a user's file")

@@ -352,10 +352,14 @@ def _export(args, strategy):
         records = {outcome.name: outcome.record for outcome in outcomes}
         staged = [path for path in staging.iterdir() if path.is_dir()] if staging.is_dir() else []
         for model_dir in staged:       # each version carries its card before it is published: a kill cannot split them
-            experiment = registry.exporters()[model_dir.name]
-            facts = card(model_dir.name, records[experiment.name], [records[n.name] for n in experiment.needs])
-            for version in versions(model_dir):
-                write_card(version_dir(model_dir, version), facts)
+            try:
+                experiment = registry.exporters()[model_dir.name]
+                facts = card(model_dir.name, records[experiment.name], [records[n.name] for n in experiment.needs])
+                for version in versions(model_dir):
+                    write_card(version_dir(model_dir, version), facts)
+            except (OSError, KeyError, TypeError, ValueError) as error:   # published and served anyway
+                print(f"tfsheet: warning: {model_dir.name} is published without its card ({type(error).__name__}: "
+                      f"{error})", file=sys.stderr)
         published = publish_staged(staging, root, args.models) if staging.is_dir() else {}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
