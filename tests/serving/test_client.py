@@ -405,3 +405,10 @@ def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
 def test_client_settings_that_would_be_quietly_wrong_are_refused_before_any_request(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_a_damaged_models_config_does_not_hide_the_servers_message(tmp_path):
+    (tmp_path / "models.config").write_text("model_config_list { garbage")
+    error = RestClient("http://127.0.0.1:1", models_config=tmp_path / "models.config")._not_found("m", "Servable not found")
+    assert isinstance(error, ServerError) and "Servable not found" in str(error)
+    assert "is not a readable models.config: ParseError" in str(error)

@@ -80,7 +80,10 @@ class _Client:
         if self.models_config and pathlib.Path(self.models_config).is_file():
             from tfsheet.serving.models_config import read_model_names
 
-            known = f" Models in {self.models_config}: {', '.join(read_model_names(self.models_config))}."
+            try:
+                known = f" Models in {self.models_config}: {', '.join(read_model_names(self.models_config))}."
+            except Exception as error:  # noqa: BLE001 - a damaged models.config must not hide the server's message
+                known = f" ({self.models_config} is not a readable models.config: {type(error).__name__}.)"
         return ServerError(f"model {model!r} is not served: {message}.{known}")
 
     @staticmethod
