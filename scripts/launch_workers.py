@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+from tfsheet.addresses import is_host_port
+
 MAX_WORKERS = 16      # local workers: each is a TensorFlow process of its own on this one machine
 
 
@@ -35,8 +37,7 @@ def free_ports(count):
 
 def checked_address(text):
     """`text` if it is HOST:PORT with a port in 1..65535, else a ValueError saying so."""
-    host, _, port = str(text).rpartition(":")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not is_host_port(text):
         raise ValueError(f"{text!r} is not HOST:PORT with a port in 1..65535 (e.g. host0:12345)")
     return text
 
@@ -125,8 +126,9 @@ def main(argv=None):
         parser.error(f"--timeout must be a finite number of seconds > 0. Received: {args.timeout}")
     try:
         status = launch(command, args.workers, args.timeout)
-    except OSError as error:                       # the command cannot be started (missing, not executable)
-        parser.error(f"cannot run {command[0]!r}: {error.strerror or error}")
+    except OSError as error:      # the command cannot be started: 127 (not found) or 126, as a shell says
+        parser.exit(127 if isinstance(error, FileNotFoundError) else 126,
+                    f"{parser.prog}: error: cannot run {command[0]!r}: {error.strerror or error}\n")
     if status == 124 and args.timeout is not None:
         print(f"launch_workers: stopped every worker after --timeout {args.timeout:g} s", file=sys.stderr)
     elif status:

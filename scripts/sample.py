@@ -4,6 +4,7 @@
 
 The vocabulary comes from the export's assets.extra/vocabulary.json (id 0 is "unknown"); the
 recurrent state goes in and out of the signature explicitly; the loop is tfsheet.serving.sampling.sample.
+Exit status 2: a flag is out of range; 1: the export cannot be used (not found, damaged, not a char_rnn).
 """
 
 import argparse
@@ -26,16 +27,6 @@ def main(argv=None):
     parser.add_argument("--temperature", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    try:
-        console.quiet()             # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
-    except TfsheetError as error:   # a bad TFSHEET_VERBOSE
-        parser.error(str(error))
-    import tensorflow as tf         # after quiet(): importing it prints those lines
-
-    from tfsheet.serving.sampling import sample
-    vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
-    if not vocabulary_file.is_file():
-        parser.error(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
     if not 0 <= args.length <= MAX_LENGTH:
         parser.error(f"--length must be in [0, {MAX_LENGTH:,}] characters. Received: --length {args.length}")
     if not 0 < args.temperature < float("inf"):
@@ -44,25 +35,39 @@ def main(argv=None):
         parser.error("--prompt must hold at least one character (the text the sample continues)")
     if not 0 <= args.seed < 2 ** 32:
         parser.error(f"--seed must be in [0, 2**32). Received: --seed {args.seed}")
+
+    def fail(message):           # exit status 1: the flags are fine, what they point at cannot be used
+        parser.exit(1, f"{parser.prog}: error: {message}\n")
+
+    try:
+        console.quiet()             # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
+    except TfsheetError as error:   # a bad TFSHEET_VERBOSE
+        fail(str(error))
+    import tensorflow as tf         # after quiet(): importing it prints those lines
+
+    from tfsheet.serving.sampling import sample
+    vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
+    if not vocabulary_file.is_file():
+        fail(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
     try:
         vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        parser.error(f"{vocabulary_file} is not a vocabulary tfsheet wrote: {error}")
+        fail(f"{vocabulary_file} is not a vocabulary tfsheet wrote: {error}")
     try:
         serve = tf.saved_model.load(str(args.saved_model)).signatures["serving_default"]
     except (OSError, KeyError, tf.errors.OpError, ValueError, IndexError) as error:   # missing, truncated, damaged
         reason = " ".join(str(error).split())[:300]
-        parser.error(f"{args.saved_model} does not load as a SavedModel ({type(error).__name__}: {reason}); if a file "
-                     "in it is damaged or truncated, export the model again (tfsheet export char_rnn)")
+        fail(f"{args.saved_model} does not load as a SavedModel ({type(error).__name__}: {reason}); if a file "
+             "in it is damaged or truncated, export the model again (tfsheet export char_rnn)")
     inputs = serve.structured_input_signature[1]
     if "state" not in inputs:
-        parser.error(f"{args.saved_model} takes {sorted(inputs)}, not a recurrent state: this script samples from a "
-                     "char_rnn export (a char_ngram export reads a fixed window of tokens instead)")
+        fail(f"{args.saved_model} takes {sorted(inputs)}, not a recurrent state: this script samples from a "
+             "char_rnn export (a char_ngram export reads a fixed window of tokens instead)")
     hidden_size = inputs["state"].shape[1]
     outputs = serve.structured_outputs["next_token_probabilities"].shape[-1]
     if outputs != len(vocabulary):
-        parser.error(f"{vocabulary_file} holds {len(vocabulary)} ids but the model predicts {outputs}: the "
-                     "vocabulary is not this export's own (export the model again)")
+        fail(f"{vocabulary_file} holds {len(vocabulary)} ids but the model predicts {outputs}: the "
+             "vocabulary is not this export's own (export the model again)")
 
     def step(tokens, state):
         outputs = serve(tokens=tokens, state=state)

@@ -218,6 +218,14 @@ def test_train_distributed_refuses_more_mnist_images_than_the_split_holds(tmp_pa
     assert not (tmp_path / "results.json").exists()
 
 
+def test_train_distributed_refuses_too_few_characters_for_its_streams_naming_both_settings(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train-distributed", "--workdir", str(tmp_path), "--model", "char_rnn", "--train-examples", "50"])
+    error = capsys.readouterr().err
+    assert stop.value.code == 2 and "batch_size=128 needs train_examples >= 103" in error and "lower batch_size" in error
+    assert not (tmp_path / "results.json").exists()
+
+
 def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_path):
     root, work = tmp_path / "published", tmp_path / "work"
     settings = ["--set", "epochs=1", "--set", "learning_rate=0.1"]

@@ -88,6 +88,9 @@ def test_a_batch_larger_than_the_data_is_refused():
     (["report", "--only", "P1", "--out", "{file}"], "--out {file} is a file"),
     (["train-softmax-regression", "--log-dir", "{file}", "--no-export"], "--log-dir {file} is a file"),
     (["train-softmax-regression", "--log-dir", "{tmp}/run", "--export-dir", "{file}"], "--export-dir {file} is a file"),
+    (["train-softmax-regression", "--log-dir", "{tmp}/run", "--export-dir", "{tmp}/taken"],
+     "{tmp}/taken/softmax_regression is a file, not the folder of softmax_regression's versions"),
+    (["report", "--only", "P1", "--out", "{tmp}/run", "--export-dir", "{tmp}/taken"], "taken/softmax_regression is a"),
     (["serving-config", "--export-dir", "{tmp}/nowhere"], "no SavedModels under {tmp}/nowhere: no such folder"),
     (["export", "--check", "--export-dir", "{tmp}/nowhere"], "no SavedModels under {tmp}/nowhere"),
     (["export", "--check", "--export-dir", "{tmp}/empty"], "no SavedModels under {tmp}/empty: it is empty"),
@@ -99,6 +102,8 @@ def test_unusable_folders_are_named_before_any_training(argv, message, tmp_path,
     (tmp_path / "a_file").write_text("not a folder")
     (tmp_path / "empty").mkdir()
     (tmp_path / "root" / "model" / "1").mkdir(parents=True)
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "softmax_regression").write_text("not a folder")
     fill = {"file": str(tmp_path / "a_file"), "tmp": str(tmp_path)}
     status, err = _cli([part.format(**fill) for part in argv], capsys)
     assert status == 1 and "Traceback" not in err
@@ -355,6 +360,49 @@ def test_seeds_array_data_and_the_verbose_setting_refuse_what_no_run_could_use(m
         console.verbose()
     monkeypatch.setenv(console.VERBOSE_ENV, " No ")
     assert not console.verbose()
+
+
+def test_array_data_refuses_ragged_rows_and_text():
+    with pytest.raises(ValueError, match="ArrayData's x must be rectangular .* rows differ in length"):
+        ArrayData([[1.0, 2.0], [3.0]], [0, 1])
+    with pytest.raises(TypeError, match="ArrayData's y must hold numbers .* dtype <U3"):
+        ArrayData(np.zeros((2, 3)), ["one", "two"])
+    assert ArrayData([[1.0, 2.0]], [0]).x.shape == (1, 2)       # a rectangular list is taken as its array
+
+
+def _per_example_cross_entropy(labels, outputs):
+    from tfsheet.models.losses import cross_entropy_loss
+    return cross_entropy_loss(labels, outputs)
+
+
+def _mean_cross_entropy(labels, outputs):                       # a scalar: every sum would silently be a mean
+    return tf.reduce_mean(_per_example_cross_entropy(labels, outputs))
+
+
+def test_a_trainer_names_what_is_wrong_with_its_model_optimizer_loss_or_labels():
+    import keras
+    from tfsheet.models.softmax_regression import build_softmax_regression
+
+    model, config = build_softmax_regression(), TrainConfig(epochs=1, batch_size=16, verbose=False)
+    x, y = np.random.default_rng(0).random((32, 784), dtype=np.float32), np.arange(32) % 10
+    with pytest.raises(TypeError, match="model must be a Keras model. Received: model=None"):
+        Trainer(None, _per_example_cross_entropy, keras.optimizers.SGD(0.1), config)
+    with pytest.raises(TypeError, match="optimizer must be a Keras optimizer object, e.g. keras.optimizers.SGD"):
+        Trainer(model, _per_example_cross_entropy, "sgd", config)
+    with pytest.raises(ValueError, match="has no trainable variables yet; build it first"):
+        Trainer(keras.Sequential([keras.layers.Dense(3)]), _per_example_cross_entropy, keras.optimizers.SGD(0.1),
+                config)
+    with pytest.raises(ValueError, match=r"^The loss must return one value per example, shape \(N,\); it returned "
+                                         r"shape \(\)"):
+        Trainer(model, _mean_cross_entropy, keras.optimizers.SGD(0.1), config).fit(ArrayData(x, y))
+    trainer = Trainer(model, _per_example_cross_entropy, keras.optimizers.SGD(0.1), config)
+    before = [v.numpy().copy() for v in model.trainable_variables]
+    with pytest.raises(ValueError, match=r"^The training step rejected the data: indices\[0\] = 1\d is not in "
+                                         r"\[0, 10\)\. Check that the labels lie in the model's range"):
+        trainer.fit(ArrayData(x, y + 10))
+    with pytest.raises(ValueError, match="^The evaluation step rejected the data: indices"):
+        trainer.evaluate(ArrayData(x, y + 10))
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(before, model.trainable_variables))   # nothing applied
 
 
 @pytest.mark.parametrize("variable", [settings.DATA_DIR_ENV, settings.CACHE_DIR_ENV, settings.SAVED_MODELS_ENV])

@@ -22,7 +22,7 @@ import uuid
 
 from tfsheet import console, settings
 from tfsheet.choices import STRATEGIES
-from tfsheet.errors import Preempted, TfsheetError, disk_full_hint
+from tfsheet.errors import Preempted, TfsheetError, UsageError, disk_full_hint
 from tfsheet.experiments import overrides, registry
 from tfsheet.runs import ALL, CHANGED, REFUSE
 
@@ -101,9 +101,9 @@ def build_parser(experiments=registry.EXPERIMENTS):
     _add_scale(export)
     export.add_argument("--export-dir", type=_nonempty, default=None,
                         help="SavedModel root (default: ./saved_models or $TFSHEET_SAVED_MODELS)")
-    export.add_argument("--workdir", type=_nonempty, default=EXPORT_WORKDIR,
+    export.add_argument("--workdir", type=_nonempty, default=EXPORT_WORKDIR, action=_Given,
                         help="where the training runs write (default: %(default)s)")
-    export.add_argument("--set", dest="settings", action="append", default=[], metavar="FIELD=VALUE",
+    export.add_argument("--set", dest="settings", action=_Given, append=True, default=[], metavar="FIELD=VALUE",
                         help="change a setting of the experiments that train the models")
     export.set_defaults(handler=_export, experiments_of=lambda args: _exporting(args.models, experiments))
 
@@ -135,11 +135,25 @@ def _add_problem_command(commands, problem, members):
         experiment for experiment in members if not getattr(args, "parts", None) or experiment.part in args.parts))
 
 
+class _Given(argparse.Action):
+    """Stores a flag's value (appends it, with append=True) and notes the flag in `args.given`: a flag given with
+    its default value was still given, which a comparison with the default cannot tell."""
+
+    def __init__(self, *args, append=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.append = append
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.given = getattr(namespace, "given", frozenset()) | {self.option_strings[0]}
+        setattr(namespace, self.dest, [*getattr(namespace, self.dest), values] if self.append else values)
+
+
 def _add_scale(parser):
-    parser.add_argument("--scale", dest="scale", choices=registry.SCALES, default="default",
+    parser.add_argument("--scale", dest="scale", choices=registry.SCALES, default="default", action=_Given,
                         help="quick: minutes (CI); default: the numbers the report quotes; full: more seeds, "
                              "longer training (default: %(default)s)")
-    parser.add_argument("--preset", dest="scale", choices=registry.SCALES, help=argparse.SUPPRESS)  # older name
+    parser.add_argument("--preset", dest="scale", choices=registry.SCALES, action=_Given,
+                        help=argparse.SUPPRESS)  # older name
 
 
 def _add_run_flags(parser):
@@ -320,7 +334,7 @@ def _export(args, strategy):
         added, skipped = add_missing_warmup(root, args.models, report=lambda path: print(
             f"added a warm-up file to {path}", flush=True))
         for path, why in skipped:
-            print(f"tfsheet: skipped {path}: it cannot be read ({why})", file=sys.stderr)
+            print(f"tfsheet: skipped {path}: {why}", file=sys.stderr)
         if not added and not skipped:
             print("every version has a warm-up file")
         return 1 if skipped else 0
@@ -334,9 +348,7 @@ def _export(args, strategy):
     from_environment = not args.export_dir and os.environ.get(settings.SAVED_MODELS_ENV, "").strip()
     _writable_folder(root, f"${settings.SAVED_MODELS_ENV} (the default --export-dir)" if from_environment
                      else "--export-dir")
-    for model in args.models or registry.exporters(args.experiments_of(args)):   # before hours of training
-        if (root / model).exists() and not (root / model).is_dir():
-            raise TfsheetError(f"{root / model} is a file, not the folder of {model}'s versions; move it away first.")
+    _model_folders_free(root, args.models or registry.exporters(args.experiments_of(args)))
     _writable_folder(args.workdir, "--workdir")
     # every model is exported into a staging folder beside the published ones and published only when every
     # experiment succeeded: an export that fails half-way leaves saved_models/ and models.config as they were
@@ -404,12 +416,10 @@ def _refuse_training_flags(args):
     """--check and --add-missing-warmup read the published versions and train nothing: a training flag given with
     them would be silently ignored, so it is an error instead."""
     chore = "--check" if args.check else "--add-missing-warmup"
-    given = [flag for flag, value, default in (("--scale", args.scale, "default"), ("--workdir", args.workdir,
-                                                EXPORT_WORKDIR), ("--set", args.settings, []))
-             if value != default]
+    given = [flag for flag in ("--scale", "--preset", "--workdir", "--set") if flag in getattr(args, "given", ())]
     if given:
-        raise TfsheetError(f"{chore} reads the versions under --export-dir and trains nothing, so {', '.join(given)} "
-                           f"would have no effect; leave {'it' if len(given) == 1 else 'them'} out.")
+        raise UsageError(f"{chore} reads the versions under --export-dir and trains nothing, so {', '.join(given)} "
+                         f"would have no effect; leave {'it' if len(given) == 1 else 'them'} out.")
 
 
 def _export_root(args):
@@ -419,7 +429,16 @@ def _export_root(args):
     if args.no_export:
         return None
     output = args.out if hasattr(args, "out") else args.workdir
-    return _writable_folder(args.export_dir or pathlib.Path(output) / "saved_models", "--export-dir")
+    root = _writable_folder(args.export_dir or pathlib.Path(output) / "saved_models", "--export-dir")
+    _model_folders_free(root, registry.exporters(registry.with_needs(args.experiments_of(args))))
+    return root
+
+
+def _model_folders_free(root, models):
+    """Refuse, before hours of training, a root where a model's folder is a file: its export would fail at the end."""
+    for model in models:
+        if (root / model).exists() and not (root / model).is_dir():
+            raise TfsheetError(f"{root / model} is a file, not the folder of {model}'s versions; move it away first.")
 
 
 def _writable_folder(path, flag):
@@ -492,9 +511,9 @@ def _make_strategy(args):
     from tfsheet.training.distribution import make_strategy
 
     if args.handler is not _train_distributed and settings.strategy_name(args.strategy) == "multi-worker":
-        raise TfsheetError(f"`tfsheet {args.command}` runs on one machine (default or mirrored strategy); its "
-                           "experiments write results and exports that several workers would race for. Train "
-                           "with several workers through `tfsheet train-distributed` (scripts/launch_workers.py).")
+        raise UsageError(f"`tfsheet {args.command}` runs on one machine (default or mirrored strategy); its "
+                         "experiments write results and exports that several workers would race for. Train "
+                         "with several workers through `tfsheet train-distributed` (scripts/launch_workers.py).")
     return make_strategy(args.strategy)
 
 
@@ -513,6 +532,9 @@ def main(argv=None, experiments=registry.EXPERIMENTS):
         print("\ntfsheet: interrupted. Everything written so far is whole (results, checkpoints and exports are "
               "written atomically); run the same command again to continue from it.", file=sys.stderr)
         return 130                    # 128 + SIGINT
+    except UsageError as error:
+        print(f"tfsheet: error: {error}", file=sys.stderr)
+        return error.exit_code
     except (TfsheetError, ValueError) as error:
         print(f"tfsheet: error: {error}", file=sys.stderr)
         return 1

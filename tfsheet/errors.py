@@ -7,6 +7,12 @@ class TfsheetError(Exception):
     """Base class of every error tfsheet raises deliberately."""
 
 
+class UsageError(TfsheetError):
+    """The command line (with its settings) asks for something contradictory; exit status 2, as argparse's own."""
+
+    exit_code = 2
+
+
 class DataError(TfsheetError):
     """A data file is missing, truncated or corrupt, or a data source cannot be reached."""
 

@@ -248,7 +248,7 @@ def test_sample_script_names_a_truncated_export_and_prints_no_library_start_up_l
     environment = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
                                capture_output=True, text=True, timeout=300, env=environment)
-    assert completed.returncode == 2 and "does not load as a SavedModel" in completed.stderr
+    assert completed.returncode == 1 and "does not load as a SavedModel" in completed.stderr
     assert "export the model again" in completed.stderr
     assert "Traceback" not in completed.stderr and "I0000" not in completed.stderr and "E0000" not in completed.stderr
 
@@ -260,10 +260,10 @@ def test_sample_script_refuses_a_vocabulary_that_is_not_the_exports_own(tmp_path
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
                                capture_output=True, text=True, timeout=300,
                                env={**os.environ, "TFSHEET_VERBOSE": "maybe"})
-    assert completed.returncode == 2 and "TFSHEET_VERBOSE must be one of" in completed.stderr
+    assert completed.returncode == 1 and "TFSHEET_VERBOSE must be one of" in completed.stderr
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(export)],
                                capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 2 and "holds 3 ids but the model predicts" in completed.stderr
+    assert completed.returncode == 1 and "holds 3 ids but the model predicts" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 
@@ -273,5 +273,5 @@ def test_sample_script_on_a_char_ngram_export_says_it_needs_a_char_rnn(shakespea
                                 results["saved_models"]["char_ngram"]],
                                capture_output=True, text=True, timeout=300,
                                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert completed.returncode == 2 and "samples from a char_rnn export" in completed.stderr
+    assert completed.returncode == 1 and "samples from a char_rnn export" in completed.stderr
     assert "Traceback" not in completed.stderr

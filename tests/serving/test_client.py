@@ -208,6 +208,19 @@ def test_unknown_signature_and_model(rest, grpc_client):
             client.predict("no_such_model", {"pixels": np.zeros((1, 784), np.float32)})
 
 
+@pytest.mark.parametrize("inputs, outputs, missing", [({"x": (np.float32, [-1, 1])}, {}, "no outputs"),
+                                                      ({}, {"y": (np.float32, [-1, 1])}, "no inputs")])
+def test_a_signature_without_inputs_or_outputs_is_named_before_sending(rest, store, monkeypatch, inputs, outputs,
+                                                                        missing):
+    monkeypatch.setattr(rest, "_signatures", {})
+    monkeypatch.setattr(rest, "_signature_defs", lambda model, version: {"serving_default": (inputs, outputs)})
+    sent = store.predictions
+    with pytest.raises(ServingRequestError, match=f"signature 'serving_default' of 'relu_ramp' has {missing}, so no "
+                                                  "request can run it"):
+        rest.predict("relu_ramp", {"x": np.zeros((1, 1), np.float32)})
+    assert store.predictions == sent
+
+
 def test_server_side_errors_carry_tf_servings_message(rest):
     with pytest.raises(ServerError, match=r"(?s)HTTP 400 .*pixels must be float32 values in \[0, 1\]"):
         rest.predict("softmax_regression", {"pixels": np.full((1, 784), 255.0, np.float32)})
@@ -291,11 +304,13 @@ def test_the_clients_import_as_the_readme_shows_without_tensorflow():
                                             (["--rest", "http://[::1"], "base_url must be an http(s) URL"),
                                             (["--rest", "http://localhost:abc"], "Port could not be cast"),
                                             (["--rest", "http://local host:8501"], "no query, fragment, spaces"),
-                                            (["--timeout", "-1"], "timeout")])
+                                            (["--timeout", "-1"], "timeout must be a finite number of seconds > 0"),
+                                            (["--timeout", "0"], "Received: timeout=0.0")])
 def test_client_script_refuses_a_bad_url_or_timeout_in_one_line(flags, message):
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), *flags],
                                capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+    assert "retries" not in completed.stderr or "--timeout" not in flags       # only what was wrong is named
 
 
 def test_a_version_folder_with_leading_zeros_is_checked_where_it_is(tmp_path):
@@ -364,12 +379,44 @@ def test_add_missing_warmup_says_a_damaged_warmup_file_is_damaged_instead_of_cal
     assert "holds no whole TFRecord (damaged or not a warm-up file)" in capsys.readouterr().out
 
 
+def test_add_missing_warmup_names_an_extra_files_entry_that_is_a_file_and_leaves_it(tmp_path, capsys):
+    from tfsheet.cli import main
+    from tfsheet.serving.export import WARMUP_FILE
+
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    shutil.rmtree(tmp_path / "relu_ramp" / "1" / WARMUP_FILE.parent)
+    (tmp_path / "relu_ramp" / "1" / WARMUP_FILE.parent).write_text("someone's notes")
+    assert main(["export", "--add-missing-warmup", "--export-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'relu_ramp' / '1' / 'assets.extra'} is a file, where TF Serving looks for a folder" in err
+    assert "FileExistsError" not in err
+    assert (tmp_path / "relu_ramp" / "1" / WARMUP_FILE.parent).read_text() == "someone's notes"
+
+
+@pytest.mark.parametrize("entry, why", [("loop", "a link that loops"), ("dangling", "which does not exist"),
+                                        ("file", "a file, not a folder")])
+def test_the_check_names_an_entry_named_as_a_version_that_is_no_folder(tmp_path, entry, why):
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    bad = tmp_path / "relu_ramp" / "2"
+    if entry == "loop":
+        bad.symlink_to(bad)
+    elif entry == "dangling":
+        bad.symlink_to(tmp_path / "nowhere")
+    else:
+        bad.write_text("")
+    rows = check_saved_models(tmp_path, ["relu_ramp"])
+    assert [(row["version"], row["ok"]) for row in rows] == [(1, True), ("2", False)]
+    assert f"{bad} is named as a version but is" in rows[1]["problem"] and why in rows[1]["problem"]
+
+
 @pytest.mark.parametrize("flags, named", [(["--scale", "full"], "--scale"), (["--workdir", "elsewhere"], "--workdir"),
-                                          (["--set", "epochs=2", "--scale", "quick"], "--scale, --set")])
+                                          (["--set", "epochs=2", "--scale", "quick"], "--scale, --set"),
+                                          (["--scale", "default"], "--scale"),          # given, though the default
+                                          (["--workdir", "runs/export"], "--workdir")])
 def test_check_refuses_training_flags_it_would_ignore(flags, named, capsys):
     from tfsheet.cli import main
 
-    assert main(["export", "--check", *flags]) == 1
+    assert main(["export", "--check", *flags]) == 2                             # a usage error, as argparse's
     assert f"trains nothing, so {named} would have no effect" in capsys.readouterr().err
 
 

@@ -220,7 +220,11 @@ def test_an_unknown_strategy_or_a_bad_tf_config_is_a_clear_error(monkeypatch):
                             ('{"cluster": {"worker": ["a:1", "a:1"]}, "task": {"type": "worker", "index": 0}}',
                              "the cluster repeats one"),
                             ('{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 0.7}}',
-                             "must be an int. Received: 0.7")):
+                             "must be an int. Received: 0.7"),
+                            ('{"cluster": {"worker": ["a:1", "b"]}, "task": {"type": "worker", "index": 0}}',
+                             r"must be host:port with a port in 1..65535; these are not: \['b'\]"),
+                            ('{"cluster": {"worker": ["http://a:99999"]}, "task": {"type": "worker", "index": 0}}',
+                             "these are not")):
         monkeypatch.setenv("TF_CONFIG", config)
         with pytest.raises(TfsheetError, match=message):
             cluster_spec()
@@ -250,13 +254,19 @@ def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
     (["--print-tf-config", "host0"], "'host0' is not HOST:PORT"),
     (["--print-tf-config", "host0:99999"], "a port in 1..65535"),
     (["--print-tf-config", "h:1", "h:1"], "every worker needs its own HOST:PORT"),
-    (["--workers", "1", "--", "/no/such/program"], "cannot run '/no/such/program'"),
     (["--workers", "100000", "--", sys.executable, "-c", "pass"], "--workers must be from 1 to 16"),
     (["--print-tf-config", "h:1", "--workers", "3", "--", "echo", "hi"], "give one or the other"),
 ])
 def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_one_line(arguments, message):
     completed = subprocess.run([*LAUNCH, *arguments], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize("program, status", [("/no/such/program", 127), ("/etc", 126)])
+def test_the_launcher_says_a_command_cannot_start_with_a_shells_status(program, status):
+    completed = subprocess.run([*LAUNCH, "--workers", "1", "--", program], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == status and f"cannot run '{program}'" in completed.stderr
+    assert "Traceback" not in completed.stderr
 
 
 @pytest.mark.parametrize("arguments, status, message", [
@@ -279,7 +289,7 @@ def test_train_distributed_names_a_workdir_that_is_a_file(tmp_path, capsys):
 def test_commands_that_write_shared_outputs_refuse_several_workers(capsys):
     from tfsheet.cli import main
 
-    assert main(["--strategy", "multi-worker", "report", "--scale", "quick"]) == 1
+    assert main(["--strategy", "multi-worker", "report", "--scale", "quick"]) == 2
     assert "runs on one machine" in capsys.readouterr().err
 
 

@@ -385,6 +385,10 @@ PROBLEM5_2_PRESETS = {
 DISTRIBUTED_MODELS = ("mlp", "softmax_regression", "char_rnn")
 
 
+CHARS_PER_EXAMPLE = 10     # train-distributed's char_rnn: characters of Tiny Shakespeare per train_examples
+DISTRIBUTED_WINDOW = 8     # ... and the length of its TBPTT windows
+
+
 @dataclasses.dataclass(frozen=True)
 class DistributedConfig:
     """`tfsheet train-distributed`: what to train; small by default, so that runs on a 2-core CPU take seconds."""
@@ -392,7 +396,7 @@ class DistributedConfig:
     model: str = "mlp"             # one of DISTRIBUTED_MODELS
     epochs: int = 2                # enough to see the loss fall
     batch_size: int = 128          # the global batch, split across the replicas
-    train_examples: int = 12_800   # MNIST images (or, for char_rnn, characters / 10)
+    train_examples: int = 12_800   # MNIST images (or, for char_rnn, characters / CHARS_PER_EXAMPLE)
     num_hidden: int = 64           # small, so that a step takes milliseconds
     learning_rate: float = 1e-3    # Adam's usual rate
     checkpoint_every: int = 10     # steps between checkpoints (0: only at epoch ends)
@@ -407,3 +411,9 @@ class DistributedConfig:
         _require_positive(self, ("learning_rate",))
         if self.model != "char_rnn":             # MNIST images: no more than the training split holds
             _require_mnist_examples(self)
+        elif self.train_examples * CHARS_PER_EXAMPLE - 1 < self.batch_size * DISTRIBUTED_WINDOW:
+            needed = -(-(self.batch_size * DISTRIBUTED_WINDOW + 1) // CHARS_PER_EXAMPLE)
+            raise ValueError(f"char_rnn reads train_examples x {CHARS_PER_EXAMPLE} characters as batch_size streams of "
+                             f"{DISTRIBUTED_WINDOW}-character windows, so batch_size={self.batch_size} needs "
+                             f"train_examples >= {needed}. Received: train_examples={self.train_examples}; raise it or "
+                             "lower batch_size")

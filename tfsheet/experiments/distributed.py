@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from tfsheet.data import encodings, load_mnist
+from tfsheet.experiments.configs import CHARS_PER_EXAMPLE, DISTRIBUTED_WINDOW
 from tfsheet.errors import TfsheetError
 from tfsheet.results import as_written, write_json
 from tfsheet.training import ArrayData, Runtime, TrainConfig, distribution, seed_everything
@@ -75,10 +76,10 @@ def _train_char_rnn(config, runtime, workdir):
     from tfsheet.models.language_models import RNNLanguageModel
     from tfsheet.training.tbptt import carried_state_gradients, language_model_pairs, train_on_streams
 
-    text = load_tiny_shakespeare("train")[:config.train_examples * 10]
+    text = load_tiny_shakespeare("train")[:config.train_examples * CHARS_PER_EXAMPLE]
     vocab = CharVocabulary.from_text(text)
     inputs, targets = language_model_pairs(vocab.encode(text))
-    streams, window = config.batch_size, 8
+    streams, window = config.batch_size, DISTRIBUTED_WINDOW
     model, trainer, history = train_on_streams(
         runtime, lambda: RNNLanguageModel(len(vocab), config.num_hidden, streams=streams), inputs, targets,
         streams=streams, window=window, gradients_for=lambda model: carried_state_gradients,

@@ -12,9 +12,7 @@ received and lists the valid fields.
 import dataclasses
 import typing
 
-from tfsheet.choices import MAX_SEED
-
-LARGEST_INT = MAX_SEED      # no count, size or seed here is larger than the largest seed; a larger one is a slip
+from tfsheet.choices import LARGEST_INT
 
 
 def parse_assignments(texts):

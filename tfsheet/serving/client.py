@@ -22,6 +22,7 @@ import urllib.request
 
 import numpy as np
 
+from tfsheet.addresses import is_host_port
 from tfsheet.errors import TfsheetError
 
 DTYPES = {"DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_INT32": np.int32, "DT_INT64": np.int64,
@@ -52,11 +53,13 @@ class _Client:
         def number(value):
             return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
-        if not (number(timeout) and timeout > 0 and isinstance(retries, int) and not isinstance(retries, bool)
-                and 0 <= retries <= MAX_RETRIES and number(backoff) and 0 <= backoff <= 60):
-            raise ValueError(f"need a finite timeout > 0 (seconds), an int retries from 0 to {MAX_RETRIES} and a "
-                             f"backoff from 0 to 60 (seconds, doubling per retry). Received: timeout={timeout!r}, "
-                             f"retries={retries!r}, backoff={backoff!r}")
+        if not (number(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a finite number of seconds > 0. Received: timeout={timeout!r}")
+        if not (isinstance(retries, int) and not isinstance(retries, bool) and 0 <= retries <= MAX_RETRIES):
+            raise ValueError(f"retries must be an int from 0 to {MAX_RETRIES}. Received: retries={retries!r}")
+        if not (number(backoff) and 0 <= backoff <= 60):
+            raise ValueError(f"backoff must be from 0 to 60 (seconds before the first retry, doubling per retry). "
+                             f"Received: backoff={backoff!r}")
         if models_config is not None and (not isinstance(models_config, (str, pathlib.PurePath))
                                           or not pathlib.Path(models_config).is_file()):
             raise ValueError(f"models_config must be None or the server's models.config file (its model names then "
@@ -105,6 +108,10 @@ class _Client:
         if signature_name not in signatures:
             raise ServingRequestError(f"model {model!r} has no signature {signature_name!r}; it has "
                                       f"{', '.join(sorted(signatures))}")
+        empty = [part for part, named in zip(("inputs", "outputs"), signatures[signature_name]) if not named]
+        if empty:
+            raise ServingRequestError(f"signature {signature_name!r} of {model!r} has no {' and no '.join(empty)}, so "
+                                      "no request can run it; export the model with named inputs and outputs")
         return signatures[signature_name]
 
     def _checked_inputs(self, model, inputs, signature_name, version):
@@ -277,8 +284,7 @@ def _is_grpc_target(target):
         return False
     if target.startswith("unix:"):
         return len(target) > len("unix:")
-    host, _, port = target.rpartition(":")
-    return bool(host.strip()) and "://" not in host and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+    return is_host_port(target)
 
 
 class GrpcClient(_Client):

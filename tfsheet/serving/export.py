@@ -44,6 +44,27 @@ def versions(model_dir):
     return sorted({version_number(p.name) for p in model_dir.iterdir() if p.is_dir()} - {None})
 
 
+def unusable_versions(model_dir):
+    """{folder name: why} for each entry of `model_dir` named as a version that is not a folder one can read (a
+    file, a broken link, a link that loops): `versions` passes over them, as TF Serving does, so they are said here."""
+    model_dir = pathlib.Path(model_dir)
+    unusable = {}
+    for path in sorted(model_dir.iterdir()) if model_dir.is_dir() else ():
+        if version_number(path.name) is None or path.is_dir():
+            continue
+        if path.is_symlink():
+            try:
+                path.resolve(strict=True)
+                unusable[path.name] = "a link to something that is not a folder"
+            except RuntimeError:
+                unusable[path.name] = "a link that loops"
+            except OSError:
+                unusable[path.name] = f"a link to {os.readlink(path)}, which does not exist"
+        else:
+            unusable[path.name] = "a file, not a folder"
+    return unusable
+
+
 def version_clashes(model_dir):
     """{version: [folder names]} for each integer version named by more than one folder ("3" and "03"): TF Serving
     reads both as the same version, so which one it serves is not defined."""
@@ -335,6 +356,10 @@ def add_missing_warmup(root, models=None, report=None):
                             and (not models or p.name in models)):
         for version in versions(model_dir):
             path = version_dir(model_dir, version)
+            if (path / WARMUP_FILE.parent).exists() and not (path / WARMUP_FILE.parent).is_dir():
+                skipped.append((path, f"{path / WARMUP_FILE.parent} is a file, where TF Serving looks for a folder of "
+                                      "extra files; move it away and run --add-missing-warmup again"))
+                continue
             if (path / WARMUP_FILE).exists():
                 problem = _unreadable_warmup(path / WARMUP_FILE)
                 if problem:                     # present but damaged: said, not replaced (it may be someone's)
@@ -344,7 +369,7 @@ def add_missing_warmup(root, models=None, report=None):
             try:
                 write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
             except Exception as error:  # noqa: BLE001 - a damaged version must not stop the others
-                skipped.append((path, f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"))
+                skipped.append((path, f"it cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:200]})"))
                 continue
             added.append(path)
             if report is not None:

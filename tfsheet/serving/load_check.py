@@ -67,9 +67,10 @@ def check_saved_models(root, names=None):
 
     A version passes when its signatures load, the fresh-process TF2 and TF1-session loaders give the
     same outputs on each signature's warm-up inputs, and its warm-up file parses as PredictionLogs.
-    Returns a list of {"model", "version", "ok", "problem"}.
+    An entry named as a version that is no readable folder (a file, a looping or broken link) fails, its
+    "version" the entry's name. Returns a list of {"model", "version", "ok", "problem"}.
     """
-    from tfsheet.serving.export import versions
+    from tfsheet.serving.export import unusable_versions, versions
 
     root = pathlib.Path(root)
     if not root.is_dir():
@@ -83,12 +84,16 @@ def check_saved_models(root, names=None):
     names = names or sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     report = []
     for name in names:
-        found = versions(root / name)
-        if not found:
+        found, unusable = versions(root / name), unusable_versions(root / name)
+        if not found and not unusable:
             report.append({"model": name, "version": None, "ok": False, "problem": f"no versions in {root / name}"})
         for version in found:
             problem = check_model_version(root / name, version)
             report.append({"model": name, "version": version, "ok": problem is None, "problem": problem})
+        for folder, why in unusable.items():
+            report.append({"model": name, "version": folder, "ok": False,
+                           "problem": f"{root / name / folder} is named as a version but is {why}; TF Serving "
+                                      "passes over it: remove it, or make it the version's folder"})
     return report
 
 

@@ -23,6 +23,7 @@ import sys
 import tensorflow as tf
 
 from tfsheet import console
+from tfsheet.addresses import is_host_port
 from tfsheet.errors import TfsheetError
 from tfsheet.choices import STRATEGIES
 from tfsheet.settings import strategy_name
@@ -117,6 +118,9 @@ def cluster_spec():
                 for addresses in cluster.values()):
             raise ValueError('"cluster" must map each task type to a list of "host:port" strings')
         every = [address for addresses in cluster.values() for address in addresses]
+        strange = [address for address in every if not is_host_port(address)]
+        if strange:
+            raise ValueError(f"every task's address must be host:port with a port in 1..65535; these are not: {strange}")
         if len(set(every)) != len(every):
             raise ValueError(f"every task needs its own host:port; the cluster repeats one: {every}")
         if isinstance(index, bool) or not isinstance(index, int):

@@ -35,22 +35,24 @@ its recurrent state in a non-trainable variable, one row per stream; gradients f
 (RTRL) come in through `gradients`.
 """
 
+import contextlib
 import dataclasses
 import json
 import pathlib
 import time
 
+import keras
 import numpy as np
 import tensorflow as tf
 
-from tfsheet.choices import MAX_SEED
+from tfsheet.choices import LARGEST_INT
 from tfsheet.errors import CheckpointError, NonFiniteLossError, Preempted
 from tfsheet.results import write_json
 from tfsheet.training import batches, distribution
 from tfsheet.training.callbacks import Heartbeat, ProgressPrinter, TensorBoardLogger
 from tfsheet.training.checkpoints import Checkpointer
 from tfsheet.training.preemption import PreemptionWatcher
-from tfsheet.training.gradients import autodiff_gradients
+from tfsheet.training.gradients import autodiff_gradients, per_example
 from tfsheet.training.seeding import seed_generator_states
 
 
@@ -91,8 +93,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be an int >= 0. Received: {name}={value!r}")
         for name in ("epochs", "batch_size", "eval_batch_size", "seed", "steps_per_call", "checkpoint_every",
                      "max_updates"):
-            if getattr(self, name) > MAX_SEED:    # a count past 2**31 - 1 is a slip; TF's seeds are int32 too
-                raise ValueError(f"{name} must be at most {MAX_SEED}. Received: {name}={getattr(self, name)!r}")
+            if getattr(self, name) > LARGEST_INT:
+                raise ValueError(f"{name} must be at most {LARGEST_INT}. Received: {name}={getattr(self, name)!r}")
         for name in ("shuffle", "drop_remainder", "jit_compile", "verbose"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False. Received: {name}={getattr(self, name)!r}")
@@ -110,9 +112,20 @@ class ArrayData:
 
     def __post_init__(self):
         for name in ("x", "y"):
-            if np.ndim(getattr(self, name)) == 0:
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray):      # a list of rows: one array, or say which rows disagree
+                try:
+                    value = np.asarray(value)
+                except ValueError as error:
+                    raise ValueError(f"ArrayData's {name} must be rectangular (every example of one shape); its "
+                                     f"rows differ in length: {error}") from None
+                object.__setattr__(self, name, value)
+            if value.ndim == 0:
                 raise TypeError(f"ArrayData's {name} must be an array whose first axis is the examples. Received: "
-                                f"{name}={getattr(self, name)!r:.80}")
+                                f"{name}={value!r:.80}")
+            if value.dtype == object or value.dtype.kind in "SUV":
+                raise TypeError(f"ArrayData's {name} must hold numbers (ints, floats or bools). Received: dtype "
+                                f"{value.dtype}")
         if len(self.x) != len(self.y):
             raise ValueError(f"x and y must hold the same number of examples. Received: "
                              f"len(x)={len(self.x)}, len(y)={len(self.y)}")
@@ -145,6 +158,7 @@ class Trainer:
 
     def __init__(self, model, loss, optimizer, config=TrainConfig(), *, metrics=None,
                  gradients=autodiff_gradients, workdir=None, log_dir=None, strategy=None, callbacks=()):
+        _check_arguments(model, loss, optimizer, config, metrics, gradients)
         if strategy is None:
             if tf.distribute.has_strategy():
                 raise ValueError("A Trainer made inside a strategy's scope needs that strategy passed explicitly: "
@@ -208,8 +222,8 @@ class Trainer:
     def _metric_values(self, y, outputs):
         if not self.metrics:
             return tf.zeros([0])
-        return tf.stack([tf.reduce_sum(tf.cast(fn(y, outputs), tf.float32))
-                         for fn in self.metrics.values()])                # (num_metrics,)
+        return tf.stack([tf.reduce_sum(tf.cast(per_example(fn(y, outputs), f"metric {name!r}"), tf.float32))
+                         for name, fn in self.metrics.items()])                # (num_metrics,)
 
     def _replica_step(self, x, y, ids):
         """One replica's part of a step: its slice of the global batch `ids`, its gradient share and its sums.
@@ -268,7 +282,7 @@ class Trainer:
             ids = batches.batch_ids(order, index, batch_size)
             x_batch, y_batch = tf.gather(x, ids), tf.gather(y, ids)
             outputs = self.model(x_batch, training=False)
-            loss_sum += tf.reduce_sum(tf.cast(self.loss(y_batch, outputs), tf.float32))
+            loss_sum += tf.reduce_sum(tf.cast(per_example(self.loss(y_batch, outputs)), tf.float32))
             metric_sums += self._metric_values(y_batch, outputs)
         return loss_sum, metric_sums
 
@@ -276,7 +290,8 @@ class Trainer:
 
     def evaluate(self, data):
         """Mean loss and metrics over `data` (an ArrayData), without training."""
-        loss_sum, metric_sums = self._eval_sums(tf.constant(data.x), tf.constant(data.y))
+        with _data_errors_named("evaluation"):
+            loss_sum, metric_sums = self._eval_sums(tf.constant(data.x), tf.constant(data.y))
         means = {"loss": float(loss_sum) / len(data)}
         means.update({name: float(value) / len(data) for name, value in zip(self.metrics, metric_sums.numpy())})
         return means
@@ -324,8 +339,9 @@ class Trainer:
                 if first == 0:
                     self._epoch_sums.assign(tf.zeros_like(self._epoch_sums))
                 started = time.perf_counter()
-                sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64),
-                                         tf.convert_to_tensor(self._epoch_sums))
+                with _data_errors_named("training"):
+                    sums = self._train_steps(x, y, order, tf.constant(first, tf.int64), tf.constant(last, tf.int64),
+                                             tf.convert_to_tensor(self._epoch_sums))
                 took = time.perf_counter() - started
                 epoch_seconds += took
                 if not bool(sums["finite"]):
@@ -456,6 +472,52 @@ class Trainer:
                 f"The training loss reached {loss:.4g} in epoch {epoch + 1} (first epoch of this run: "
                 f"{self._first_loss:.4g}): training diverged and was stopped. {self._kept()} "
                 "Try a smaller learning rate.")
+
+
+@contextlib.contextmanager
+def _data_errors_named(what):
+    """A step that TensorFlow rejects for its data (a label past the classes, a shape the model does not take)
+    raised as one ValueError naming the likely fix, not a traceback through the traced loop; a ValueError
+    raised while tracing (a loss of the wrong shape) keeps only its own message."""
+    try:
+        yield
+    except tf.errors.InvalidArgumentError as error:
+        raise ValueError(f"The {what} step rejected the data: {_reason(error.message)}. Check that the labels lie "
+                         "in the model's range of classes and that x has the shape and dtype the model takes.") from None
+    except ValueError as error:
+        if "in user code:" not in str(error):
+            raise
+        message = str(error)
+        said = message[message.rfind("ValueError: ") + len("ValueError: "):] if "ValueError: " in message else message
+        raise ValueError(" ".join(said.split())) from None
+
+
+def _reason(message):
+    """The line of a traced op's error that says what went wrong, without the trace around it."""
+    lines = [line.strip() for line in message.splitlines()]
+    said = [line for line in lines if line and not line.startswith(("File ", "[[", "Graph execution error",
+                                                                     "Detected at node", "in user code"))]
+    return (said[-1] if said else message.strip()).rstrip(".")
+
+
+def _check_arguments(model, loss, optimizer, config, metrics, gradients):
+    """Refuse, naming the fix, the arguments Keras or TensorFlow would only reject deep inside a traced step."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model. Received: model={model!r:.80}")
+    if not model.built or not model.trainable_variables:
+        raise ValueError(f"The model {model.name!r} has no trainable variables yet; build it first (call it once on "
+                         "a batch, or model.build(input_shape)), so the optimizer knows what it updates.")
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(f"optimizer must be a Keras optimizer object, e.g. keras.optimizers.SGD(0.1). Received: "
+                        f"optimizer={optimizer!r:.80}")
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig. Received: config={config!r:.80}")
+    for name, value in (("loss", loss), ("gradients", gradients)):
+        if not callable(value):
+            raise TypeError(f"{name} must be a function. Received: {name}={value!r:.80}")
+    if metrics is not None and (not isinstance(metrics, dict)
+                                or not all(isinstance(k, str) and callable(f) for k, f in metrics.items())):
+        raise TypeError(f"metrics must be a dict of name -> fn(y, outputs). Received: metrics={metrics!r:.80}")
 
 
 def _scaled(gradient, share):
