@@ -222,7 +222,8 @@ def test_train_distributed_refuses_too_few_characters_for_its_streams_naming_bot
     with pytest.raises(SystemExit) as stop:
         main(["train-distributed", "--workdir", str(tmp_path), "--model", "char_rnn", "--train-examples", "50"])
     error = capsys.readouterr().err
-    assert stop.value.code == 2 and "batch_size=128 needs train_examples >= 103" in error and "lower batch_size" in error
+    assert stop.value.code == 2 and "batch_size=128 needs train_examples >= 103" in error
+    assert "lower batch_size" in error
     assert not (tmp_path / "results.json").exists()
 
 

@@ -7,7 +7,8 @@ import pathlib
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "tfsheet"
 
 # lowest first; packages on one rank must not import each other
-RANKS = {"errors": 0, "settings": 0, "results": 0, "console": 0, "choices": 0, "clock": 0, "addresses": 0, "data": 1, "layers": 2, "models": 3, "training": 4,
+RANKS = {"errors": 0, "settings": 0, "results": 0, "console": 0, "choices": 0, "clock": 0, "addresses": 0,
+         "data": 1, "layers": 2, "models": 3, "training": 4,
          "analysis": 5, "serving": 5, "experiments": 6, "runs": 7, "report": 7, "cli": 8, "__main__": 9}
 
 

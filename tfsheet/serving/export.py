@@ -369,7 +369,8 @@ def add_missing_warmup(root, models=None, report=None):
             try:
                 write_warmup_requests(path, model_dir.name, saved_input_signatures(path))
             except Exception as error:  # noqa: BLE001 - a damaged version must not stop the others
-                skipped.append((path, f"it cannot be read ({type(error).__name__}: {' '.join(str(error).split())[:200]})"))
+                reason = " ".join(str(error).split())[:200]
+                skipped.append((path, f"it cannot be read ({type(error).__name__}: {reason})"))
                 continue
             added.append(path)
             if report is not None:

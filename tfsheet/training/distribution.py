@@ -120,7 +120,8 @@ def cluster_spec():
         every = [address for addresses in cluster.values() for address in addresses]
         strange = [address for address in every if not is_host_port(address)]
         if strange:
-            raise ValueError(f"every task's address must be host:port with a port in 1..65535; these are not: {strange}")
+            raise ValueError(f"every task's address must be host:port with a port in 1..65535; these are not: "
+                             f"{strange}")
         if len(set(every)) != len(every):
             raise ValueError(f"every task needs its own host:port; the cluster repeats one: {every}")
         if isinstance(index, bool) or not isinstance(index, int):

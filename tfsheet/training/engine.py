@@ -482,8 +482,9 @@ def _data_errors_named(what):
     try:
         yield
     except tf.errors.InvalidArgumentError as error:
-        raise ValueError(f"The {what} step rejected the data: {_reason(error.message)}. Check that the labels lie "
-                         "in the model's range of classes and that x has the shape and dtype the model takes.") from None
+        raise ValueError(f"The {what} step rejected the data: {_reason(error.message)}. Check that the labels "
+                         "lie in the model's range of classes and that x has the shape and dtype the model "
+                         "takes.") from None
     except ValueError as error:
         if "in user code:" not in str(error):
             raise
