@@ -91,7 +91,12 @@ def launch(command, workers, timeout=None, environment=None, out=sys.stdout):
             process.wait()
     for relay in relays:
         relay.join(timeout=5)
-    return status or next((process.returncode for process in processes if process.returncode), 0)
+    return shell_status(status or next((process.returncode for process in processes if process.returncode), 0))
+
+
+def shell_status(returncode):
+    """A worker's exit status as a shell reports it: killed by signal N (Popen's -N) is 128 + N."""
+    return 128 - returncode if returncode < 0 else returncode
 
 
 def main(argv=None):
@@ -117,7 +122,7 @@ def main(argv=None):
         for index, config in enumerate(tf_configs(args.print_tf_config)):
             print(f"# worker {index} ({args.print_tf_config[index]}):\nexport TF_CONFIG='{config}'")
         return 0
-    if not command:
+    if not command or not command[0].strip():
         parser.error("give the command to run after --")
     if not 1 <= args.workers <= MAX_WORKERS:
         parser.error(f"--workers must be from 1 to {MAX_WORKERS} (each worker is a whole TensorFlow process on "

@@ -1,6 +1,6 @@
 """Generate text from a char_rnn SavedModel through its serving signature, with its own vocabulary.
 
-    python scripts/sample.py saved_models/char_rnn/3 --prompt "ROMEO:" --length 300 --temperature 0.8
+    python scripts/sample.py saved_models/char_rnn/4 --prompt "ROMEO:" --length 300 --temperature 0.8
 
 The vocabulary comes from the export's assets.extra/vocabulary.json (id 0 is "unknown"); the
 recurrent state goes in and out of the signature explicitly; the loop is tfsheet.serving.sampling.sample.
@@ -19,9 +19,15 @@ from tfsheet.data.vocabulary import CharVocabulary
 MAX_LENGTH = 1_000_000   # characters; one step each, so a typo of extra zeros would run for hours
 
 
+def _folder_path(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a char_rnn version folder, e.g. saved_models/char_rnn/4")
+    return pathlib.Path(text)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("saved_model", type=pathlib.Path, help="a version folder, e.g. saved_models/char_rnn/3")
+    parser.add_argument("saved_model", type=_folder_path, help="a version folder, e.g. saved_models/char_rnn/4")
     parser.add_argument("--prompt", default="ROMEO:")
     parser.add_argument("--length", type=int, default=300)
     parser.add_argument("--temperature", type=float, default=0.8)
@@ -43,12 +49,20 @@ def main(argv=None):
         console.quiet()             # TensorFlow's start-up lines (cuInit, cpu_feature_guard) are not the sample
     except TfsheetError as error:   # a bad TFSHEET_VERBOSE
         fail(str(error))
-    import tensorflow as tf         # after quiet(): importing it prints those lines
-
-    from tfsheet.serving.sampling import sample
+    if not args.saved_model.is_dir():
+        what = ("a link that loops or points nowhere" if args.saved_model.is_symlink() else
+                "a file, not a folder" if args.saved_model.exists() else "no such folder")
+        fail(f"{args.saved_model} is {what}; give a char_rnn version folder, e.g. saved_models/char_rnn/4")
+    numbered = sorted((p.name for p in args.saved_model.iterdir() if p.is_dir() and p.name.isdigit()), key=int)
+    if numbered and not (args.saved_model / "saved_model.pb").exists():
+        fail(f"{args.saved_model} holds versions ({', '.join(numbered)}); give one of them, e.g. "
+             f"{args.saved_model / numbered[-1]}")
     vocabulary_file = args.saved_model / "assets.extra" / "vocabulary.json"
     if not vocabulary_file.is_file():
         fail(f"{vocabulary_file} not found: is {args.saved_model} a char_rnn export?")
+    import tensorflow as tf         # after quiet(): importing it prints those lines
+
+    from tfsheet.serving.sampling import sample
     try:
         vocabulary = CharVocabulary.from_json(vocabulary_file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:

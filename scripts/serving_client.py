@@ -11,9 +11,10 @@ import sys
 
 import numpy as np
 
-from tfsheet.data import load_mnist
+from tfsheet import console
 from tfsheet.errors import TfsheetError
 from tfsheet.serving.client import GrpcClient, RestClient
+from tfsheet.serving.names import MODEL_NAME
 
 
 def main(argv=None):
@@ -28,11 +29,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 1 <= args.count <= 10_000 or args.batch < 1:
         parser.error("--count must be in 1..10000 and --batch >= 1")
+    if not MODEL_NAME.fullmatch(args.model):
+        parser.error(f"--model must be a served model's name: letters, digits, '_', '.' and '-'. Received: "
+                     f"{args.model!r}")
     try:
         client = (GrpcClient(args.grpc, timeout=args.timeout) if args.grpc is not None else
                   RestClient(args.rest, timeout=args.timeout))
     except ValueError as error:
         parser.error(str(error))
+    try:
+        console.quiet()             # TensorFlow's start-up lines are not the answer
+    except TfsheetError as error:   # a bad TFSHEET_VERBOSE
+        parser.exit(1, f"{parser.prog}: error: {error}\n")
+    from tfsheet.data import load_mnist   # imports TensorFlow: after quiet()
+
     test = load_mnist("test").take(args.count)
     try:
         digits = np.concatenate([client.predict(args.model, {"pixels": test.images[start:start + args.batch]})["digit"]

@@ -11,6 +11,7 @@ def test_a_host_and_a_port_in_range_is_an_address(text):
 
 
 @pytest.mark.parametrize("text", ["localhost", ":8500", " :8500", "localhost:0", "localhost:65536", "localhost:\u00b2",
-                                  "localhost:abc", "http://localhost:8500", "localhost:-1", None, 8500])
+                                  "localhost:abc", "http://localhost:8500", "localhost:-1", None, 8500,
+                                  "ho st:12", '"evil":1', "o'neil:1", "host0:012345", "host0:08500"])
 def test_anything_else_is_not(text):
     assert not is_host_port(text)

@@ -84,23 +84,31 @@ def test_a_report_compared_with_a_folder_without_results_is_a_one_line_error(tmp
     assert not (tmp_path / "out").exists()                       # refused before anything is written
 
 
-def test_a_report_compared_with_a_results_file_that_is_not_a_record_is_a_one_line_error(tmp_path, capsys):
+@pytest.mark.parametrize("text, message", [("[]", "results/P1.json is not a results record tfsheet wrote"),
+                                           ('{"x": 1}', "results/P1.json is not a results record tfsheet wrote"),
+                                           ("{bad", "results/P1.json is unreadable (Expecting property name")])
+def test_a_report_compared_with_a_results_file_that_is_not_a_record_is_a_one_line_error(tmp_path, capsys, text,
+                                                                                         message):
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / "P1.json").write_text("[]")
+    (tmp_path / "results" / "P1.json").write_text(text)
     code = main(["report", "--scale", "quick", "--out", str(tmp_path / "out"), "--compare-with", str(tmp_path),
                  "--only", "P4"])
-    assert code == 1 and "results/P1.json is not a results record tfsheet wrote" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert code == 1 and message in error and "Traceback" not in error
 
 
 @pytest.mark.parametrize("arguments", [
     ["report", "--out", ""], ["report", "--export-dir", " "], ["problem4", "--workdir", ""],
     ["export", "--export-dir", ""], ["serving-config", "--base-path", ""], ["train-softmax-regression", "--log-dir", ""],
+    ["report", "--compare-with", ""],
 ])
 def test_an_empty_path_is_a_usage_error_not_the_current_folder(arguments, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exit_info:
         main(arguments)
-    assert exit_info.value.code == 2 and "an empty path" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "an empty path" in error
+    assert ("made if missing" in error) == (arguments[1] not in ("--base-path", "--compare-with"))   # read, not made
     assert list(tmp_path.iterdir()) == []                         # nothing written where the user stands
 
 
@@ -225,6 +233,20 @@ def test_train_distributed_refuses_too_few_characters_for_its_streams_naming_bot
     assert stop.value.code == 2 and "batch_size=128 needs train_examples >= 103" in error
     assert "lower batch_size" in error
     assert not (tmp_path / "results.json").exists()
+
+
+def test_train_distributed_refuses_a_batch_larger_than_its_images_as_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train-distributed", "--workdir", str(tmp_path), "--train-examples", "1", "--epochs", "1"])
+    assert stop.value.code == 2 and "batch_size 128 is larger than train_examples 1" in capsys.readouterr().err
+
+
+def test_an_export_into_a_root_whose_models_config_is_a_folder_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "root" / "models.config").mkdir(parents=True)
+    assert main(["export", "relu_ramp", "--scale", "quick", "--export-dir", str(tmp_path / "root"),
+                 "--workdir", str(tmp_path / "work")]) == 1
+    assert "models.config is a folder; remove it" in capsys.readouterr().err
+    assert not (tmp_path / "work").exists() and not (tmp_path / "root" / "relu_ramp").exists()
 
 
 def test_every_published_version_carries_a_card_read_from_its_runs_record(tmp_path):

@@ -88,6 +88,7 @@ def test_a_batch_larger_than_the_data_is_refused():
     (["report", "--only", "P1", "--out", "{file}"], "--out {file} is a file"),
     (["train-softmax-regression", "--log-dir", "{file}", "--no-export"], "--log-dir {file} is a file"),
     (["train-softmax-regression", "--log-dir", "{tmp}/run", "--export-dir", "{file}"], "--export-dir {file} is a file"),
+    (["train-softmax-regression", "--log-dir", "{tmp}/loop", "--no-export"], "{tmp}/loop is a link that loops"),
     (["train-softmax-regression", "--log-dir", "{tmp}/run", "--export-dir", "{tmp}/taken"],
      "{tmp}/taken/softmax_regression is a file, not the folder of softmax_regression's versions"),
     (["report", "--only", "P1", "--out", "{tmp}/run", "--export-dir", "{tmp}/taken"], "taken/softmax_regression is a"),
@@ -102,6 +103,7 @@ def test_unusable_folders_are_named_before_any_training(argv, message, tmp_path,
     (tmp_path / "a_file").write_text("not a folder")
     (tmp_path / "empty").mkdir()
     (tmp_path / "root" / "model" / "1").mkdir(parents=True)
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "softmax_regression").write_text("not a folder")
     fill = {"file": str(tmp_path / "a_file"), "tmp": str(tmp_path)}
@@ -314,6 +316,9 @@ def test_the_main_job_leaves_a_clone_clean(tmp_path):
     (lambda: ReluNet.random_init(0), ValueError, "width must be an int >= 1"),
     (lambda: universal.ramp(1e8, 1e8 + 1), ValueError, "are one number in float32"),
     (lambda: universal.ramp(-1e308, 1e308), ValueError, "or d - c overflows"),
+    (lambda: universal.ramp(0, 10, dtype="int32"), ValueError, "ramp's weights need a float dtype"),
+    (lambda: universal.ramp(0, 1e-5, dtype="float16"), ValueError, "or 1/\\(d - c\\) does"),
+    (lambda: universal.ramp(0.0, 1e-320, dtype="float64"), ValueError, "or 1/\\(d - c\\) does"),
     (lambda: universal.is_prime(10**30 + 57), ValueError, "trial division, which takes too long past 1e\\+14"),
     (lambda: universal.asymptote(_with_a_nan_weight(universal.ramp(0.0, 1.0))), ValueError, "hold NaN or an infinity"),
     (lambda: universal.prime_counterexample(_with_a_nan_weight(universal.sheet_example())), ValueError,
@@ -405,6 +410,30 @@ def test_a_trainer_names_what_is_wrong_with_its_model_optimizer_loss_or_labels()
     assert all(np.array_equal(a, v.numpy()) for a, v in zip(before, model.trainable_variables))   # nothing applied
 
 
+def test_a_trainer_takes_only_array_data_and_after_epoch_records_that_are_dicts():
+    import keras
+    from tfsheet.models.softmax_regression import build_softmax_regression
+
+    config = TrainConfig(epochs=np.int64(1), batch_size=16, verbose=False)
+    assert type(config.epochs) is int                                   # numpy's ints are ints, kept as Python's
+    trainer = Trainer(build_softmax_regression(), _per_example_cross_entropy, keras.optimizers.SGD(0.1), config)
+    x, y = np.random.default_rng(0).random((32, 784), dtype=np.float32), np.arange(32) % 10
+    for call, message in ((lambda: trainer.fit(ArrayData(x, y.astype(np.float32))), "DataType float32 not in list"),
+                          (lambda: trainer.fit((x, y)), "train must be an ArrayData"),
+                          (lambda: trainer.fit(ArrayData(x, y), validation=(x, y)), "validation must be an ArrayData"),
+                          (lambda: trainer.evaluate(None), "data must be an ArrayData"),
+                          (lambda: trainer.fit(ArrayData(x, y), after_epoch=lambda model: 5),
+                           "after_epoch must return a dict of values to record")):
+        with pytest.raises(TypeError, match=message):
+            call()
+    with pytest.raises(ValueError, match="epochs must be an int >= 1. Received: epochs=True"):
+        trainer.fit(ArrayData(x, y), epochs=True)
+    with pytest.raises(TypeError, match="must hold numbers .* dtype complex64"):
+        ArrayData(x.astype(np.complex64), y)
+    fresh = Trainer(build_softmax_regression(), _per_example_cross_entropy, keras.optimizers.SGD(0.1), config)
+    assert len(fresh.fit(ArrayData(x, y), after_epoch=lambda model: None)) == 1      # nothing to add is fine
+
+
 @pytest.mark.parametrize("variable", [settings.DATA_DIR_ENV, settings.CACHE_DIR_ENV, settings.SAVED_MODELS_ENV])
 def test_a_folder_setting_under_an_unknown_users_home_is_named(monkeypatch, variable):
     from tfsheet.errors import TfsheetError
@@ -414,6 +443,15 @@ def test_a_folder_setting_under_an_unknown_users_home_is_named(monkeypatch, vari
             settings.SAVED_MODELS_ENV: settings.saved_models_dir}[variable]
     with pytest.raises(TfsheetError, match=f"{variable}='~no_such_user_here/folder' starts with a ~"):
         read()
+
+
+def test_a_data_folder_setting_that_is_a_file_is_named(monkeypatch, tmp_path):
+    from tfsheet.errors import TfsheetError
+
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path / "afile"))
+    with pytest.raises(TfsheetError, match=f"{settings.DATA_DIR_ENV}='{tmp_path / 'afile'}' is a file; point it at"):
+        settings.data_dir()
 
 
 def test_is_prime_still_takes_numpy_integers():

@@ -4,13 +4,19 @@ The gRPC client, TF_CONFIG's cluster and the worker launcher all read addresses 
 them accepts is one the others accept too.
 """
 
+import re
+
 MAX_PORT = 65535
 
 
+HOST = re.compile(r"[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]")   # a name, an IPv4 address, or an IPv6 one in brackets
+PORT = re.compile(r"[1-9][0-9]{0,4}")                      # ASCII digits, no sign and no leading zero
+
+
 def is_host_port(text):
-    """Whether `text` is HOST:PORT: a host that is not blank and holds no scheme ("http://"), then ':' and an ASCII
-    port in 1..MAX_PORT (the last ':' splits them, so "[::1]:8500" is an IPv6 host)."""
+    """Whether `text` is HOST:PORT: a host name or address (no spaces, quotes or scheme; "[::1]" for IPv6), then ':'
+    and a port in 1..MAX_PORT written without leading zeros, so that one port has one spelling."""
     if not isinstance(text, str):
         return False
     host, _, port = text.rpartition(":")
-    return bool(host.strip()) and "://" not in host and port.isascii() and port.isdigit() and 1 <= int(port) <= MAX_PORT
+    return bool(HOST.fullmatch(host)) and bool(PORT.fullmatch(port)) and int(port) <= MAX_PORT

@@ -55,7 +55,7 @@ def build_parser(experiments=registry.EXPERIMENTS):
     report.add_argument("--only", type=_problem_names, action="extend", metavar="P2,P4",
                         help=f"only these problems ({', '.join(registry.PROBLEMS)}; P5 = both parts), "
                              "comma-separated or repeated")
-    report.add_argument("--compare-with", type=_path, action="append", default=[], metavar="REPORT",
+    report.add_argument("--compare-with", type=_read_folder, action="append", default=[], metavar="REPORT",
                         help="another report folder (say docs/report-full) whose verdicts the appendix shows beside "
                              "this run's; repeatable")
     _add_run_flags(report)
@@ -109,7 +109,7 @@ def build_parser(experiments=registry.EXPERIMENTS):
 
     config = commands.add_parser("serving-config", help="regenerate <root>/models.config for TF Serving")
     config.add_argument("--export-dir", type=_nonempty, default=None, help="SavedModel root (default: ./saved_models)")
-    config.add_argument("--base-path", type=_nonempty, default="/models",
+    config.add_argument("--base-path", type=_read_path, default="/models",
                         help="where the server sees the root (default: %(default)s)")
     config.add_argument("--keep-versions", type=_positive_int, default=1, help="versions served per model")
     config.set_defaults(handler=_serving_config)
@@ -274,19 +274,34 @@ def _path(text):
     return pathlib.Path(_nonempty(text))
 
 
+def _read_path(text):
+    """A folder read, never made (--compare-with, --base-path): an empty one is refused without 'made if missing'."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give the folder")
+    return text
+
+
+def _read_folder(text):
+    return pathlib.Path(_read_path(text))
+
+
 def _compared_reports(folders):
     """{scale: records} of the report folders given to --compare-with; a clear error for one that holds none."""
     compared = {}
     for folder in folders:
         paths = sorted((folder / "results").glob("*.json"))
-        try:
-            records = [json.loads(path.read_text()) for path in paths]
-        except (OSError, ValueError) as error:
-            raise TfsheetError(f"--compare-with {folder}: a results file is unreadable ({error})") from None
-        strange = [path.name for path, record in zip(paths, records) if not isinstance(record, dict)]
+        records = []
+        for path in paths:
+            try:
+                records.append(json.loads(path.read_text()))
+            except (OSError, ValueError) as error:
+                raise TfsheetError(f"--compare-with {folder}: {path} is unreadable ({error})") from None
+        strange = [path.name for path, record in zip(paths, records)
+                   if not isinstance(record, dict) or not {"experiment", "scale"} <= set(record)]
         if strange:
             raise TfsheetError(f"--compare-with {folder}: results/{strange[0]} is not a results record tfsheet wrote "
-                               "(a JSON object); give a report folder such as docs/report-full")
+                               "(a JSON object naming its experiment and scale); give a report folder such as "
+                               "docs/report-full")
         if not records:
             raise TfsheetError(f"--compare-with {folder}: no results/*.json there; give a report folder such as "
                                "docs/report-full")
@@ -349,6 +364,11 @@ def _export(args, strategy):
     _writable_folder(root, f"${settings.SAVED_MODELS_ENV} (the default --export-dir)" if from_environment
                      else "--export-dir")
     _model_folders_free(root, args.models or registry.exporters(args.experiments_of(args)))
+    from tfsheet.serving.models_config import CONFIG_FILE
+
+    if (root / CONFIG_FILE).is_dir():            # published models would go unserved; said before the training
+        raise TfsheetError(f"{root / CONFIG_FILE} is a folder; remove it, and the server's config file is written "
+                           "there.")
     _writable_folder(args.workdir, "--workdir")
     # every model is exported into a staging folder beside the published ones and published only when every
     # experiment succeeded: an export that fails half-way leaves saved_models/ and models.config as they were
@@ -444,6 +464,9 @@ def _model_folders_free(root, models):
 def _writable_folder(path, flag):
     """`path` as a folder this process can write (made if missing), or a TfsheetError naming the flag."""
     path = pathlib.Path(path)
+    if path.is_symlink() and not path.exists():
+        raise TfsheetError(f"{flag} {path} is a link that loops or points nowhere; give a folder (it is made if "
+                           "missing).")
     if path.exists() and not path.is_dir():
         raise TfsheetError(f"{flag} {path} is a file, not a folder; give a folder (it is made if missing).")
     try:

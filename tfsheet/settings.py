@@ -36,6 +36,9 @@ def _folder(variable):
 def data_dir():
     """The offline data folder, or None to use TFDS the normal way."""
     folder = _folder(DATA_DIR_ENV)
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise TfsheetError(f"{DATA_DIR_ENV}={os.environ[DATA_DIR_ENV]!r} is a file; point it at the offline data "
+                           "folder (it holds mnist/ and tiny_shakespeare/; see the README's Data section).")
     return folder.resolve() if folder else None
 
 

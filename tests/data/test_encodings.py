@@ -87,9 +87,10 @@ def test_scores_holding_a_nan_or_an_infinity_name_no_digit(encoding, width):
         assert twin(tf.constant(scores)).numpy().tolist() == digits.tolist()
 
 
-def test_a_threshold_that_is_not_a_number_is_refused():
+@pytest.mark.parametrize("threshold", [float("nan"), "a", None, True])
+def test_a_threshold_that_is_not_a_number_is_refused(threshold):
     with pytest.raises(ValueError, match="threshold must be a finite number"):
-        decode_binary(np.zeros((1, 4)), threshold=float("nan"))
+        decode_binary(np.zeros((1, 4)), threshold=threshold)
 
 
 @pytest.mark.parametrize("encoding, scores, message", [

@@ -76,3 +76,5 @@ def test_ids_outside_the_vocabulary_and_text_that_is_not_a_string_are_refused():
         vocab.decode([99])
     with pytest.raises(ValueError, match="text must be a str"):
         vocab.encode(None)
+    with pytest.raises(ValueError, match=r"decode takes one sequence of ids; received shape \(2, 2\)"):
+        vocab.decode([[1, 2], [3, 1]])

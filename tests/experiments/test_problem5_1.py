@@ -240,6 +240,35 @@ def test_sample_script_refuses_bad_flags_in_one_line(language_model, flags, mess
     assert completed.returncode == 2 and message in completed.stderr and "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize("make, status, message", [
+    (lambda tmp: tmp / "nowhere", 1, "is no such folder; give a char_rnn version folder"),
+    (lambda tmp: _written(tmp / "afile"), 1, "is a file, not a folder"),
+    (lambda tmp: _looping(tmp / "loop"), 1, "is a link that loops or points nowhere"),
+    (lambda tmp: _with_versions(tmp / "char_rnn"), 1, "holds versions (3, 4); give one of them, e.g."),
+    (lambda tmp: "", 2, "an empty path"),
+])
+def test_sample_script_names_a_path_that_is_no_version_folder(tmp_path, make, status, message):
+    completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "sample.py"), str(make(tmp_path))],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == status and message in completed.stderr and "Traceback" not in completed.stderr
+
+
+def _written(path):
+    path.write_text("")
+    return path
+
+
+def _looping(path):
+    path.symlink_to(path)
+    return path
+
+
+def _with_versions(path):
+    for version in ("4", "3"):
+        (path / version).mkdir(parents=True)
+    return path
+
+
 def test_sample_script_names_a_truncated_export_and_prints_no_library_start_up_lines(tmp_path):
     export = tmp_path / "char_rnn"
     shutil.copytree(REPOSITORY / "saved_models" / "char_rnn" / "4", export)

@@ -40,6 +40,8 @@ def test_longer_context_predicts_better_on_repetitive_text():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: KneserNeyCounts(True, 5), "max_order must be an int >= 1"),
+    (lambda: KneserNeyCounts(2, 5, seed=-1), "seed must be an int >= 0"),
+    (lambda: KneserNeyCounts(2, 5, seed="a"), "seed must be an int >= 0"),
     (lambda: KneserNeyCounts(2, 0), "vocab_size must be an int >= 1"),
     (lambda: KneserNeyCounts(2, 2.5), "vocab_size must be an int >= 1"),
     (lambda: KneserNeyCounts(2, 5).fit(TEXT.astype(float)), "ids must be integers"),
@@ -93,3 +95,8 @@ def test_adaptive_counts_learn_a_passage_that_repeats():
 def test_adaptive_counts_refuse_a_bad_chunk():
     with pytest.raises(ValueError, match="chunk"):
         adaptive_log_probs(np.arange(5), np.arange(5), 2, 5, chunk=0)
+
+
+def test_numpy_integers_are_integers():
+    counts = KneserNeyCounts(np.int64(2), np.int64(5), seed=np.int64(3))
+    assert (counts.max_order, counts.vocab_size) == (2, 5) and type(counts.vocab_size) is int

@@ -88,6 +88,7 @@ def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp
 
 @pytest.mark.parametrize("damage, problem", [
     (lambda version: shutil.rmtree(version / "variables"), "no variables/variables.index (the weights) in"),
+    (lambda version: (version / "saved_model.pb").write_bytes(b""), "an empty saved_model.pb (the graph) in"),
     (lambda version: (version / "fingerprint.pb").write_bytes(b"\x0a\xff\xff"), "a damaged fingerprint.pb"),
     (lambda version: (version / WARMUP_FILE).write_bytes(b"garbage that is long enough to look like a record header"),
      "is damaged, not TFRecords of PredictionLogs"),
@@ -187,6 +188,7 @@ def test_grpc_predict_and_metadata_match_the_saved_model(grpc_client, mnist_test
 
 @pytest.mark.parametrize("inputs, message", [
     ({"pixels": np.zeros((2, 28, 28), np.float32)}, r"must have shape \(-1, 784\)"),
+    ({"pixels": np.zeros((0, 784), np.float32)}, r"holds no examples \(shape \(0, 784\)\); send at least one"),
     ({"pixels": np.zeros((2, 784), np.uint8)}, "must be float32: pass a numpy array of that dtype; received uint8"),
     ({"pixels": [[0.5] * 784]}, r"received float64 \(numpy's type for the Python list given\)"),
     ({"pixels": [[0.5] * 784, [0.5]]}, "must be a rectangular array"),
@@ -304,7 +306,8 @@ def test_the_clients_import_as_the_readme_shows_without_tensorflow():
                                             (["--rest", "http://[::1"], "base_url must be an http(s) URL"),
                                             (["--rest", "http://localhost:abc"], "Port could not be cast"),
                                             (["--rest", "http://local host:8501"], "no query, fragment, spaces"),
-                                            (["--timeout", "-1"], "timeout must be a finite number of seconds > 0"),
+                                            (["--timeout", "-1"], "timeout must be a number of seconds > 0"),
+                                            (["--timeout", "1e12"], "at most 86,400 (a day)"),
                                             (["--timeout", "0"], "Received: timeout=0.0")])
 def test_client_script_refuses_a_bad_url_or_timeout_in_one_line(flags, message):
     completed = subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "serving_client.py"), *flags],
@@ -323,7 +326,7 @@ def test_only_names_tf_serving_reads_as_an_int64_are_versions(tmp_path):
     from tfsheet.serving.export import version_number, versions
 
     assert [version_number(name) for name in ("7", "007", str(2**63 - 1))] == [7, 7, 2**63 - 1]
-    assert [version_number(name) for name in ("\u0663", "\u00b2", str(2**63), "-1", "1.0", ".tmp-1")] == [None] * 6
+    assert [version_number(name) for name in ("\u0663", "\u00b2", str(2**63), "-1", "1.0", ".tmp-1", None, 5)] == [None] * 8
     for name in ("2", "\u0663", "\u00b2", str(2**63)):
         (tmp_path / "model" / name).mkdir(parents=True)
     assert versions(tmp_path / "model") == [2]
@@ -430,6 +433,8 @@ def test_check_and_add_missing_warmup_are_one_chore_at_a_time(capsys):
 
 @pytest.mark.parametrize("make", [lambda: RestClient("http://127.0.0.1:1", timeout=float("inf")),
                                   lambda: RestClient("http://127.0.0.1:1", retries=1.5),
+                                  lambda: RestClient("http://127.0.0.1:1", timeout=1e12),
+                                  lambda: RestClient("http://127.0.0.1:1").status("m", version=2**70),
                                   lambda: GrpcClient(""),
                                   lambda: GrpcClient("localhost"),
                                   lambda: GrpcClient("localhost:0"),
@@ -459,3 +464,47 @@ def test_a_damaged_models_config_does_not_hide_the_servers_message(tmp_path):
     error = RestClient("http://127.0.0.1:1", models_config=tmp_path / "models.config")._not_found("m", "Servable not found")
     assert isinstance(error, ServerError) and "Servable not found" in str(error)
     assert "is not a readable models.config: ParseError" in str(error)
+
+
+def test_a_rest_client_pointed_at_a_port_that_does_not_speak_http_says_so():
+    """A gRPC port answers REST's request with HTTP/2 frames, which http.client cannot read as a status line."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def answer_in_bytes():
+        connection, _ = listener.accept()
+        connection.recv(4096)
+        connection.sendall(b"\x00\x00\x12\x04\x00\x00\x00\x00\x00 not HTTP/1.1\r\n\r\n")
+        connection.close()
+
+    import threading
+
+    threading.Thread(target=answer_in_bytes, daemon=True).start()
+    with pytest.raises(ServingConnectionError, match=r"does not answer in HTTP .*not its gRPC port \(8500\)"):
+        RestClient(f"http://127.0.0.1:{port}", retries=0).status("relu_ramp")
+    listener.close()
+
+
+def test_the_check_fails_a_version_carrying_another_models_warmup_file(tmp_path):
+    from tfsheet.serving.export import WARMUP_FILE
+
+    shutil.copytree(ROOT / "softmax_regression" / "1", tmp_path / "softmax_regression" / "1")
+    shutil.copyfile(ROOT / "relu_ramp" / "1" / WARMUP_FILE, tmp_path / "softmax_regression" / "1" / WARMUP_FILE)
+    (row,) = check_saved_models(tmp_path, ["softmax_regression"])
+    assert not row["ok"] and "asks for signature 'serving_default' with inputs ['x']" in row["problem"]
+    assert "another model's file?" in row["problem"]
+
+
+def test_serving_config_keeps_the_old_file_when_no_version_passes(tmp_path):
+    from tfsheet.errors import TfsheetError
+    from tfsheet.serving.models_config import write_serving_config
+
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
+    (tmp_path / "relu_ramp" / "1" / "saved_model.pb").write_bytes(b"not a SavedModel")
+    (tmp_path / "models.config").write_text("the previous config\n")
+    with pytest.raises(TfsheetError, match=r"no version under .* passes the load check, so .*models.config was left"):
+        write_serving_config(tmp_path)
+    assert (tmp_path / "models.config").read_text() == "the previous config\n"
+    assert not list(tmp_path.glob("*.tmp"))

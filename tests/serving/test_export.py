@@ -137,3 +137,48 @@ def test_an_export_never_writes_outside_its_model_folder(trained_model, tmp_path
                      root=tmp_path / "root", **arguments)
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "escape").exists()
     assert not list(tmp_path.rglob("saved_model.pb"))
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(version=0), ValueError, "version must be an int from 1 to 2\\*\\*63 - 1"),
+    (dict(version=-3), ValueError, "version must be an int from 1"),
+    (dict(version=2**63), ValueError, "version must be an int from 1"),
+    (dict(name="a b"), ValueError, "name must be a model name a client can request"),
+    (dict(model=None), TypeError, "model must be a Keras model"),
+    (dict(signatures=None), ValueError, "signatures must be a dict that includes 'serving_default'"),
+    (dict(signatures={"serving_default": lambda x: x}), ValueError, "with an input_signature .* \\['serving_default'\\]"),
+    (dict(extra_files={"v.json": 5}), TypeError, "extra file 'v.json' must be text"),
+])
+def test_a_refused_export_leaves_no_folder_behind(trained_model, tmp_path, change, error, message):
+    arguments = {"model": trained_model, "name": "m", "signatures": {"serving_default": _signature(trained_model)},
+                 **change}
+    with pytest.raises(error, match=message):
+        export_model(arguments.pop("model"), arguments.pop("name"), arguments.pop("signatures"),
+                     root=tmp_path / "root", **arguments)
+    assert not (tmp_path / "root").exists()
+
+
+def test_an_export_into_a_root_that_is_a_file_is_an_export_error(trained_model, tmp_path):
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(ExportError, match="Could not make .*afile/m: Not a directory. Nothing was written"):
+        export_model(trained_model, "m", {"serving_default": _signature(trained_model)}, root=tmp_path / "afile")
+
+
+def test_past_the_last_int64_version_there_is_no_next_one(trained_model, tmp_path):
+    (tmp_path / "m" / str(2**63 - 1)).mkdir(parents=True)
+    with pytest.raises(ExportError, match="already holds version 2\\*\\*63 - 1"):
+        export_model(trained_model, "m", {"serving_default": _signature(trained_model)}, root=tmp_path)
+
+
+def test_the_version_helpers_name_a_bad_argument(tmp_path):
+    from tfsheet.serving.export import add_missing_warmup, saved_input_signatures, version_dir, versions
+
+    for call, error, message in ((lambda: versions(None), TypeError, "model_dir must be a path"),
+                                 (lambda: version_dir(tmp_path, "x"), ValueError, "version must be an int from 1"),
+                                 (lambda: version_dir(tmp_path, 0), ValueError, "version must be an int from 1"),
+                                 (lambda: saved_input_signatures(tmp_path / "nowhere"), ValueError,
+                                  "no SavedModel at .*nowhere: it holds no saved_model.pb"),
+                                 (lambda: add_missing_warmup(tmp_path / "nowhere"), ValueError,
+                                  "no SavedModel root at .*nowhere: no such folder")):
+        with pytest.raises(error, match=message):
+            call()

@@ -28,3 +28,18 @@ def test_the_sampler_refuses_a_temperature_that_is_not_finite_and_positive():
 def test_probabilities_that_are_no_distribution_are_refused_not_turned_into_nan(probabilities):
     with pytest.raises(ValueError, match="probabilities must be finite, >= 0 and not all 0"):
         tempered(probabilities, 1.0)
+
+
+def test_a_hot_sample_never_writes_the_unknown_character():
+    import tensorflow as tf
+
+    from tfsheet.data.vocabulary import UNKNOWN, CharVocabulary
+    from tfsheet.serving.sampling import sample
+
+    vocabulary = CharVocabulary(list("ab"))
+
+    def uniform(tokens, state):                     # every id equally likely, the unknown one included
+        return tf.fill([1, len(vocabulary)], 1.0 / len(vocabulary)), state
+
+    text = sample(uniform, vocabulary, "a", 200, 4, temperature=1e30)
+    assert UNKNOWN not in text and set(text) == {"a", "b"}

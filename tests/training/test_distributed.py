@@ -255,6 +255,9 @@ def test_the_launcher_refuses_a_timeout_that_is_not_a_positive_number(timeout):
     (["--print-tf-config", "host0:99999"], "a port in 1..65535"),
     (["--print-tf-config", "h:1", "h:1"], "every worker needs its own HOST:PORT"),
     (["--workers", "100000", "--", sys.executable, "-c", "pass"], "--workers must be from 1 to 16"),
+    (["--workers", "1", "--", ""], "give the command to run after --"),
+    (["--print-tf-config", "ho st:12"], "'ho st:12' is not HOST:PORT"),
+    (["--print-tf-config", "h:012345", "h:12345"], "'h:012345' is not HOST:PORT"),
     (["--print-tf-config", "h:1", "--workers", "3", "--", "echo", "hi"], "give one or the other"),
 ])
 def test_the_launcher_refuses_bad_addresses_and_a_command_that_cannot_start_in_one_line(arguments, message):
@@ -272,6 +275,7 @@ def test_the_launcher_says_a_command_cannot_start_with_a_shells_status(program, 
 @pytest.mark.parametrize("arguments, status, message", [
     (["--timeout", "1", "--", "sleep", "30"], 124, "stopped every worker after --timeout 1 s"),
     (["--", "false"], 1, "a worker exited with status 1"),
+    (["--", "sh", "-c", "kill -TERM $$"], 143, "a worker exited with status 143"),
 ])
 def test_the_launcher_says_why_it_stopped_the_workers(arguments, status, message):
     completed = subprocess.run([*LAUNCH, "--workers", "2", *arguments], capture_output=True, text=True, timeout=60)
@@ -317,3 +321,23 @@ def test_a_rerun_with_other_settings_names_them_instead_of_calling_the_checkpoin
     more = _run([*TRAIN, "--workdir", str(tmp_path), *options[:4], "--epochs", "2"])    # more epochs: it goes on
     assert more.returncode == 0, more.stderr[-2000:]
     assert json.loads((tmp_path / "results.json").read_text())["steps"] == 2 * json.loads(results)["steps"]
+
+
+@pytest.mark.parametrize("text", ["[1]", "{bad"])
+def test_a_damaged_settings_file_beside_checkpoints_is_named_with_the_fix(tmp_path, text):
+    from tfsheet.errors import TfsheetError
+    from tfsheet.experiments.configs import DistributedConfig
+    from tfsheet.experiments.distributed import SETTINGS_FILE, check_resumable
+
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "ckpt-1.index").write_bytes(b"")
+    (tmp_path / SETTINGS_FILE).write_text(text)
+    with pytest.raises(TfsheetError, match=f"{tmp_path / SETTINGS_FILE} is not the settings file this command writes"):
+        check_resumable(DistributedConfig(), tmp_path)
+
+
+def test_a_runtime_refuses_a_strategy_given_by_name():
+    from tfsheet.training import Runtime
+
+    with pytest.raises(TypeError, match=r"strategy must be a tf.distribute.Strategy, such as the one .*make_strategy"):
+        Runtime(strategy="default")

@@ -38,11 +38,14 @@ def ramp(c, d, dtype=None):
     if not (_is_number(c) and _is_number(d)) or not (np.isfinite(c) and np.isfinite(d)) or not c < d:
         raise ValueError(f"ramp needs finite numbers c < d. Received: c={c!r}, d={d!r}")
     weights = np.dtype(dtype or keras.config.floatx())
-    with np.errstate(over="ignore"):              # a kink past the dtype's range becomes inf, and is refused
-        apart = np.array(c, weights) < np.array(d, weights) and math.isfinite(float(d) - float(c))
+    if not np.issubdtype(weights, np.floating):
+        raise ValueError(f"ramp's weights need a float dtype (1/(d - c) is a fraction). Received: dtype={dtype!r}")
+    with np.errstate(over="ignore", divide="ignore"):   # a kink or a scale past the dtype's range becomes inf: refused
+        apart = (np.array(c, weights) < np.array(d, weights) and math.isfinite(float(d) - float(c))
+                 and np.isfinite(np.array(1.0, weights) / (np.array(d, weights) - np.array(c, weights))))
     if not apart:
-        raise ValueError(f"ramp's kinks c={c!r} and d={d!r} are one number in {weights.name} (or d - c overflows), so "
-                         f"the net would be 0 everywhere: give dtype='float64' or kinks further apart")
+        raise ValueError(f"ramp's kinks c={c!r} and d={d!r} are one number in {weights.name} (or d - c overflows, or "
+                         f"1/(d - c) does), so the net would be 0 or inf: give dtype='float64' or kinks further apart")
     scale = 1.0 / (d - c)
     return ReluNet.from_weights(w=[1.0, 1.0], b=[-c, -d], v=[scale, -scale], c=0.0, dtype=dtype, name="relu_ramp")
 

@@ -49,7 +49,8 @@ def binary(labels):
 def decode_binary(scores, threshold=0.5):
     """(N, 4) scores -> (N,) digits: bits are scores > threshold; codes 10..15 give INVALID (-1)."""
     scores = _check_width(scores, NUM_BITS, "binary")
-    if not np.isfinite(threshold):
+    if (isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.integer, np.floating))
+            or not np.isfinite(threshold)):
         raise ValueError(f"threshold must be a finite number. Received: threshold={threshold!r}")
     codes = (scores > threshold).astype(np.int64) @ BIT_WEIGHTS  # (N,)
     return _invalid_where_not_finite(scores, np.where(codes < NUM_DIGITS, codes, INVALID))

@@ -35,7 +35,12 @@ class CharVocabulary:
         return np.fromiter((self._ids.get(c, 0) for c in text), dtype=np.int32, count=len(text))
 
     def decode(self, ids):
-        ids = np.asarray(ids).ravel()
+        """The text of a sequence of ids (one row: a batch of rows would run together into one string)."""
+        ids = np.asarray(ids)
+        if ids.ndim > 1:
+            raise ValueError(f"decode takes one sequence of ids; received shape {ids.shape}. Decode each row of a "
+                             "batch on its own")
+        ids = ids.ravel()
         if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= len(self)):
             raise ValueError(f"ids must be integers in [0, {len(self)}). Received: {ids.tolist()[:10]}")
         return "".join(self.characters[int(i)] for i in ids)

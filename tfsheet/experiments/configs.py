@@ -411,6 +411,10 @@ class DistributedConfig:
         _require_positive(self, ("learning_rate",))
         if self.model != "char_rnn":             # MNIST images: no more than the training split holds
             _require_mnist_examples(self)
+            if self.batch_size > self.train_examples:
+                raise ValueError(f"batch_size {self.batch_size} is larger than train_examples {self.train_examples}, so "
+                                 "every epoch would be one step on all of them; lower batch_size or raise "
+                                 "train_examples")
         elif self.train_examples * CHARS_PER_EXAMPLE - 1 < self.batch_size * DISTRIBUTED_WINDOW:
             needed = -(-(self.batch_size * DISTRIBUTED_WINDOW + 1) // CHARS_PER_EXAMPLE)
             raise ValueError(f"char_rnn reads train_examples x {CHARS_PER_EXAMPLE} characters as batch_size streams of "

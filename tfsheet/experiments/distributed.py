@@ -41,7 +41,15 @@ def check_resumable(config, workdir):
     path = pathlib.Path(workdir) / SETTINGS_FILE
     if not path.is_file() or not any((pathlib.Path(workdir) / "checkpoints").glob("ckpt-*.index")):
         return
-    before, now = json.loads(path.read_text()), as_written(dataclasses.asdict(config))
+    try:
+        before = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        before = error
+    if not isinstance(before, dict):
+        raise TfsheetError(f"{path} is not the settings file this command writes (a JSON object), so the checkpoints "
+                           f"beside it cannot be matched to their settings; delete {path.parent / 'checkpoints'} and "
+                           f"{path} to start over, or use another --workdir.")
+    now = as_written(dataclasses.asdict(config))
     changed = [f"{name} {before.get(name)!r} -> {now[name]!r}" for name in now
                if name not in RESUMABLE_CHANGES and before.get(name) != now[name]]
     if changed:

@@ -64,11 +64,10 @@ class KneserNeyCounts:
     """Raw and continuation counts of every order up to `max_order`; `model(order)` evaluates one order."""
 
     def __init__(self, max_order, vocab_size, seed=0):
-        if isinstance(max_order, bool) or not isinstance(max_order, int) or max_order < 1:
-            raise ValueError(f"max_order must be an int >= 1. Received: max_order={max_order!r}")
-        if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
-            raise ValueError(f"vocab_size must be an int >= 1. Received: vocab_size={vocab_size!r}")
-        self.max_order, self.vocab_size = max_order, vocab_size
+        for name, value, least in (("max_order", max_order, 1), ("vocab_size", vocab_size, 1), ("seed", seed, 0)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+                raise ValueError(f"{name} must be an int >= {least}. Received: {name}={value!r}")
+        self.max_order, self.vocab_size = int(max_order), int(vocab_size)
         rng = np.random.default_rng(seed)
         self._multipliers = [np.uint64(rng.integers(1, 2 ** 63)) * np.uint64(2) + np.uint64(1) for _ in range(2)]
 

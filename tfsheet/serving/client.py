@@ -11,10 +11,10 @@ ServingConnectionError after the configured retries; errors the server returns r
 with TF Serving's own message. An unknown model name lists the models of `models_config`.
 """
 
+import http.client
 import json
 import math
 import pathlib
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -24,11 +24,12 @@ import numpy as np
 
 from tfsheet.addresses import is_host_port
 from tfsheet.errors import TfsheetError
+from tfsheet.serving.names import MAX_VERSION, MODEL_NAME
 
 DTYPES = {"DT_FLOAT": np.float32, "DT_DOUBLE": np.float64, "DT_INT32": np.int32, "DT_INT64": np.int64,
           "DT_STRING": np.object_, "DT_BOOL": np.bool_, "DT_UINT8": np.uint8}
 MAX_RETRIES = 10       # with backoff doubling per attempt, more would wait for days
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")   # a name that goes into a URL path and a model_spec as is
+MAX_TIMEOUT = 86_400   # seconds: a day; the socket layer overflows far past it, and no request should wait longer
 DTYPE_ENUMS = {1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 9: "DT_INT64", 7: "DT_STRING", 10: "DT_BOOL", 4: "DT_UINT8"}
 
 
@@ -53,8 +54,9 @@ class _Client:
         def number(value):
             return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
-        if not (number(timeout) and timeout > 0):
-            raise ValueError(f"timeout must be a finite number of seconds > 0. Received: timeout={timeout!r}")
+        if not (number(timeout) and 0 < timeout <= MAX_TIMEOUT):
+            raise ValueError(f"timeout must be a number of seconds > 0 and at most {MAX_TIMEOUT:,} (a day). Received: "
+                             f"timeout={timeout!r}")
         if not (isinstance(retries, int) and not isinstance(retries, bool) and 0 <= retries <= MAX_RETRIES):
             raise ValueError(f"retries must be an int from 0 to {MAX_RETRIES}. Received: retries={retries!r}")
         if not (number(backoff) and 0 <= backoff <= 60):
@@ -95,8 +97,10 @@ class _Client:
         if not isinstance(model, str) or not MODEL_NAME.fullmatch(model):
             raise ValueError(f"model must be a model's name: letters, digits, '_', '.' and '-'. Received: "
                              f"model={model!r}")
-        if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 1):
-            raise ValueError(f"version must be None (the newest) or an int >= 1. Received: version={version!r}")
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                    or not 1 <= version <= MAX_VERSION):
+            raise ValueError(f"version must be None (the newest) or an int from 1 to 2**63 - 1. Received: "
+                             f"version={version!r}")
 
     def signature(self, model, signature_name="serving_default", version=None):
         """(inputs, outputs): {name: (numpy dtype, shape with -1 for any)} of a served signature."""
@@ -139,6 +143,8 @@ class _Client:
             if len(shape) != array.ndim or any(want not in (-1, got) for want, got in zip(shape, array.shape)):
                 raise ServingRequestError(f"input {name!r} must have shape {tuple(shape)} (-1: any); "
                                           f"received {array.shape}")
+            if array.ndim and not len(array):
+                raise ServingRequestError(f"input {name!r} holds no examples (shape {array.shape}); send at least one")
             checked[name] = array.astype(dtype)
         return checked
 
@@ -201,6 +207,9 @@ class RestClient(_Client):
                 raise ServerError(f"HTTP {error.code} from {url}: {message}") from None
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
                 raise ServingConnectionError(f"cannot reach TF Serving at {self.base_url}: {error}") from None
+            except http.client.HTTPException as error:     # something answered, but not in HTTP/1.x
+                raise ServingConnectionError(f"{self.base_url} does not answer in HTTP ({type(error).__name__}); is it "
+                                             "TF Serving's REST port (8501), not its gRPC port (8500)?") from None
 
         return self._with_retries(send, url)
 

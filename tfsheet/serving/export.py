@@ -21,24 +21,24 @@ import tensorflow as tf
 from tfsheet import settings
 from tfsheet.data.mnist import NUM_CLASSES, NUM_PIXELS
 from tfsheet.errors import ExportError
+from tfsheet.serving.names import MAX_VERSION, MODEL_NAME
 
 PIXELS_SPEC = tf.TensorSpec([None, NUM_PIXELS], tf.float32, name="pixels")
 X_SPEC = tf.TensorSpec([None, 1], tf.float32, name="x")
 SERVING_DEFAULT = "serving_default"
-MAX_VERSION = 2**63 - 1   # TF Serving reads a version folder's name as an int64
 
 
 def version_number(name):
     """The version a folder called `name` is to TF Serving: its name read as an int64 of ASCII digits ("007" is 7),
     or None for any other name ("٣", "²", a number past 2**63 - 1, a temporary folder)."""
-    if name.isascii() and name.isdigit() and int(name) <= MAX_VERSION:
+    if isinstance(name, str) and name.isascii() and name.isdigit() and int(name) <= MAX_VERSION:
         return int(name)
     return None
 
 
 def versions(model_dir):
     """The integer versions present in `model_dir`, ascending (temporary folders are ignored)."""
-    model_dir = pathlib.Path(model_dir)
+    model_dir = _as_path(model_dir, "model_dir")
     if not model_dir.is_dir():
         return []
     return sorted({version_number(p.name) for p in model_dir.iterdir() if p.is_dir()} - {None})
@@ -76,6 +76,13 @@ def version_clashes(model_dir):
     return {version: names for version, names in named.items() if len(names) > 1}
 
 
+def _as_path(value, name):
+    """`value` as a pathlib.Path, or a TypeError naming the argument (None or a number is no folder)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path). Received: {name}={value!r}")
+    return pathlib.Path(value)
+
+
 def _check_plain_name(name, what):
     """A model or file name is one plain path component: no separator, no '..', not empty, not hidden."""
     if (not isinstance(name, str) or not name or name in (".", "..") or name.startswith(".")
@@ -87,7 +94,9 @@ def _check_plain_name(name, what):
 def version_dir(model_dir, version):
     """The folder of integer `version` in `model_dir` as it is named there ("007" for 7, as TF Serving reads it), or
     the canonical name str(version) when there is none."""
-    model_dir = pathlib.Path(model_dir)
+    model_dir = _as_path(model_dir, "model_dir")
+    if isinstance(version, bool) or not isinstance(version, (int, np.integer)) or not 1 <= version <= MAX_VERSION:
+        raise ValueError(f"version must be an int from 1 to 2**63 - 1. Received: version={version!r}")
     if model_dir.is_dir():
         for path in model_dir.iterdir():
             if path.is_dir() and version_number(path.name) == int(version):
@@ -114,20 +123,37 @@ def export_model(model, name, signatures, root=None, version=None, extra_files=N
     Raises:
         ExportError: if the version exists already (never overwritten) or writing fails.
     """
-    if SERVING_DEFAULT not in signatures:
-        raise ValueError(f"signatures must include {SERVING_DEFAULT!r}. Received: {sorted(signatures)}")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model. Received: model={model!r:.80}")
+    if not isinstance(signatures, dict) or SERVING_DEFAULT not in signatures:
+        raise ValueError(f"signatures must be a dict that includes {SERVING_DEFAULT!r}. Received: {signatures!r:.120}")
+    untyped = [key for key, function in signatures.items() if getattr(function, "input_signature", None) is None]
+    if untyped:
+        raise ValueError(f"every signature must be a tf.function with an input_signature (the request's names, "
+                         f"dtypes and shapes); these are not: {untyped}")
     _check_plain_name(name, "name")
-    for file_name in extra_files or {}:
+    if not MODEL_NAME.fullmatch(name):
+        raise ValueError(f"name must be a model name a client can request: letters, digits, '_', '.' and '-', "
+                         f"starting with a letter or digit. Received: {name!r}")
+    for file_name, text in (extra_files or {}).items():
         _check_plain_name(file_name, "each extra file's name")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise ValueError(f"version must be an int >= 1. Received: version={version!r}")
+        if not isinstance(text, str):
+            raise TypeError(f"extra file {file_name!r} must be text (a str). Received: {type(text).__name__}")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                or not 1 <= version <= MAX_VERSION):
+        raise ValueError(f"version must be an int from 1 to 2**63 - 1 (TF Serving's int64). Received: "
+                         f"version={version!r}")
     model_dir = pathlib.Path(root or settings.saved_models_dir()) / name
-    model_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"Could not make {model_dir}: {error.strerror or error}. Nothing was written.") from None
     clear_interrupted_exports(model_dir)
     if version is None:
         version = (versions(model_dir) or [0])[-1] + 1
-    if not isinstance(version, int) or version < 1:
-        raise ValueError(f"version must be an int >= 1. Received: version={version!r}")
+        if version > MAX_VERSION:
+            raise ExportError(f"{model_dir} already holds version 2**63 - 1, the last one TF Serving can read; "
+                              "export under another name")
     final = model_dir / str(version)
     if version_dir(model_dir, version).exists():
         raise ExportError(f"{final} exists already; SavedModel versions are never overwritten. "
@@ -331,6 +357,8 @@ def write_warmup_requests(saved_model_dir, model_name, input_signatures):
 
 def saved_input_signatures(saved_model_dir):
     """`{signature_name: [TensorSpec, ...]}` read back from a SavedModel (for exports made earlier)."""
+    if not (_as_path(saved_model_dir, "saved_model_dir") / "saved_model.pb").is_file():
+        raise ValueError(f"no SavedModel at {saved_model_dir}: it holds no saved_model.pb")
     loaded = tf.saved_model.load(str(saved_model_dir))
     return {name: [spec for spec in function.structured_input_signature[1].values()]
             for name, function in loaded.signatures.items()}
@@ -350,7 +378,9 @@ def add_missing_warmup(root, models=None, report=None):
     """Write warm-up files into versions exported without one (adds a file; the model is untouched): every model
     under `root`, or only `models`. Each path is passed to `report` as soon as its file is written; a version that
     cannot be read is skipped, not the end of the work. Returns (the paths written, [(path, why) skipped])."""
-    root = pathlib.Path(root)
+    root = _as_path(root, "root")
+    if not root.is_dir():
+        raise ValueError(f"no SavedModel root at {root}: {'it is a file' if root.exists() else 'no such folder'}")
     added, skipped = [], []
     for model_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
                             and (not models or p.name in models)):

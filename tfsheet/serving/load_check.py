@@ -117,7 +117,8 @@ def check_version(path):
     if missing:
         return f"{missing} in {path}: not a whole SavedModel (export the model again, or remove the folder)"
     try:
-        for signature, specs in saved_input_signatures(path).items():
+        signatures = saved_input_signatures(path)
+        for signature, specs in signatures.items():
             tf2, session, _ = load_in_fresh_process(path, warmup_inputs(specs), signature)
             for key in tf2:
                 if not np.allclose(tf2[key], session[key], atol=1e-6):
@@ -126,7 +127,7 @@ def check_version(path):
         reason = f"{type(error).__name__}: {str(error).strip().splitlines()[-1] if str(error).strip() else ''}"
         return (f"{path} does not load or run ({reason.strip()}); if a file in it is damaged or truncated, export the "
                 f"model again or remove the folder")
-    return _check_warmup(path / WARMUP_FILE)
+    return _check_warmup(path / WARMUP_FILE, {name: {spec.name for spec in specs} for name, specs in signatures.items()})
 
 
 def _missing_part(path):
@@ -136,6 +137,8 @@ def _missing_part(path):
 
     if not (path / "saved_model.pb").is_file():
         return "no saved_model.pb"
+    if not (path / "saved_model.pb").stat().st_size:
+        return "an empty saved_model.pb (the graph)"
     if not (path / "variables" / "variables.index").is_file():
         return "no variables/variables.index (the weights)"
     if (path / "fingerprint.pb").exists():
@@ -146,7 +149,9 @@ def _missing_part(path):
     return None
 
 
-def _check_warmup(path):
+def _check_warmup(path, signatures=None):
+    """None when `path` holds TF Serving's warm-up PredictionLogs, each a predict request that the version's
+    `signatures` ({name: input names}, when given) can run; else what is wrong."""
     import tensorflow as tf
     from tensorflow_serving.apis import prediction_log_pb2
 
@@ -154,11 +159,17 @@ def _check_warmup(path):
         return f"no warm-up file {path}"
     try:
         records = list(tf.data.TFRecordDataset(str(path)).as_numpy_iterator())
-        for record in records:
-            prediction_log_pb2.PredictionLog.FromString(record)
+        logs = [prediction_log_pb2.PredictionLog.FromString(record) for record in records]
     except (tf.errors.OpError, ValueError) as error:     # DataLossError: not TFRecords; DecodeError: not logs
         return (f"warm-up file {path} is damaged, not TFRecords of PredictionLogs ({type(error).__name__}); remove it "
                 "and run `tfsheet export --add-missing-warmup`")
+    for log in logs if signatures is not None else ():
+        request = log.predict_log.request
+        name = request.model_spec.signature_name or "serving_default"
+        if name not in signatures or set(request.inputs) != signatures[name]:
+            return (f"warm-up file {path} asks for signature {name!r} with inputs {sorted(request.inputs)}, which this "
+                    "version does not have (another model's file?); remove it and run "
+                    "`tfsheet export --add-missing-warmup`")
     if records:
         return None
     if path.stat().st_size:              # bytes, but not one whole record: TFRecordDataset reads it as an early end

@@ -80,7 +80,8 @@ def write_serving_config(root=None, base_path="/models", keep_versions=1):
     """Regenerate <root>/models.config for every exported model, serving only versions that pass the load
     check (see servable_versions); atomic, readable by all (a server often runs as another user).
 
-    Returns (its path, the skipped versions as (name, version, problem)).
+    Returns (its path, the skipped versions as (name, version, problem)); raises TfsheetError, leaving the file as
+    it was, when no version passes.
     """
     if keep_versions < 1:
         raise ValueError(f"keep_versions must be >= 1. Received: keep_versions={keep_versions!r}")
@@ -88,6 +89,10 @@ def write_serving_config(root=None, base_path="/models", keep_versions=1):
     if (root / CONFIG_FILE).is_dir():
         raise TfsheetError(f"{root / CONFIG_FILE} is a folder; remove it, and the server's config file is written there.")
     chosen, skipped = servable_versions(root, keep_versions)
+    if not chosen:                      # an empty config would make the server serve nothing, and say nothing
+        problems = "; ".join(f"{name}/{version}: {problem}" for name, version, problem in skipped[:3])
+        raise TfsheetError(f"no version under {root} passes the load check, so {root / CONFIG_FILE} was left as it "
+                           f"was ({problems or 'no versions'}); export the models again (tfsheet export)")
     text = serving_config_text(chosen, base_path, keep_versions)
     with tempfile.NamedTemporaryFile("w", dir=root, suffix=".tmp", delete=False) as stream:
         stream.write(text)

@@ -35,7 +35,7 @@ def tempered(probabilities, temperature):
 
 
 def sample(step, vocabulary, prompt, length, hidden_size, temperature=1.0, seed=0):
-    """`prompt` followed by `length` sampled characters (a str)."""
+    """`prompt` followed by `length` sampled characters (a str); never the unknown character, id 0."""
     if not prompt:
         raise ValueError("prompt must hold at least one character. Received: prompt=''")
     if not length >= 0 or not 0 < temperature < float("inf"):
@@ -47,7 +47,9 @@ def sample(step, vocabulary, prompt, length, hidden_size, temperature=1.0, seed=
     generated = []
     for _ in range(length):
         probabilities, state = step(tf.constant(tokens, tf.int32), tf.constant(state))
-        weights = tempered(np.asarray(probabilities)[0], temperature)
+        probabilities = np.asarray(probabilities, np.float64)[0].copy()
+        probabilities[0] = 0.0                       # id 0 is "a character never seen", not one to write
+        weights = tempered(probabilities, temperature)
         token = int(rng.choice(len(weights), p=weights))
         generated.append(token)
         tokens = np.array([[token]], np.int32)                           # (1, 1): the state holds the past

@@ -93,8 +93,9 @@ class Checkpointer:
                 log.warning("resumed from %s after skipping %d unreadable checkpoint(s)", path, len(failures))
             return path
         if failures:
-            raise CheckpointError("No checkpoint could be restored; they were left in place:\n  "
-                                  + "\n  ".join(failures))
+            raise CheckpointError(f"No checkpoint in {self.directory} could be restored (damaged, or made by another "
+                                  "model or settings); they were left in place:\n  " + "\n  ".join(failures)
+                                  + f"\nTo start over, delete {self.directory} or use another workdir.")
         return None
 
 

@@ -83,6 +83,11 @@ class TrainConfig:
     verbose: bool = True            # a progress line per epoch; False: a heartbeat line at most once a minute
 
     def __post_init__(self):
+        for name in ("epochs", "batch_size", "eval_batch_size", "keep_checkpoints", "seed", "steps_per_call",
+                     "checkpoint_every", "max_updates"):
+            value = getattr(self, name)
+            if isinstance(value, np.integer):            # numpy's ints are ints; kept as Python ints for JSON
+                object.__setattr__(self, name, int(value))
         for name in ("epochs", "batch_size", "eval_batch_size", "keep_checkpoints"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -123,7 +128,7 @@ class ArrayData:
             if value.ndim == 0:
                 raise TypeError(f"ArrayData's {name} must be an array whose first axis is the examples. Received: "
                                 f"{name}={value!r:.80}")
-            if value.dtype == object or value.dtype.kind in "SUV":
+            if value.dtype == object or value.dtype.kind in "SUVcmM":
                 raise TypeError(f"ArrayData's {name} must hold numbers (ints, floats or bools). Received: dtype "
                                 f"{value.dtype}")
         if len(self.x) != len(self.y):
@@ -290,6 +295,7 @@ class Trainer:
 
     def evaluate(self, data):
         """Mean loss and metrics over `data` (an ArrayData), without training."""
+        _check_data(data, "data")
         with _data_errors_named("evaluation"):
             loss_sum, metric_sums = self._eval_sums(tf.constant(data.x), tf.constant(data.y))
         means = {"loss": float(loss_sum) / len(data)}
@@ -313,7 +319,12 @@ class Trainer:
             CheckpointError: when the checkpoints on disk cannot be used for this run.
         """
         config = self.config
-        if epochs is not None and (not isinstance(epochs, int) or epochs < 1):
+        _check_data(train, "train")
+        if validation is not None:
+            _check_data(validation, "validation")
+        if after_epoch is not None and not callable(after_epoch):
+            raise TypeError(f"after_epoch must be a function of the model. Received: after_epoch={after_epoch!r:.80}")
+        if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
             raise ValueError(f"epochs must be an int >= 1. Received: epochs={epochs!r}")
         if config.batch_size > len(train):
             raise ValueError(f"batch_size {config.batch_size} is larger than the {len(train)} training examples, so "
@@ -376,7 +387,11 @@ class Trainer:
                 val = self.evaluate(validation)
                 record.update({f"val_{name}": value for name, value in val.items()})
             if after_epoch is not None:
-                record.update(after_epoch(self.model))
+                extra = after_epoch(self.model)
+                if extra is not None and not isinstance(extra, dict):
+                    raise TypeError(f"after_epoch must return a dict of values to record (or None). Received: "
+                                    f"{extra!r:.80}")
+                record.update(extra or {})
             for callback in self.callbacks:
                 callback.on_epoch_end(self, record)
             self._stop_if_diverging(record["loss"], epoch)      # before the checkpoint: it must not keep them
@@ -485,12 +500,12 @@ def _data_errors_named(what):
         raise ValueError(f"The {what} step rejected the data: {_reason(error.message)}. Check that the labels "
                          "lie in the model's range of classes and that x has the shape and dtype the model "
                          "takes.") from None
-    except ValueError as error:
-        if "in user code:" not in str(error):
+    except (ValueError, TypeError) as error:     # raised while tracing: its own words, without the trace
+        message, kind = str(error), f"{type(error).__name__}: "
+        if "in user code:" not in message:
             raise
-        message = str(error)
-        said = message[message.rfind("ValueError: ") + len("ValueError: "):] if "ValueError: " in message else message
-        raise ValueError(" ".join(said.split())) from None
+        said = message[message.rfind(kind) + len(kind):] if kind in message else message
+        raise type(error)(" ".join(said.split())) from None
 
 
 def _reason(message):
@@ -499,6 +514,12 @@ def _reason(message):
     said = [line for line in lines if line and not line.startswith(("File ", "[[", "Graph execution error",
                                                                      "Detected at node", "in user code"))]
     return (said[-1] if said else message.strip()).rstrip(".")
+
+
+def _check_data(data, name):
+    """`data` must be an ArrayData: a tuple or a bare array would fail later with a message about something else."""
+    if not isinstance(data, ArrayData):
+        raise TypeError(f"{name} must be an ArrayData(x, y). Received: {type(data).__name__}")
 
 
 def _check_arguments(model, loss, optimizer, config, metrics, gradients):

@@ -51,6 +51,12 @@ class Runtime:
     callbacks: tuple = ()                       # given to every Trainer, after the ones make_trainer is passed
     _names: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __post_init__(self):
+        if not isinstance(self.strategy, tf.distribute.Strategy):
+            raise TypeError(f"strategy must be a tf.distribute.Strategy, such as the one "
+                            f"tfsheet.training.distribution.make_strategy({self.strategy!r}) makes. Received: "
+                            f"strategy={self.strategy!r:.80}")
+
     def below(self, name):
         """The same runtime with its logs one folder deeper (an experiment's name under a report's root)."""
         if self.log_root is None and self.checkpoint_root is None:
