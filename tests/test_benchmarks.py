@@ -3,6 +3,7 @@
 import sys
 
 import numpy as np
+import pytest
 
 from tests.conftest import REPOSITORY
 
@@ -38,6 +39,7 @@ def test_quick_rtrl_cost_benchmark(tmp_path):
     assert (tmp_path / "rtrl_cost.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow     # the Mirrored and MWMS runs it times are exercised for real by tests/training/test_distributed.py
 def test_quick_distribution_scaling_benchmark():
     import distribution_scaling
 

@@ -74,9 +74,11 @@ def test_models_config_serves_every_exported_model():
 
 
 def test_export_check_passes_for_committed_models_and_reports_a_damaged_copy(tmp_path):
-    report = check_saved_models(ROOT, ["softmax_regression", "relu_ramp"])
-    assert report and all(row["ok"] for row in report), report
-    shutil.copytree(ROOT / "relu_ramp", tmp_path / "relu_ramp")
+    from tfsheet.serving.load_check import check_model_version
+
+    for name in ("softmax_regression", "relu_ramp"):                     # the newest, which models.config serves
+        assert check_model_version(ROOT / name, versions(ROOT / name)[-1]) is None
+    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
     damaged = tmp_path / "relu_ramp" / "1" / "variables" / "variables.data-00000-of-00001"
     damaged.write_bytes(damaged.read_bytes()[:10])
     before = damaged.read_bytes()
@@ -396,20 +398,19 @@ def test_add_missing_warmup_names_an_extra_files_entry_that_is_a_file_and_leaves
     assert (tmp_path / "relu_ramp" / "1" / WARMUP_FILE.parent).read_text() == "someone's notes"
 
 
-@pytest.mark.parametrize("entry, why", [("loop", "a link that loops"), ("dangling", "which does not exist"),
-                                        ("file", "a file, not a folder")])
-def test_the_check_names_an_entry_named_as_a_version_that_is_no_folder(tmp_path, entry, why):
-    shutil.copytree(ROOT / "relu_ramp" / "1", tmp_path / "relu_ramp" / "1")
-    bad = tmp_path / "relu_ramp" / "2"
-    if entry == "loop":
-        bad.symlink_to(bad)
-    elif entry == "dangling":
-        bad.symlink_to(tmp_path / "nowhere")
-    else:
-        bad.write_text("")
+def test_the_check_names_an_entry_named_as_a_version_that_is_no_folder(tmp_path):
+    from tfsheet.serving.export import unusable_versions
+
+    model = tmp_path / "relu_ramp"
+    shutil.copytree(ROOT / "relu_ramp" / "1", model / "1")
+    (model / "2").symlink_to(model / "2")
+    (model / "3").symlink_to(tmp_path / "nowhere")
+    (model / "4").write_text("")
+    assert unusable_versions(model) == {"2": "a link that loops", "3": f"a link to {tmp_path / 'nowhere'}, which does "
+                                        "not exist", "4": "a file, not a folder"}
     rows = check_saved_models(tmp_path, ["relu_ramp"])
-    assert [(row["version"], row["ok"]) for row in rows] == [(1, True), ("2", False)]
-    assert f"{bad} is named as a version but is" in rows[1]["problem"] and why in rows[1]["problem"]
+    assert [(row["version"], row["ok"]) for row in rows] == [(1, True), ("2", False), ("3", False), ("4", False)]
+    assert f"{model / '2'} is named as a version but is a link that loops" in rows[1]["problem"]
 
 
 @pytest.mark.parametrize("flags, named", [(["--scale", "full"], "--scale"), (["--workdir", "elsewhere"], "--workdir"),
